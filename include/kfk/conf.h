@@ -1,0 +1,4 @@
+#ifndef KFK_CONF_H
+#define KFK_CONF_H
+#include <kfk/common.h>
+#endif

@@ -1,0 +1,1 @@
+# src/producer: sources and tests of this area (included by Makefile.am).

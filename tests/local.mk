@@ -1,0 +1,2 @@
+# tests/: the framework lives in Makefile.am; helpers for tests live here.
+KFK_TEST_HELPERS =

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what is missing, builds
+# in build-check/ with warnings as errors and the address and undefined
+# behaviour sanitizers, and runs every test. The last line it prints is
+#   N passed, N failed[, N skipped]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+bash tools/deps.sh
+[ -x configure ] || autoreconf -fi >/dev/null
+mkdir -p build-check
+cd build-check
+[ -f Makefile ] || ../configure --enable-devel >configure.out
+make -j"$(nproc)" >make.out 2>&1 || { tail -n 60 make.out; exit 1; }
+make -s check 2>&1 | grep -v '^make'
+exit "${PIPESTATUS[0]}"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kfk needs to build and test, when any is
+# missing. Safe to run again: it installs nothing when all are present.
+set -eu
+pkgs="build-essential autoconf automake libtool pkg-config clang
+      libssl-dev libsasl2-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
+      libcjson-dev librdkafka-dev kcat python3 python3-kafka binutils"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing >&2

@@ -1,0 +1,1 @@
+# tools: sources and tests of this area (included by Makefile.am).
