@@ -1,1 +1,3 @@
-# examples: sources and tests of this area (included by Makefile.am).
+# examples/: small programs users copy from; built with the library.
+noinst_PROGRAMS += examples/hello
+examples_hello_LDADD = libkfk.la
