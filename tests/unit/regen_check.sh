@@ -37,7 +37,7 @@ regen_cases() {
 			"no ../shared/kafka-protocol beside the source tree"
 		return
 	fi
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/kfk-regen.XXXXXX")
+	tmp=$(mktemp -d -t kfk-regen.XXXXXX)
 	if out=$(bash "$src/tools/regen.sh" "$shared" "$tmp" 2>&1); then
 		kt_ok "regen: tools/regen.sh runs"
 	else
