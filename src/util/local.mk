@@ -1,2 +1,4 @@
 # src/util: sources and tests of this area (included by Makefile.am).
 KFK_C_TESTS += tests/unit/test_varint
+libkfk_core_la_SOURCES += src/util/crc32c.c src/util/crc32c.h
+KFK_C_TESTS += tests/unit/test_crc32c
