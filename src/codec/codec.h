@@ -87,8 +87,9 @@ kfk_err kfk_codec_compress(int codec, int level, const void *in, size_t inlen,
  * trusted up to max_out (and to what the format can expand that input to),
  * so a small input never causes a large allocation. The decoders themselves
  * may allocate bounded working memory: up to about 8 MiB for an lz4 frame
- * with 4 MiB blocks, and a zstd frame without content size may use a window
- * of max(8 MiB, max_out) at most (a larger declared window is an error).
+ * with 4 MiB blocks; for a zstd frame without content size, a window of at
+ * most 8 MiB or max_out rounded up to a power of two, whichever is larger
+ * (a frame that declares a larger window is an error).
  *
  * On success *out is a malloc'd buffer the caller frees with free(), holding
  * *outlen <= max_out bytes (non-NULL even when *outlen is 0). On error *out
