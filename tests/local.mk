@@ -1,2 +1,28 @@
 # tests/: the framework lives in Makefile.am; helpers for tests live here.
 KFK_TEST_HELPERS =
+
+# The mock Kafka cluster (tests/mockcluster.c) wraps librdkafka's mock
+# brokers; it and test programs are the only things that link librdkafka.
+# A C test drives it through tests/mock.h; such a test adds both lines:
+#   tests_unit_test_x_SOURCES = tests/unit/test_x.c $(KFK_MOCK_SOURCES)
+#   tests_unit_test_x_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
+# (without librdkafka the CPPFLAGS make kt_mock_start() skip the test).
+KFK_MOCK_SOURCES = tests/mock.c tests/mock.h
+if HAVE_RDKAFKA
+KFK_TEST_HELPERS += tests/mockcluster
+KFK_CHECK_DEPS += tests/mockcluster
+tests_mockcluster_SOURCES = tests/mockcluster.c
+tests_mockcluster_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_mockcluster_LDADD = $(RDKAFKA_LIBS)
+KFK_MOCK_CPPFLAGS =
+else
+KFK_MOCK_CPPFLAGS = -DKT_MOCK_UNAVAILABLE=1
+endif
+
+# The harness itself, proven without any kfk code.
+KFK_C_TESTS += tests/unit/test_mock
+tests_unit_test_mock_SOURCES = tests/unit/test_mock.c $(KFK_MOCK_SOURCES)
+tests_unit_test_mock_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
+
+# The harness driven by a real client (kcat): skips without kcat.
+KFK_SCRIPT_TESTS += tests/integration/mock_kcat.sh
