@@ -131,6 +131,29 @@ KT_TEST(crc32c_implementations_agree_all_alignments_and_lengths)
 	}
 }
 
+/* The hardware version runs three streams over 3 x 256-byte blocks: every
+ * length around those block edges, against the table version. */
+KT_TEST(crc32c_three_way_block_edges)
+{
+	static uint8_t buf[8 + 2400];
+	uint64_t seed = 7;
+	size_t i, align, len;
+
+	if (!kfk_crc32c_hw_available())
+		kt_skip("CPU without SSE4.2");
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)rng_next(&seed);
+	for (align = 0; align < 8; align += 3) {
+		for (len = 0; len <= 2400; len++) {
+			uint32_t sw = kfk_crc32c_sw(0x5555u, buf + align, len);
+			KT_ASSERT_MSG(kfk_crc32c_hw(0x5555u, buf + align, len) == sw,
+			              "hw: align %zu len %zu", align, len);
+			KT_ASSERT_MSG(kfk_crc32c(0x5555u, buf + align, len) == sw,
+			              "dispatch: align %zu len %zu", align, len);
+		}
+	}
+}
+
 KT_TEST(crc32c_large_buffer_sw_equals_hw)
 {
 	size_t n = 1 << 20, i;
