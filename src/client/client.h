@@ -1,0 +1,94 @@
+/*
+ * client/client.h: what every handle (producer, consumer, admin) shares:
+ * its copy of the conf, its logger, the I/O pool, the resolver, the broker
+ * registry and the metadata cache.
+ *
+ * Threads: the client runs on the I/O pool (io.threads loops). Loop 0 of
+ * the pool doubles as the client's control loop: metadata refresh and the
+ * other single-owner state machines run there, so their state needs no
+ * lock. The resolver (net/resolve.h) has at most one thread of its own,
+ * started only when a host name is not a numeric address. So a client runs
+ * io.threads threads, plus one while names are being resolved.
+ *
+ * Any function here may be called from any thread unless it says otherwise.
+ */
+#ifndef KFK_CLIENT_CLIENT_H
+#define KFK_CLIENT_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kfk/conf.h>
+#include <kfk/errors.h>
+
+#include "client/metadata.h"
+#include "net/broker.h"
+#include "net/loop.h"
+#include "util/log.h"
+
+struct kfk_client;
+
+enum kfk_client_type {
+	KFK_CLIENT_PRODUCER = 1,
+	KFK_CLIENT_CONSUMER = 2,
+	KFK_CLIENT_ADMIN = 4
+};
+
+/* Creates a client from conf (copied; the caller keeps conf), starts its
+ * I/O threads and its bootstrap brokers (one per bootstrap.servers entry,
+ * node ids -1, -2, ...), and asks for the cluster's metadata at once. Does
+ * not wait for any connection. Returns NULL with a message in errstr on a
+ * bad configuration (e.g. no bootstrap.servers, a malformed host:port). */
+struct kfk_client *kfk_client_new(const kfk_conf *conf,
+                                  enum kfk_client_type type, char *errstr,
+                                  size_t errstr_size);
+
+/* Destroys the client: every broker's connection is closed, every request
+ * still queued or in flight fails with KFK_ERR__DESTROY, the I/O threads
+ * are joined. Bounded in time even when every broker is unreachable or
+ * silent: it never waits on the network, only for each loop to finish its
+ * current round (documented bound: KFK_CLIENT_DESTROY_BOUND_MS).
+ * Must not be called from one of the client's own I/O threads. */
+void kfk_client_destroy(struct kfk_client *c);
+#define KFK_CLIENT_DESTROY_BOUND_MS 1000
+
+const kfk_conf *kfk_client_conf(const struct kfk_client *c);
+const struct kfk_logger *kfk_client_logger(const struct kfk_client *c);
+struct kfk_loop *kfk_client_control_loop(struct kfk_client *c);
+
+/* The broker with node_id, with a reference the caller drops with
+ * kfk_broker_unref(), or NULL when metadata names no such broker. */
+struct kfk_broker *kfk_client_broker(struct kfk_client *c, int32_t node_id);
+
+/* A broker to send a cluster-wide request (Metadata, FindCoordinator) to:
+ * an UP one when there is one (the least loaded), else one that is
+ * connecting, else it starts connecting one (learned brokers first, then
+ * bootstrap ones). With a reference; NULL only when no broker is known. */
+struct kfk_broker *kfk_client_any_broker(struct kfk_client *c);
+
+/* Calls fn for each known broker (learned and bootstrap), under the
+ * registry's lock: fn must not block nor call back into the registry. */
+void kfk_client_foreach_broker(struct kfk_client *c,
+                               void (*fn)(struct kfk_broker *b, void *arg),
+                               void *arg);
+
+/* The current metadata snapshot, with a reference (client/metadata.h);
+ * never NULL (an empty snapshot before the first response). */
+struct kfk_metadata *kfk_client_metadata(struct kfk_client *c);
+
+/* Asks for a metadata refresh now (reason goes to the `metadata` debug
+ * log). Refreshes requested while one is in flight, or sooner than the
+ * backoff allows after an error-triggered one, are merged: a flapping
+ * broker never causes a request storm. topic may be NULL (all known
+ * topics) or a topic the client wants to learn about. Never blocks. */
+void kfk_client_metadata_refresh(struct kfk_client *c, const char *topic,
+                                 const char *reason);
+
+/* Blocks until a metadata snapshot newer than `after_version` exists
+ * (version 0: any response at all), or timeout_ms passes. Returns 0 or
+ * KFK_ERR__TIMED_OUT. Not from an I/O thread. */
+kfk_err kfk_client_metadata_wait(struct kfk_client *c, uint64_t after_version,
+                                 int timeout_ms);
+
+#endif /* KFK_CLIENT_CLIENT_H */
