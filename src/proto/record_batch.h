@@ -194,9 +194,9 @@ static inline int32_t kfk_batch_writer_count(const struct kfk_batch_writer *w)
 	return w->count;
 }
 
-/* Closes the batch: compresses the records once when the attributes name a
- * codec (with compress, at level), then fills in counts, timestamps, length
- * and CRC. The batch is then out->data[w->start .. out->len) and *sizep (if
+/* Closes the batch, once: compresses the records when the attributes name
+ * a codec (with compress, at level), then fills in counts, timestamps,
+ * length and CRC. An empty batch gets timestamps -1. The batch is then out->data[w->start .. out->len) and *sizep (if
  * not NULL) its size. Returns KFK_ERR__INVALID_ARG when a codec is set but
  * compress is NULL, the compressor's error, KFK_ERR__MSG_SIZE_TOO_LARGE,
  * KFK_ERR__NO_MEMORY; on error the open batch is left as it was. */

@@ -149,18 +149,46 @@ struct rd {
 	const uint8_t *p, *end;
 };
 
-static int rd_varint32(struct rd *r, int32_t *v)
+/* Record varints are mostly one or two bytes (deltas, counts, lengths of
+ * short keys and values): those skip the general loop. */
+static inline int rd_uvarint(struct rd *r, size_t max_bytes, uint64_t *v)
 {
-	size_t n = kfk_varint32_get(r->p, r->end, v);
+	const uint8_t *p = r->p;
+	size_t n;
+
+	if (r->end - p >= 2 && !(p[0] & 0x80 & p[1])) {
+		if (!(p[0] & 0x80)) {
+			*v = p[0];
+			r->p = p + 1;
+		} else {
+			*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+			r->p = p + 2;
+		}
+		return 1;
+	}
+	n = kfk_uvarint_get(p, r->end, max_bytes, v);
 	r->p += n;
 	return n != 0;
 }
 
-static int rd_varint64(struct rd *r, int64_t *v)
+static inline int rd_varint32(struct rd *r, int32_t *v)
 {
-	size_t n = kfk_varint64_get(r->p, r->end, v);
-	r->p += n;
-	return n != 0;
+	uint64_t u;
+
+	if (!rd_uvarint(r, KFK_VARINT32_MAX, &u) || u > UINT32_MAX)
+		return 0;
+	*v = kfk_unzigzag32((uint32_t)u);
+	return 1;
+}
+
+static inline int rd_varint64(struct rd *r, int64_t *v)
+{
+	uint64_t u;
+
+	if (!rd_uvarint(r, KFK_VARINT64_MAX, &u))
+		return 0;
+	*v = kfk_unzigzag64(u);
+	return 1;
 }
 
 /* A varint length and that many bytes; -1 (null) only when nullable. */

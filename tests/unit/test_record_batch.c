@@ -780,6 +780,62 @@ KT_TEST(record_size_predicts_append)
 	kfk_batch_buf_free(&out);
 }
 
+/* Varints of every width: big values, far-off timestamps, many headers. */
+KT_TEST(wide_varints_round_trip)
+{
+	static const int64_t ts[] = {TS0, INT64_MIN / 2, INT64_MAX / 2, TS0 + 1,
+	                             0, TS0 - 300000};
+	static const int32_t vlen[] = {0, 63, 64, 8191, 8192, 70000};
+	struct kfk_batch_buf out = {0};
+	struct kfk_batch_opts o = {.base_offset = INT64_MAX - 100,
+	                           .producer_id = -1};
+	struct kfk_record_header h[70];
+	struct kfk_batch_writer w;
+	struct kfk_batch b;
+	struct kfk_record_iter it;
+	struct kfk_record r;
+	struct kfk_header_iter hi;
+	struct kfk_record_header got;
+	uint8_t *value = malloc(70000);
+	int i, j;
+
+	KT_ASSERT(value != NULL);
+	for (i = 0; i < 70000; i++)
+		value[i] = (uint8_t)(i * 31);
+	for (i = 0; i < 70; i++)
+		h[i] = (struct kfk_record_header){value, i, value + 1, i - 1};
+	KT_ASSERT_INT_EQ(kfk_batch_writer_begin(&w, &out, &o), KFK_ERR_NONE);
+	for (i = 0; i < 6; i++)
+		KT_ASSERT_INT_EQ(kfk_batch_writer_append(&w, ts[i], value, vlen[5 - i],
+		                                         value, vlen[i], h, 70),
+		                 KFK_ERR_NONE);
+	KT_ASSERT_INT_EQ(kfk_batch_writer_finish(&w, NULL, 0, NULL), KFK_ERR_NONE);
+	KT_ASSERT_INT_EQ(kfk_batch_parse(out.data, out.len, 0, &b), KFK_ERR_NONE);
+	KT_ASSERT_INT_EQ(b.max_timestamp, INT64_MAX / 2);
+	KT_ASSERT_INT_EQ(kfk_record_iter_init(&it, &b, NULL, 0), KFK_ERR_NONE);
+	for (i = 0; i < 6; i++) {
+		KT_ASSERT_INT_EQ(kfk_record_iter_next(&it, &r), 1);
+		KT_ASSERT_INT_EQ(r.offset, INT64_MAX - 100 + i);
+		KT_ASSERT_INT_EQ(r.timestamp, ts[i]);
+		KT_ASSERT_MEM_EQ(r.key, r.key_len, value, vlen[5 - i]);
+		KT_ASSERT_MEM_EQ(r.value, r.value_len, value, vlen[i]);
+		KT_ASSERT_INT_EQ(r.header_count, 70);
+		kfk_header_iter_init(&hi, &r);
+		for (j = 0; j < 70; j++) {
+			KT_ASSERT_INT_EQ(kfk_header_iter_next(&hi, &got), 1);
+			KT_ASSERT_MEM_EQ(got.key, got.key_len, value, j);
+			KT_ASSERT_INT_EQ(got.value_len, j - 1);
+			if (j > 0)
+				KT_ASSERT_MEM_EQ(got.value, got.value_len, value + 1, j - 1);
+		}
+		KT_ASSERT_INT_EQ(kfk_header_iter_next(&hi, &got), 0);
+	}
+	KT_ASSERT_INT_EQ(kfk_record_iter_next(&it, &r), 0);
+	kfk_record_iter_destroy(&it);
+	kfk_batch_buf_free(&out);
+	free(value);
+}
+
 /* The hot path allocates nothing once the buffer is big enough. */
 KT_TEST(append_does_not_reallocate_a_roomy_buffer)
 {
