@@ -3,3 +3,13 @@ regen-all:
 	$(SHELL) $(srcdir)/tools/regen.sh $(KFK_SHARED) $(abs_top_srcdir)
 KFK_REGEN += regen-all
 EXTRA_DIST += tools/regen.sh
+# CONFIGURATION.md is generated from the property table; the script test
+# fails when the committed file is stale.
+noinst_PROGRAMS += tools/gen_configuration
+tools_gen_configuration_LDADD = libkfk_core.la $(KFK_DEPS_LIBS)
+KFK_CHECK_DEPS += tools/gen_configuration
+KFK_SCRIPT_TESTS += tests/unit/configuration_md.sh
+regen-configuration: tools/gen_configuration
+	tools/gen_configuration >$(srcdir)/CONFIGURATION.md.tmp
+	mv $(srcdir)/CONFIGURATION.md.tmp $(srcdir)/CONFIGURATION.md
+KFK_REGEN += regen-configuration

@@ -6,3 +6,16 @@ libkfk_core_la_SOURCES += src/client/errors.c src/client/errors.h \
 KFK_C_TESTS += tests/unit/test_errors
 KFK_SCRIPT_TESTS += tests/unit/regen_check.sh
 EXTRA_DIST += tools/gen_errors.py tools/errors-local.tsv
+# Configuration: the property table (props.c), kfk_conf, value parsing,
+# did-you-mean suggestions and .properties files.
+libkfk_core_la_SOURCES += src/client/props.c src/client/props.h \
+	src/client/conf.c src/client/conf.h src/client/conf_parse.c \
+	src/client/conf_suggest.c src/client/conf_file.c
+KFK_C_TESTS += tests/unit/test_conf
+KFK_C_TESTS += tests/unit/test_conf_file
+KFK_C_TESTS += tests/unit/test_conf_table
+# The public header must compile alone as strict C99 (the other C tests
+# build as gnu11); the per-target CFLAGS replace AM_CFLAGS.
+KFK_C_TESTS += tests/unit/test_conf_header
+tests_unit_test_conf_header_CFLAGS = -std=c99 -pedantic-errors \
+	$(KFK_WARN_CFLAGS) $(KFK_SAN_FLAGS)

@@ -2,3 +2,6 @@
 KFK_C_TESTS += tests/unit/test_varint
 libkfk_core_la_SOURCES += src/util/crc32c.c src/util/crc32c.h
 KFK_C_TESTS += tests/unit/test_crc32c
+# Logging (util/log.h): the stderr sink and the dispatch to a user callback.
+libkfk_core_la_SOURCES += src/util/log.c src/util/log.h
+KFK_C_TESTS += tests/unit/test_log

@@ -11,6 +11,7 @@
 #ifndef KFK_UTIL_LOG_H
 #define KFK_UTIL_LOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* syslog-style levels, the values of the log_level property. */
@@ -58,10 +59,26 @@ struct kfk_logger {
 void kfk_log(const struct kfk_logger *lg, int level, const char *facility,
              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The level's name as the stderr sink prints it: "EMERG", "ALERT", "CRIT",
+ * "ERR", "WARNING", "NOTICE", "INFO", "DEBUG"; "?" when out of range. */
+const char *kfk_log_level_name(int level);
+
+/* Writes the current UTC time as 2026-01-31T23:59:59.123Z (24 bytes and a
+ * NUL) into buf. Returns the length written, 0 (and "") if size < 25. */
+size_t kfk_log_timestamp(char *buf, size_t size);
+
+/* 1 when lg has one of the debug contexts ctx on. A function rather than
+ * a test inside kfk_dbg so that kfk_dbg(&x->logger, ...) does not trip
+ * GCC's -Waddress ("address will always evaluate as true"). */
+static inline int kfk_dbg_on(const struct kfk_logger *lg, uint32_t ctx)
+{
+	return lg && (lg->debug & ctx);
+}
+
 /* Debug line for one context; costs one branch when the context is off. */
 #define kfk_dbg(lg, ctx, facility, ...)                                      \
 	do {                                                                     \
-		if ((lg) && ((lg)->debug & (ctx)))                                   \
+		if (kfk_dbg_on((lg), (ctx)))                                         \
 			kfk_log((lg), KFK_LOG_DEBUG, (facility), __VA_ARGS__);           \
 	} while (0)
 

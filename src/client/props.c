@@ -1,0 +1,321 @@
+/*
+ * The table of configuration properties: everything there is to know about
+ * each property, in one place (see props.h). Names, defaults and doc style
+ * follow the Java client where it has the property, librdkafka where only
+ * librdkafka has it. Defaults are written in canonical form (what
+ * kfk_conf_get returns), which tests/unit/test_conf_table.c checks.
+ */
+#include "config.h"
+#include "client/props.h"
+
+#include <string.h>
+
+#include "util/log.h"
+
+/* The debug property's contexts, each the KFK_DBG_* bit it enables. */
+static const struct kfk_prop_choice debug_contexts[] = {
+	{"broker", KFK_DBG_BROKER},
+	{"protocol", KFK_DBG_PROTOCOL},
+	{"metadata", KFK_DBG_METADATA},
+	{"msg", KFK_DBG_MSG},
+	{"producer", KFK_DBG_PRODUCER},
+	{"consumer", KFK_DBG_CONSUMER},
+	{"cgrp", KFK_DBG_CGRP},
+	{"conf", KFK_DBG_CONF},
+	{"security", KFK_DBG_SECURITY},
+	{"eos", KFK_DBG_EOS},
+	{"all", KFK_DBG_ALL},
+	{NULL, 0},
+};
+
+const struct kfk_prop kfk_props[] = {
+	/* Finding the cluster and naming ourselves. */
+	{
+		.name = "bootstrap.servers",
+		.aliases = {"metadata.broker.list"},
+		.type = KFK_PROP_LIST,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_HIGH,
+		.doc = "A list of host:port pairs used to establish the initial "
+		       "connection to the Kafka cluster, in the form "
+		       "host1:port1,host2:port2. The client uses these brokers "
+		       "only to discover the cluster: from then on it talks to the "
+		       "brokers the cluster metadata names, whichever were listed "
+		       "here. The list therefore need not contain every broker, "
+		       "but more than one helps when one of them is down.",
+	},
+	{
+		.name = "client.id",
+		.type = KFK_PROP_STRING,
+		.def = "kfk",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "An id string sent to the brokers with every request. It "
+		       "lets brokers tell applications apart beyond their IP "
+		       "address and port, in request logs, metrics and quotas, so "
+		       "a logical application name is a good choice.",
+	},
+
+	/* Requests and connections. */
+	{
+		.name = "request.timeout.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 1,
+		.max = INT32_MAX,
+		.def = "30000",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The maximum time the client waits for the response to a "
+		       "request. If the response has not arrived when the timeout "
+		       "elapses, the client fails the request, or sends it again "
+		       "if the request may be retried and retries are not "
+		       "exhausted.",
+	},
+	{
+		.name = "socket.connection.setup.timeout.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 1000,
+		.max = INT32_MAX,
+		.def = "30000",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The maximum time the client waits for a connection to a "
+		       "broker to be set up: the TCP connection and, when "
+		       "configured, the TLS and SASL handshakes. If the connection "
+		       "is not ready when the timeout elapses, the client closes "
+		       "it and tries again after the reconnect backoff.",
+	},
+	{
+		.name = "socket.timeout.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 10,
+		.max = 300000,
+		.def = "60000",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "How long a connection with requests in flight may go "
+		       "without sending or receiving a single byte before it is "
+		       "closed as stalled; the requests on it then fail or are "
+		       "retried. Each request also has its own deadline, "
+		       "request.timeout.ms.",
+	},
+	{
+		.name = "api.version.request.timeout.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 1,
+		.max = 300000,
+		.def = "10000",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The maximum time to wait for the answer to the ApiVersions "
+		       "request, which every new connection sends first to learn "
+		       "the protocol versions the broker supports.",
+	},
+	{
+		.name = "connections.max.idle.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 0,
+		.max = INT32_MAX,
+		.def = "540000",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "Close a broker connection after it has been idle (no "
+		       "request in flight, nothing sent or received) for this "
+		       "long. 0 keeps idle connections open.",
+	},
+	{
+		.name = "reconnect.backoff.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 0,
+		.max = 3600000,
+		.def = "100",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The base amount of time to wait before connecting again to "
+		       "a broker after a connection attempt failed or a connection "
+		       "was lost. This avoids connecting to a host in a tight "
+		       "loop. The backoff grows exponentially with each "
+		       "consecutive failure, up to reconnect.backoff.max.ms, and "
+		       "random jitter is added to avoid connection storms.",
+	},
+	{
+		.name = "reconnect.backoff.max.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 0,
+		.max = 3600000,
+		.def = "10000",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The maximum amount of time to wait before connecting again "
+		       "to a broker that has repeatedly failed to connect. The "
+		       "backoff per broker starts at reconnect.backoff.ms and "
+		       "doubles with each consecutive failure up to this maximum.",
+	},
+	{
+		.name = "receive.message.max.bytes",
+		.type = KFK_PROP_SIZE,
+		.min = 1000,
+		.max = INT32_MAX,
+		.def = "100000000",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The largest response the client accepts from a broker. A "
+		       "response announcing a larger size is treated as a protocol "
+		       "error and its connection is closed. This keeps a corrupt "
+		       "or hostile peer from making the client allocate huge "
+		       "buffers; raise it if fetch responses legitimately exceed "
+		       "it.",
+	},
+
+	/* Sockets. */
+	{
+		.name = "socket.send.buffer.bytes",
+		.type = KFK_PROP_SIZE,
+		.min = 0,
+		.max = 100000000,
+		.def = "0",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The size of the kernel send buffer (SO_SNDBUF) of broker "
+		       "sockets. 0 keeps the operating system's default, which "
+		       "Linux tunes automatically. The Java client calls it "
+		       "send.buffer.bytes and uses -1 for the system default.",
+	},
+	{
+		.name = "socket.receive.buffer.bytes",
+		.type = KFK_PROP_SIZE,
+		.min = 0,
+		.max = 100000000,
+		.def = "0",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The size of the kernel receive buffer (SO_RCVBUF) of broker "
+		       "sockets. 0 keeps the operating system's default, which "
+		       "Linux tunes automatically. The Java client calls it "
+		       "receive.buffer.bytes and uses -1 for the system default.",
+	},
+	{
+		.name = "socket.keepalive.enable",
+		.type = KFK_PROP_BOOL,
+		.def = "false",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "Enable TCP keep-alive probes (SO_KEEPALIVE) on broker "
+		       "sockets, so that an idle connection whose peer vanished "
+		       "without closing it is eventually noticed.",
+	},
+	{
+		.name = "socket.nagle.disable",
+		.type = KFK_PROP_BOOL,
+		.def = "true",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "Disable Nagle's algorithm (set TCP_NODELAY) on broker "
+		       "sockets, so that a small request is sent at once instead "
+		       "of waiting to be coalesced with later data. The client "
+		       "batches records itself, hence true by default.",
+	},
+
+	/* Metadata. */
+	{
+		.name = "metadata.max.age.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 0,
+		.max = INT32_MAX,
+		.def = "300000",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The period of time after which the client refreshes its "
+		       "cluster metadata even if it has not seen any partition "
+		       "leadership change, to discover new brokers and partitions "
+		       "proactively.",
+	},
+	{
+		.name = "topic.metadata.refresh.interval.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 0,
+		.max = 3600000,
+		.def = "300000",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "How often the client refreshes, in the background, the "
+		       "metadata of the topics it uses, to notice leader changes "
+		       "before they cause errors. 0 disables the periodic "
+		       "refresh: metadata is then refreshed when an error calls "
+		       "for it and when it is older than metadata.max.age.ms.",
+	},
+	{
+		.name = "allow.auto.create.topics",
+		.type = KFK_PROP_BOOL,
+		.def = "true",
+		.clients = KFK_PROP_PRODUCER | KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "Allow the broker to create a topic automatically when the "
+		       "client asks for the metadata of a topic that does not "
+		       "exist, as producing to it or subscribing to it does. The "
+		       "broker does so only if its own auto.create.topics.enable "
+		       "is also true.",
+	},
+
+	/* Threads. */
+	{
+		.name = "io.threads",
+		.type = KFK_PROP_INT,
+		.min = 0,
+		.max = 256,
+		.def = "0",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The number of I/O threads, each running one event loop "
+		       "that serves a share of the broker connections. 0 means "
+		       "the number of CPU cores. The client never starts more I/O "
+		       "threads than it has brokers to talk to.",
+	},
+
+	/* Logging. */
+	{
+		.name = "log_level",
+		.type = KFK_PROP_INT,
+		.min = 0,
+		.max = 7,
+		.def = "6",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The most verbose syslog level that is logged: 0 "
+		       "(emergency), 1 (alert), 2 (critical), 3 (error), "
+		       "4 (warning), 5 (notice), 6 (informational) or 7 (debug). "
+		       "Setting debug raises it to 7.",
+	},
+	{
+		.name = "debug",
+		.type = KFK_PROP_LIST,
+		.choices = debug_contexts,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "A comma-separated list of debug contexts to log: broker "
+		       "(connections and broker state), protocol (requests and "
+		       "responses), metadata, msg (messages), producer, consumer, "
+		       "cgrp (consumer groups), conf, security (TLS and SASL), eos "
+		       "(idempotence and transactions), or all. Any context raises "
+		       "log_level to 7 (debug). Debug output is verbose: use it to "
+		       "troubleshoot.",
+	},
+};
+
+const size_t kfk_props_count = sizeof(kfk_props) / sizeof(kfk_props[0]);
+
+const struct kfk_prop *kfk_prop_find(const char *name)
+{
+	size_t i, a;
+	for (i = 0; i < kfk_props_count; i++) {
+		const struct kfk_prop *p = &kfk_props[i];
+		if (strcmp(p->name, name) == 0)
+			return p;
+		for (a = 0; a < KFK_PROP_MAX_ALIASES && p->aliases[a]; a++)
+			if (strcmp(p->aliases[a], name) == 0)
+				return p;
+	}
+	return NULL;
+}
