@@ -5,3 +5,7 @@ KFK_C_TESTS += tests/unit/test_crc32c
 # Logging (util/log.h): the stderr sink and the dispatch to a user callback.
 libkfk_core_la_SOURCES += src/util/log.c src/util/log.h
 KFK_C_TESTS += tests/unit/test_log
+libkfk_core_la_SOURCES += src/util/mpsc.c src/util/mpsc.h \
+	src/util/timerheap.c src/util/timerheap.h src/util/time.h
+KFK_C_TESTS += tests/unit/test_mpsc
+KFK_C_TESTS += tests/unit/test_timerheap

@@ -1,0 +1,31 @@
+/*
+ * util/time.h: the library's clock.
+ *
+ * Every deadline and timeout inside kfk is a point on CLOCK_MONOTONIC, so
+ * wall-clock jumps (NTP, the user setting the date) never fire or stall a
+ * timer. Microseconds are the unit of the timer heap and the event loop;
+ * milliseconds are what Kafka properties and protocol fields speak.
+ * Header-only; callable from any thread.
+ */
+#ifndef KFK_UTIL_TIME_H
+#define KFK_UTIL_TIME_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* Monotonic time in microseconds since an arbitrary origin (boot). */
+static inline int64_t kfk_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Monotonic time in milliseconds, on the same origin as kfk_now_us(). */
+static inline int64_t kfk_now_ms(void)
+{
+	return kfk_now_us() / 1000;
+}
+
+#endif /* KFK_UTIL_TIME_H */
