@@ -15,7 +15,7 @@
 /* Reader                                                              */
 /* ------------------------------------------------------------------ */
 
-uint32_t kfk_rbuf_read_uvarint32(kfk_rbuf *r)
+uint32_t kfk_rbuf_read_uvarint32_slow(kfk_rbuf *r)
 {
 	uint32_t v = 0;
 	size_t n = kfk_uvarint32_get(r->p, r->end, &v);
@@ -149,7 +149,7 @@ int kfk_rbuf_read_tag(kfk_rbuf *r, uint32_t *tag, kfk_rbuf *sub)
 	return 1;
 }
 
-void kfk_rbuf_skip_tags(kfk_rbuf *r)
+void kfk_rbuf_skip_tags_slow(kfk_rbuf *r)
 {
 	uint32_t n = kfk_rbuf_read_uvarint32(r);
 	uint32_t tag;

@@ -215,8 +215,45 @@ static inline struct kfk_uuid kfk_rbuf_read_uuid(kfk_rbuf *r)
 	return u;
 }
 
-/* Unsigned varint of at most 5 bytes and 32 bits. */
-uint32_t kfk_rbuf_read_uvarint32(kfk_rbuf *r);
+/* Reads n big-endian int32 / int64 into dst in one bounds check (an array
+ * body whose count came from kfk_rbuf_read_array_len()). */
+static inline void kfk_rbuf_read_i32s(kfk_rbuf *r, int32_t *dst, int32_t n)
+{
+	const uint8_t *p;
+	int32_t i;
+	if (n <= 0 || !(p = kfk_rbuf_take(r, (size_t)n * 4)))
+		return;
+	for (i = 0; i < n; i++, p += 4)
+		dst[i] = (int32_t)(((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+		                   ((uint32_t)p[2] << 8) | (uint32_t)p[3]);
+}
+
+static inline void kfk_rbuf_read_i64s(kfk_rbuf *r, int64_t *dst, int32_t n)
+{
+	const uint8_t *p;
+	int32_t i, k;
+	if (n <= 0 || !(p = kfk_rbuf_take(r, (size_t)n * 8)))
+		return;
+	for (i = 0; i < n; i++) {
+		uint64_t v = 0;
+		for (k = 0; k < 8; k++)
+			v = (v << 8) | *p++;
+		dst[i] = (int64_t)v;
+	}
+}
+
+/* Slow path of kfk_rbuf_read_uvarint32(). */
+uint32_t kfk_rbuf_read_uvarint32_slow(kfk_rbuf *r);
+
+/* Unsigned varint of at most 5 bytes and 32 bits. Flexible messages are
+ * full of one-byte varints (lengths, empty tag sections): inline those. */
+static inline uint32_t kfk_rbuf_read_uvarint32(kfk_rbuf *r)
+{
+	if (r->p < r->end && *r->p < 0x80)
+		return *r->p++;
+	return kfk_rbuf_read_uvarint32_slow(r);
+}
+
 /* Zigzag signed varints of 32 and 64 bits. */
 int32_t kfk_rbuf_read_varint32(kfk_rbuf *r);
 int64_t kfk_rbuf_read_varint64(kfk_rbuf *r);
@@ -243,8 +280,17 @@ struct kfk_bytes kfk_rbuf_read_bytes(kfk_rbuf *r, int compact, int nullable);
 int32_t kfk_rbuf_read_array_len(kfk_rbuf *r, int compact, int nullable,
                                 size_t min_elem_size);
 
-/* Skips a whole tagged-field section. */
-void kfk_rbuf_skip_tags(kfk_rbuf *r);
+/* Slow path of kfk_rbuf_skip_tags(). */
+void kfk_rbuf_skip_tags_slow(kfk_rbuf *r);
+
+/* Skips a whole tagged-field section (usually the single byte 0). */
+static inline void kfk_rbuf_skip_tags(kfk_rbuf *r)
+{
+	if (r->p < r->end && *r->p == 0)
+		r->p++;
+	else
+		kfk_rbuf_skip_tags_slow(r);
+}
 
 /* Iterates over a tagged-field section:
  *     uint32_t n = kfk_rbuf_read_uvarint32(r);
@@ -396,10 +442,36 @@ static inline void kfk_wbuf_put_uuid(kfk_wbuf *w, struct kfk_uuid u)
 	kfk_wbuf_put_raw(w, u.b, sizeof u.b);
 }
 
+/* Writes n int32 / int64 big-endian with one capacity check. */
+static inline void kfk_wbuf_put_i32s(kfk_wbuf *w, const int32_t *v, int32_t n)
+{
+	uint8_t *p;
+	int32_t i;
+	if (n <= 0 || !(p = kfk_wbuf_room(w, (size_t)n * 4)))
+		return;
+	for (i = 0; i < n; i++, p += 4)
+		kfk_be32_put(p, (uint32_t)v[i]);
+}
+
+static inline void kfk_wbuf_put_i64s(kfk_wbuf *w, const int64_t *v, int32_t n)
+{
+	uint8_t *p;
+	int32_t i;
+	if (n <= 0 || !(p = kfk_wbuf_room(w, (size_t)n * 8)))
+		return;
+	for (i = 0; i < n; i++, p += 8) {
+		kfk_be32_put(p, (uint32_t)((uint64_t)v[i] >> 32));
+		kfk_be32_put(p + 4, (uint32_t)v[i]);
+	}
+}
+
 static inline void kfk_wbuf_put_uvarint(kfk_wbuf *w, uint64_t v)
 {
 	uint8_t tmp[KFK_VARINT64_MAX];
-	kfk_wbuf_put_raw(w, tmp, kfk_uvarint_put(tmp, v));
+	if (v < 0x80)
+		kfk_wbuf_put_i8(w, (int8_t)v);
+	else
+		kfk_wbuf_put_raw(w, tmp, kfk_uvarint_put(tmp, v));
 }
 
 static inline void kfk_wbuf_put_varint(kfk_wbuf *w, int64_t v)

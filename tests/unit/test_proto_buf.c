@@ -579,3 +579,42 @@ KT_TEST(arena_overflow_and_decode_array)
 	KT_ASSERT_INT_EQ(r.err, 0);
 	kfk_arena_destroy(&a);
 }
+
+KT_TEST(buf_bulk_integer_arrays)
+{
+	static const int32_t v32[] = { 0, -1, INT32_MIN, 0x01020304 };
+	static const int64_t v64[] = { INT64_MIN, 0x0102030405060708LL };
+	static const uint8_t want[] = {
+		0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x80, 0, 0, 0, 1, 2, 3, 4,
+		0x80, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+	};
+	int32_t got32[4] = { 9, 9, 9, 9 };
+	int64_t got64[2];
+	kfk_wbuf w;
+	kfk_rbuf r;
+	void *blk;
+	const uint8_t *p;
+
+	kfk_wbuf_init(&w);
+	kfk_wbuf_put_i32s(&w, v32, 4);
+	kfk_wbuf_put_i64s(&w, v64, 2);
+	kfk_wbuf_put_i32s(&w, NULL, 0);
+	KT_ASSERT_MEM_EQ(w.buf, w.len, want, sizeof want);
+	kfk_wbuf_free(&w);
+
+	kfk_rbuf_init(&r, want, sizeof want);
+	kfk_rbuf_read_i32s(&r, got32, 4);
+	kfk_rbuf_read_i64s(&r, got64, 2);
+	KT_ASSERT_INT_EQ(r.err, 0);
+	KT_ASSERT_MEM_EQ(got32, sizeof got32, v32, sizeof v32);
+	KT_ASSERT_MEM_EQ(got64, sizeof got64, v64, sizeof v64);
+
+	/* Short input: nothing written to dst, reader failed. */
+	memset(got32, 9, sizeof got32);
+	p = at_end(want, 15, &blk);
+	kfk_rbuf_init(&r, p, 15);
+	kfk_rbuf_read_i32s(&r, got32, 4);
+	KT_ASSERT_INT_EQ(r.err, KFK_ERR__MALFORMED);
+	KT_ASSERT_INT_EQ(got32[0], 0x09090909);
+	free(blk);
+}
