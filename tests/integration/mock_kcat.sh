@@ -78,6 +78,15 @@ mc_wait_exit() {
 		mc_pid=
 		return 1
 	fi
+	# The output ended; the exit itself is bounded too (a hung teardown
+	# inside librdkafka must not hold the suite until the runner's limit).
+	if ! timeout "$wait_s" tail --pid="$mc_pid" -f /dev/null; then
+		echo "# mockcluster did not exit ${wait_s} s after its output ended; killed"
+		kill -9 "$mc_pid" 2>/dev/null
+		wait "$mc_pid" 2>/dev/null
+		mc_pid=
+		return 1
+	fi
 	wait "$mc_pid"
 	mc_status=$?
 	mc_pid=
