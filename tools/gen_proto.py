@@ -1406,9 +1406,9 @@ def col(text):
     return len(text.expandtabs(8))
 
 
-def wrap_line(line, width=80):
+def wrap_line(line, width=80, cont=None):
     """Breaks a long C line after a comma or an opening parenthesis (outside
-    string literals); continuations get one more tab."""
+    string literals); continuations get one more tab than the line."""
     stripped = line.lstrip()
     if (col(line) <= width or line.rstrip().endswith("\\") or
             stripped.startswith(("/*", "*", "#"))):
@@ -1425,8 +1425,9 @@ def wrap_line(line, width=80):
             cut = brk
     if cut is None:
         return [line]
-    rest = lead + "\t" + line[cut:].lstrip()
-    return [line[:cut].rstrip()] + wrap_line(rest, width)
+    cont = cont or lead + "\t"
+    return [line[:cut].rstrip()] + wrap_line(cont + line[cut:].lstrip(),
+                                             width, cont)
 
 
 def wrap_text(text):

@@ -636,7 +636,7 @@ static void fill_list_offsets_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_list_offsets_request(
 	const struct kfk_list_offsets_request *in,
-		const struct kfk_list_offsets_request *out)
+	const struct kfk_list_offsets_request *out)
 {
 	KT_ASSERT_INT_EQ(out->replica_id, in->replica_id);
 	KT_ASSERT_INT_EQ(out->isolation_level, in->isolation_level);
@@ -708,7 +708,7 @@ static void fill_list_offsets_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_list_offsets_response(
 	const struct kfk_list_offsets_response *in,
-		const struct kfk_list_offsets_response *out)
+	const struct kfk_list_offsets_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
@@ -923,7 +923,7 @@ static void fill_offset_commit_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_offset_commit_request(
 	const struct kfk_offset_commit_request *in,
-		const struct kfk_offset_commit_request *out)
+	const struct kfk_offset_commit_request *out)
 {
 	KT_ASSERT(kfk_str_eq(out->group_id, in->group_id));
 	KT_ASSERT_INT_EQ(out->generation_id_or_member_epoch,
@@ -980,7 +980,7 @@ static void fill_offset_commit_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_offset_commit_response(
 	const struct kfk_offset_commit_response *in,
-		const struct kfk_offset_commit_response *out)
+	const struct kfk_offset_commit_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
@@ -1068,7 +1068,7 @@ static void fill_offset_fetch_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_offset_fetch_request(
 	const struct kfk_offset_fetch_request *in,
-		const struct kfk_offset_fetch_request *out)
+	const struct kfk_offset_fetch_request *out)
 {
 	KT_ASSERT(kfk_str_eq(out->group_id, in->group_id));
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
@@ -1184,7 +1184,7 @@ static void fill_offset_fetch_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_offset_fetch_response(
 	const struct kfk_offset_fetch_response *in,
-		const struct kfk_offset_fetch_response *out)
+	const struct kfk_offset_fetch_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
@@ -1216,7 +1216,7 @@ static void fill_find_coordinator_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_find_coordinator_request(
 	const struct kfk_find_coordinator_request *in,
-		const struct kfk_find_coordinator_request *out)
+	const struct kfk_find_coordinator_request *out)
 {
 	KT_ASSERT(kfk_str_eq(out->key, in->key));
 	KT_ASSERT_INT_EQ(out->key_type, in->key_type);
@@ -1271,7 +1271,7 @@ static void fill_find_coordinator_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_find_coordinator_response(
 	const struct kfk_find_coordinator_response *in,
-		const struct kfk_find_coordinator_response *out)
+	const struct kfk_find_coordinator_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
@@ -1499,7 +1499,7 @@ static void fill_leave_group_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_leave_group_response(
 	const struct kfk_leave_group_response *in,
-		const struct kfk_leave_group_response *out)
+	const struct kfk_leave_group_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
@@ -1597,7 +1597,7 @@ static void fill_describe_groups_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_describe_groups_request(
 	const struct kfk_describe_groups_request *in,
-		const struct kfk_describe_groups_request *out)
+	const struct kfk_describe_groups_request *out)
 {
 	KT_ASSERT_INT_EQ(out->groups_count, in->groups_count);
 	KT_ASSERT_INT_EQ(out->include_authorized_operations,
@@ -1665,7 +1665,7 @@ static void fill_describe_groups_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_describe_groups_response(
 	const struct kfk_describe_groups_response *in,
-		const struct kfk_describe_groups_response *out)
+	const struct kfk_describe_groups_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->groups_count, in->groups_count);
@@ -1737,7 +1737,7 @@ static void fill_list_groups_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_list_groups_response(
 	const struct kfk_list_groups_response *in,
-		const struct kfk_list_groups_response *out)
+	const struct kfk_list_groups_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
@@ -1755,7 +1755,7 @@ static void fill_sasl_handshake_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_sasl_handshake_request(
 	const struct kfk_sasl_handshake_request *in,
-		const struct kfk_sasl_handshake_request *out)
+	const struct kfk_sasl_handshake_request *out)
 {
 	KT_ASSERT(kfk_str_eq(out->mechanism, in->mechanism));
 }
@@ -1778,7 +1778,7 @@ static void fill_sasl_handshake_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_sasl_handshake_response(
 	const struct kfk_sasl_handshake_response *in,
-		const struct kfk_sasl_handshake_response *out)
+	const struct kfk_sasl_handshake_response *out)
 {
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
 	KT_ASSERT_INT_EQ(out->mechanisms_count, in->mechanisms_count);
@@ -1798,7 +1798,7 @@ static void fill_api_versions_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_api_versions_request(
 	const struct kfk_api_versions_request *in,
-		const struct kfk_api_versions_request *out)
+	const struct kfk_api_versions_request *out)
 {
 	KT_ASSERT(kfk_str_eq(out->client_software_name,
 		in->client_software_name));
@@ -1884,7 +1884,7 @@ static void fill_api_versions_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_api_versions_response(
 	const struct kfk_api_versions_response *in,
-		const struct kfk_api_versions_response *out)
+	const struct kfk_api_versions_response *out)
 {
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
 	KT_ASSERT_INT_EQ(out->api_keys_count, in->api_keys_count);
@@ -1973,7 +1973,7 @@ static void fill_create_topics_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_create_topics_request(
 	const struct kfk_create_topics_request *in,
-		const struct kfk_create_topics_request *out)
+	const struct kfk_create_topics_request *out)
 {
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
 	KT_ASSERT_INT_EQ(out->timeout_ms, in->timeout_ms);
@@ -2045,7 +2045,7 @@ static void fill_create_topics_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_create_topics_response(
 	const struct kfk_create_topics_response *in,
-		const struct kfk_create_topics_response *out)
+	const struct kfk_create_topics_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
@@ -2090,7 +2090,7 @@ static void fill_delete_topics_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_delete_topics_request(
 	const struct kfk_delete_topics_request *in,
-		const struct kfk_delete_topics_request *out)
+	const struct kfk_delete_topics_request *out)
 {
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
 	KT_ASSERT_INT_EQ(out->topic_names_count, in->topic_names_count);
@@ -2132,7 +2132,7 @@ static void fill_delete_topics_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_delete_topics_response(
 	const struct kfk_delete_topics_response *in,
-		const struct kfk_delete_topics_response *out)
+	const struct kfk_delete_topics_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->responses_count, in->responses_count);
@@ -2183,7 +2183,7 @@ static void fill_delete_records_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_delete_records_request(
 	const struct kfk_delete_records_request *in,
-		const struct kfk_delete_records_request *out)
+	const struct kfk_delete_records_request *out)
 {
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
 	KT_ASSERT_INT_EQ(out->timeout_ms, in->timeout_ms);
@@ -2237,7 +2237,7 @@ static void fill_delete_records_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_delete_records_response(
 	const struct kfk_delete_records_response *in,
-		const struct kfk_delete_records_response *out)
+	const struct kfk_delete_records_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
@@ -2259,7 +2259,7 @@ static void fill_init_producer_id_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_init_producer_id_request(
 	const struct kfk_init_producer_id_request *in,
-		const struct kfk_init_producer_id_request *out)
+	const struct kfk_init_producer_id_request *out)
 {
 	KT_ASSERT(kfk_str_eq(out->transactional_id, in->transactional_id));
 	KT_ASSERT_INT_EQ(out->transaction_timeout_ms,
@@ -2282,7 +2282,7 @@ static void fill_init_producer_id_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_init_producer_id_response(
 	const struct kfk_init_producer_id_response *in,
-		const struct kfk_init_producer_id_response *out)
+	const struct kfk_init_producer_id_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
@@ -2341,7 +2341,7 @@ static void fill_offset_for_leader_epoch_request(int16_t v, kfk_arena *a,
 
 static void check_offset_for_leader_epoch_request(
 	const struct kfk_offset_for_leader_epoch_request *in,
-		const struct kfk_offset_for_leader_epoch_request *out)
+	const struct kfk_offset_for_leader_epoch_request *out)
 {
 	KT_ASSERT_INT_EQ(out->replica_id, in->replica_id);
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
@@ -2400,7 +2400,7 @@ static void fill_offset_for_leader_epoch_response(int16_t v, kfk_arena *a,
 
 static void check_offset_for_leader_epoch_response(
 	const struct kfk_offset_for_leader_epoch_response *in,
-		const struct kfk_offset_for_leader_epoch_response *out)
+	const struct kfk_offset_for_leader_epoch_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
@@ -2483,7 +2483,7 @@ static void fill_add_partitions_to_txn_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_add_partitions_to_txn_request(
 	const struct kfk_add_partitions_to_txn_request *in,
-		const struct kfk_add_partitions_to_txn_request *out)
+	const struct kfk_add_partitions_to_txn_request *out)
 {
 	KT_ASSERT_INT_EQ(out->transactions_count, in->transactions_count);
 	KT_ASSERT(kfk_str_eq(out->v3_and_below_transactional_id,
@@ -2576,14 +2576,14 @@ static void fill_add_partitions_to_txn_response(int16_t v, kfk_arena *a,
 				&m->results_by_topic_v3_and_below[i]);
 			fill_add_partitions_to_txn_response_topic_result(v, a,
 				i, depth + 1,
-					&m->results_by_topic_v3_and_below[i]);
+				&m->results_by_topic_v3_and_below[i]);
 		}
 	}
 }
 
 static void check_add_partitions_to_txn_response(
 	const struct kfk_add_partitions_to_txn_response *in,
-		const struct kfk_add_partitions_to_txn_response *out)
+	const struct kfk_add_partitions_to_txn_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
@@ -2607,7 +2607,7 @@ static void fill_add_offsets_to_txn_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_add_offsets_to_txn_request(
 	const struct kfk_add_offsets_to_txn_request *in,
-		const struct kfk_add_offsets_to_txn_request *out)
+	const struct kfk_add_offsets_to_txn_request *out)
 {
 	KT_ASSERT(kfk_str_eq(out->transactional_id, in->transactional_id));
 	KT_ASSERT_INT_EQ(out->producer_id, in->producer_id);
@@ -2627,7 +2627,7 @@ static void fill_add_offsets_to_txn_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_add_offsets_to_txn_response(
 	const struct kfk_add_offsets_to_txn_response *in,
-		const struct kfk_add_offsets_to_txn_response *out)
+	const struct kfk_add_offsets_to_txn_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
@@ -2735,7 +2735,7 @@ static void fill_txn_offset_commit_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_txn_offset_commit_request(
 	const struct kfk_txn_offset_commit_request *in,
-		const struct kfk_txn_offset_commit_request *out)
+	const struct kfk_txn_offset_commit_request *out)
 {
 	KT_ASSERT(kfk_str_eq(out->transactional_id, in->transactional_id));
 	KT_ASSERT(kfk_str_eq(out->group_id, in->group_id));
@@ -2794,7 +2794,7 @@ static void fill_txn_offset_commit_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_txn_offset_commit_response(
 	const struct kfk_txn_offset_commit_response *in,
-		const struct kfk_txn_offset_commit_response *out)
+	const struct kfk_txn_offset_commit_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
@@ -2818,7 +2818,7 @@ static void fill_describe_acls_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_describe_acls_request(
 	const struct kfk_describe_acls_request *in,
-		const struct kfk_describe_acls_request *out)
+	const struct kfk_describe_acls_request *out)
 {
 	KT_ASSERT_INT_EQ(out->resource_type_filter, in->resource_type_filter);
 	KT_ASSERT(kfk_str_eq(out->resource_name_filter,
@@ -2883,7 +2883,7 @@ static void fill_describe_acls_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_describe_acls_response(
 	const struct kfk_describe_acls_response *in,
-		const struct kfk_describe_acls_response *out)
+	const struct kfk_describe_acls_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
@@ -2959,7 +2959,7 @@ static void fill_create_acls_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_create_acls_response(
 	const struct kfk_create_acls_response *in,
-		const struct kfk_create_acls_response *out)
+	const struct kfk_create_acls_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->results_count, in->results_count);
@@ -3059,7 +3059,7 @@ static void fill_delete_acls_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_delete_acls_response(
 	const struct kfk_delete_acls_response *in,
-		const struct kfk_delete_acls_response *out)
+	const struct kfk_delete_acls_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->filter_results_count, in->filter_results_count);
@@ -3104,7 +3104,7 @@ static void fill_describe_configs_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_describe_configs_request(
 	const struct kfk_describe_configs_request *in,
-		const struct kfk_describe_configs_request *out)
+	const struct kfk_describe_configs_request *out)
 {
 	KT_ASSERT_INT_EQ(out->resources_count, in->resources_count);
 	KT_ASSERT_INT_EQ(out->include_synonyms, in->include_synonyms);
@@ -3193,7 +3193,7 @@ static void fill_describe_configs_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_describe_configs_response(
 	const struct kfk_describe_configs_response *in,
-		const struct kfk_describe_configs_response *out)
+	const struct kfk_describe_configs_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->results_count, in->results_count);
@@ -3246,7 +3246,7 @@ static void fill_alter_configs_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_alter_configs_request(
 	const struct kfk_alter_configs_request *in,
-		const struct kfk_alter_configs_request *out)
+	const struct kfk_alter_configs_request *out)
 {
 	KT_ASSERT_INT_EQ(out->resources_count, in->resources_count);
 	KT_ASSERT_INT_EQ(out->validate_only, in->validate_only);
@@ -3284,7 +3284,7 @@ static void fill_alter_configs_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_alter_configs_response(
 	const struct kfk_alter_configs_response *in,
-		const struct kfk_alter_configs_response *out)
+	const struct kfk_alter_configs_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->responses_count, in->responses_count);
@@ -3344,7 +3344,7 @@ static void fill_create_partitions_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_create_partitions_request(
 	const struct kfk_create_partitions_request *in,
-		const struct kfk_create_partitions_request *out)
+	const struct kfk_create_partitions_request *out)
 {
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
 	KT_ASSERT_INT_EQ(out->timeout_ms, in->timeout_ms);
@@ -3382,7 +3382,7 @@ static void fill_create_partitions_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_create_partitions_response(
 	const struct kfk_create_partitions_response *in,
-		const struct kfk_create_partitions_response *out)
+	const struct kfk_create_partitions_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->results_count, in->results_count);
@@ -3399,7 +3399,7 @@ static void fill_sasl_authenticate_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_sasl_authenticate_request(
 	const struct kfk_sasl_authenticate_request *in,
-		const struct kfk_sasl_authenticate_request *out)
+	const struct kfk_sasl_authenticate_request *out)
 {
 	KT_ASSERT(kfk_bytes_eq(out->auth_bytes, in->auth_bytes));
 }
@@ -3419,7 +3419,7 @@ static void fill_sasl_authenticate_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_sasl_authenticate_response(
 	const struct kfk_sasl_authenticate_response *in,
-		const struct kfk_sasl_authenticate_response *out)
+	const struct kfk_sasl_authenticate_response *out)
 {
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
 	KT_ASSERT(kfk_str_eq(out->error_message, in->error_message));
@@ -3444,7 +3444,7 @@ static void fill_delete_groups_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_delete_groups_request(
 	const struct kfk_delete_groups_request *in,
-		const struct kfk_delete_groups_request *out)
+	const struct kfk_delete_groups_request *out)
 {
 	KT_ASSERT_INT_EQ(out->groups_names_count, in->groups_names_count);
 }
@@ -3479,7 +3479,7 @@ static void fill_delete_groups_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_delete_groups_response(
 	const struct kfk_delete_groups_response *in,
-		const struct kfk_delete_groups_response *out)
+	const struct kfk_delete_groups_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->results_count, in->results_count);
@@ -3523,7 +3523,7 @@ static void fill_elect_leaders_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_elect_leaders_request(
 	const struct kfk_elect_leaders_request *in,
-		const struct kfk_elect_leaders_request *out)
+	const struct kfk_elect_leaders_request *out)
 {
 	KT_ASSERT_INT_EQ(out->election_type, in->election_type);
 	KT_ASSERT_INT_EQ(out->topic_partitions_count,
@@ -3583,7 +3583,7 @@ static void fill_elect_leaders_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_elect_leaders_response(
 	const struct kfk_elect_leaders_response *in,
-		const struct kfk_elect_leaders_response *out)
+	const struct kfk_elect_leaders_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
@@ -3643,7 +3643,7 @@ static void fill_incremental_alter_configs_request(int16_t v, kfk_arena *a,
 
 static void check_incremental_alter_configs_request(
 	const struct kfk_incremental_alter_configs_request *in,
-		const struct kfk_incremental_alter_configs_request *out)
+	const struct kfk_incremental_alter_configs_request *out)
 {
 	KT_ASSERT_INT_EQ(out->resources_count, in->resources_count);
 	KT_ASSERT_INT_EQ(out->validate_only, in->validate_only);
@@ -3681,7 +3681,7 @@ static void fill_incremental_alter_configs_response(int16_t v, kfk_arena *a,
 
 static void check_incremental_alter_configs_response(
 	const struct kfk_incremental_alter_configs_response *in,
-		const struct kfk_incremental_alter_configs_response *out)
+	const struct kfk_incremental_alter_configs_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->responses_count, in->responses_count);
@@ -3732,7 +3732,7 @@ static void fill_offset_delete_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_offset_delete_request(
 	const struct kfk_offset_delete_request *in,
-		const struct kfk_offset_delete_request *out)
+	const struct kfk_offset_delete_request *out)
 {
 	KT_ASSERT(kfk_str_eq(out->group_id, in->group_id));
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
@@ -3784,7 +3784,7 @@ static void fill_offset_delete_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_offset_delete_response(
 	const struct kfk_offset_delete_response *in,
-		const struct kfk_offset_delete_response *out)
+	const struct kfk_offset_delete_response *out)
 {
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
@@ -3804,7 +3804,7 @@ static void fill_describe_cluster_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_describe_cluster_request(
 	const struct kfk_describe_cluster_request *in,
-		const struct kfk_describe_cluster_request *out)
+	const struct kfk_describe_cluster_request *out)
 {
 	KT_ASSERT_INT_EQ(out->include_cluster_authorized_operations,
 		in->include_cluster_authorized_operations);
@@ -3849,7 +3849,7 @@ static void fill_describe_cluster_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_describe_cluster_response(
 	const struct kfk_describe_cluster_response *in,
-		const struct kfk_describe_cluster_response *out)
+	const struct kfk_describe_cluster_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
@@ -3897,7 +3897,7 @@ static void fill_describe_producers_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_describe_producers_request(
 	const struct kfk_describe_producers_request *in,
-		const struct kfk_describe_producers_request *out)
+	const struct kfk_describe_producers_request *out)
 {
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
 }
@@ -3974,7 +3974,7 @@ static void fill_describe_producers_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_describe_producers_response(
 	const struct kfk_describe_producers_response *in,
-		const struct kfk_describe_producers_response *out)
+	const struct kfk_describe_producers_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
@@ -3997,7 +3997,7 @@ static void fill_describe_transactions_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_describe_transactions_request(
 	const struct kfk_describe_transactions_request *in,
-		const struct kfk_describe_transactions_request *out)
+	const struct kfk_describe_transactions_request *out)
 {
 	KT_ASSERT_INT_EQ(out->transactional_ids_count,
 		in->transactional_ids_count);
@@ -4065,7 +4065,7 @@ static void fill_describe_transactions_response(int16_t v, kfk_arena *a,
 
 static void check_describe_transactions_response(
 	const struct kfk_describe_transactions_response *in,
-		const struct kfk_describe_transactions_response *out)
+	const struct kfk_describe_transactions_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->transaction_states_count,
@@ -4097,7 +4097,7 @@ static void fill_list_transactions_request(int16_t v, kfk_arena *a, int idx,
 
 static void check_list_transactions_request(
 	const struct kfk_list_transactions_request *in,
-		const struct kfk_list_transactions_request *out)
+	const struct kfk_list_transactions_request *out)
 {
 	KT_ASSERT_INT_EQ(out->state_filters_count, in->state_filters_count);
 	KT_ASSERT_INT_EQ(out->producer_id_filters_count,
@@ -4143,7 +4143,7 @@ static void fill_list_transactions_response(int16_t v, kfk_arena *a, int idx,
 
 static void check_list_transactions_response(
 	const struct kfk_list_transactions_response *in,
-		const struct kfk_list_transactions_response *out)
+	const struct kfk_list_transactions_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
@@ -4205,7 +4205,7 @@ static void fill_consumer_group_heartbeat_request(int16_t v, kfk_arena *a,
 
 static void check_consumer_group_heartbeat_request(
 	const struct kfk_consumer_group_heartbeat_request *in,
-		const struct kfk_consumer_group_heartbeat_request *out)
+	const struct kfk_consumer_group_heartbeat_request *out)
 {
 	KT_ASSERT(kfk_str_eq(out->group_id, in->group_id));
 	KT_ASSERT(kfk_str_eq(out->member_id, in->member_id));
@@ -4279,7 +4279,7 @@ static void fill_consumer_group_heartbeat_response(int16_t v, kfk_arena *a,
 
 static void check_consumer_group_heartbeat_response(
 	const struct kfk_consumer_group_heartbeat_response *in,
-		const struct kfk_consumer_group_heartbeat_response *out)
+	const struct kfk_consumer_group_heartbeat_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->error_code, in->error_code);
@@ -4310,7 +4310,7 @@ static void fill_consumer_group_describe_request(int16_t v, kfk_arena *a,
 
 static void check_consumer_group_describe_request(
 	const struct kfk_consumer_group_describe_request *in,
-		const struct kfk_consumer_group_describe_request *out)
+	const struct kfk_consumer_group_describe_request *out)
 {
 	KT_ASSERT_INT_EQ(out->group_ids_count, in->group_ids_count);
 	KT_ASSERT_INT_EQ(out->include_authorized_operations,
@@ -4425,7 +4425,7 @@ static void fill_consumer_group_describe_response(int16_t v, kfk_arena *a,
 
 static void check_consumer_group_describe_response(
 	const struct kfk_consumer_group_describe_response *in,
-		const struct kfk_consumer_group_describe_response *out)
+	const struct kfk_consumer_group_describe_response *out)
 {
 	KT_ASSERT_INT_EQ(out->throttle_time_ms, in->throttle_time_ms);
 	KT_ASSERT_INT_EQ(out->groups_count, in->groups_count);
@@ -4481,7 +4481,7 @@ static void fill_consumer_protocol_subscription(int16_t v, kfk_arena *a,
 
 static void check_consumer_protocol_subscription(
 	const struct kfk_consumer_protocol_subscription *in,
-		const struct kfk_consumer_protocol_subscription *out)
+	const struct kfk_consumer_protocol_subscription *out)
 {
 	KT_ASSERT_INT_EQ(out->topics_count, in->topics_count);
 	KT_ASSERT(kfk_bytes_eq(out->user_data, in->user_data));
@@ -4528,7 +4528,7 @@ static void fill_consumer_protocol_assignment(int16_t v, kfk_arena *a, int idx,
 
 static void check_consumer_protocol_assignment(
 	const struct kfk_consumer_protocol_assignment *in,
-		const struct kfk_consumer_protocol_assignment *out)
+	const struct kfk_consumer_protocol_assignment *out)
 {
 	KT_ASSERT_INT_EQ(out->assigned_partitions_count,
 		in->assigned_partitions_count);

@@ -21,12 +21,12 @@ static void add_partitions_to_txn_request_topic_read(kfk_rbuf *r, int16_t v,
 	kfk_arena *a, struct kfk_add_partitions_to_txn_request_topic *m);
 static void add_partitions_to_txn_request_transaction_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_add_partitions_to_txn_request_transaction *m);
+	const struct kfk_add_partitions_to_txn_request_transaction *m);
 static size_t add_partitions_to_txn_request_transaction_size(int16_t v,
 	const struct kfk_add_partitions_to_txn_request_transaction *m);
 static void add_partitions_to_txn_request_transaction_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_add_partitions_to_txn_request_transaction *m);
+	struct kfk_add_partitions_to_txn_request_transaction *m);
 static void add_partitions_to_txn_request_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_add_partitions_to_txn_request *m);
 static size_t add_partitions_to_txn_request_size(int16_t v,
@@ -35,20 +35,20 @@ static void add_partitions_to_txn_request_read(kfk_rbuf *r, int16_t v,
 	kfk_arena *a, struct kfk_add_partitions_to_txn_request *m);
 static void add_partitions_to_txn_response_partition_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_add_partitions_to_txn_response_partition_result *m);
+	const struct kfk_add_partitions_to_txn_response_partition_result *m);
 static size_t add_partitions_to_txn_response_partition_result_size(int16_t v,
 	const struct kfk_add_partitions_to_txn_response_partition_result *m);
 static void add_partitions_to_txn_response_partition_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_add_partitions_to_txn_response_partition_result *m);
+	struct kfk_add_partitions_to_txn_response_partition_result *m);
 static void add_partitions_to_txn_response_topic_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_add_partitions_to_txn_response_topic_result *m);
+	const struct kfk_add_partitions_to_txn_response_topic_result *m);
 static size_t add_partitions_to_txn_response_topic_result_size(int16_t v,
 	const struct kfk_add_partitions_to_txn_response_topic_result *m);
 static void add_partitions_to_txn_response_topic_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_add_partitions_to_txn_response_topic_result *m);
+	struct kfk_add_partitions_to_txn_response_topic_result *m);
 static void add_partitions_to_txn_response_result_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_add_partitions_to_txn_response_result *m);
 static size_t add_partitions_to_txn_response_result_size(int16_t v,
@@ -121,7 +121,7 @@ void kfk_add_partitions_to_txn_request_transaction_init(
 
 static void add_partitions_to_txn_request_transaction_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_add_partitions_to_txn_request_transaction *m)
+	const struct kfk_add_partitions_to_txn_request_transaction *m)
 {
 	int32_t i, n;
 
@@ -155,7 +155,7 @@ static size_t add_partitions_to_txn_request_transaction_size(int16_t v,
 
 static void add_partitions_to_txn_request_transaction_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_add_partitions_to_txn_request_transaction *m)
+	struct kfk_add_partitions_to_txn_request_transaction *m)
 {
 	int32_t i, n;
 
@@ -322,7 +322,7 @@ void kfk_add_partitions_to_txn_response_partition_result_init(
 
 static void add_partitions_to_txn_response_partition_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_add_partitions_to_txn_response_partition_result *m)
+	const struct kfk_add_partitions_to_txn_response_partition_result *m)
 {
 	const int flex = v >= 3;
 
@@ -347,7 +347,7 @@ static size_t add_partitions_to_txn_response_partition_result_size(int16_t v,
 
 static void add_partitions_to_txn_response_partition_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_add_partitions_to_txn_response_partition_result *m)
+	struct kfk_add_partitions_to_txn_response_partition_result *m)
 {
 	const int flex = v >= 3;
 
@@ -366,7 +366,7 @@ void kfk_add_partitions_to_txn_response_topic_result_init(
 
 static void add_partitions_to_txn_response_topic_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_add_partitions_to_txn_response_topic_result *m)
+	const struct kfk_add_partitions_to_txn_response_topic_result *m)
 {
 	const int flex = v >= 3;
 	int32_t i, n;
@@ -401,7 +401,7 @@ static size_t add_partitions_to_txn_response_topic_result_size(int16_t v,
 
 static void add_partitions_to_txn_response_topic_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_add_partitions_to_txn_response_topic_result *m)
+	struct kfk_add_partitions_to_txn_response_topic_result *m)
 {
 	const int flex = v >= 3;
 	int32_t i, n;
@@ -489,7 +489,7 @@ static void add_partitions_to_txn_response_write(kfk_wbuf *w, int16_t v,
 	if (v >= 4) {
 		n = kfk_wbuf_put_array_len(w, 1, 0,
 			m->results_by_transaction_count,
-				m->results_by_transaction);
+			m->results_by_transaction);
 		for (i = 0; i < n; i++)
 			add_partitions_to_txn_response_result_write(w, v,
 				&m->results_by_transaction[i]);
@@ -499,7 +499,7 @@ static void add_partitions_to_txn_response_write(kfk_wbuf *w, int16_t v,
 	if (v <= 3) {
 		n = kfk_wbuf_put_array_len(w, flex, 0,
 			m->results_by_topic_v3_and_below_count,
-				m->results_by_topic_v3_and_below);
+			m->results_by_topic_v3_and_below);
 		for (i = 0; i < n; i++)
 			add_partitions_to_txn_response_topic_result_write(w, v,
 				&m->results_by_topic_v3_and_below[i]);

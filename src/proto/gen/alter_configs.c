@@ -33,12 +33,12 @@ static void alter_configs_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	struct kfk_alter_configs_request *m);
 static void alter_configs_response_resource_response_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_alter_configs_response_resource_response *m);
+	const struct kfk_alter_configs_response_resource_response *m);
 static size_t alter_configs_response_resource_response_size(int16_t v,
 	const struct kfk_alter_configs_response_resource_response *m);
 static void alter_configs_response_resource_response_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_alter_configs_response_resource_response *m);
+	struct kfk_alter_configs_response_resource_response *m);
 static void alter_configs_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_alter_configs_response *m);
 static size_t alter_configs_response_size(int16_t v,
@@ -264,7 +264,7 @@ static size_t alter_configs_response_resource_response_size(int16_t v,
 
 static void alter_configs_response_resource_response_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_alter_configs_response_resource_response *m)
+	struct kfk_alter_configs_response_resource_response *m)
 {
 	const int flex = v >= 2;
 

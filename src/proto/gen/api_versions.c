@@ -27,20 +27,20 @@ static void api_versions_response_api_version_read(kfk_rbuf *r, int16_t v,
 	kfk_arena *a, struct kfk_api_versions_response_api_version *m);
 static void api_versions_response_finalized_feature_key_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_api_versions_response_finalized_feature_key *m);
+	const struct kfk_api_versions_response_finalized_feature_key *m);
 static size_t api_versions_response_finalized_feature_key_size(int16_t v,
 	const struct kfk_api_versions_response_finalized_feature_key *m);
 static void api_versions_response_finalized_feature_key_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_api_versions_response_finalized_feature_key *m);
+	struct kfk_api_versions_response_finalized_feature_key *m);
 static void api_versions_response_supported_feature_key_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_api_versions_response_supported_feature_key *m);
+	const struct kfk_api_versions_response_supported_feature_key *m);
 static size_t api_versions_response_supported_feature_key_size(int16_t v,
 	const struct kfk_api_versions_response_supported_feature_key *m);
 static void api_versions_response_supported_feature_key_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_api_versions_response_supported_feature_key *m);
+	struct kfk_api_versions_response_supported_feature_key *m);
 static void api_versions_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_api_versions_response *m);
 static size_t api_versions_response_size(int16_t v,
@@ -176,7 +176,7 @@ void kfk_api_versions_response_finalized_feature_key_init(
 
 static void api_versions_response_finalized_feature_key_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_api_versions_response_finalized_feature_key *m)
+	const struct kfk_api_versions_response_finalized_feature_key *m)
 {
 	kfk_wbuf_put_str(w, 1, 0, m->name);
 	kfk_wbuf_put_i16(w, m->max_version_level);
@@ -198,7 +198,7 @@ static size_t api_versions_response_finalized_feature_key_size(int16_t v,
 
 static void api_versions_response_finalized_feature_key_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_api_versions_response_finalized_feature_key *m)
+	struct kfk_api_versions_response_finalized_feature_key *m)
 {
 	kfk_api_versions_response_finalized_feature_key_init(m);
 	m->name = kfk_rbuf_read_str(r, 1, 0);
@@ -215,7 +215,7 @@ void kfk_api_versions_response_supported_feature_key_init(
 
 static void api_versions_response_supported_feature_key_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_api_versions_response_supported_feature_key *m)
+	const struct kfk_api_versions_response_supported_feature_key *m)
 {
 	kfk_wbuf_put_str(w, 1, 0, m->name);
 	kfk_wbuf_put_i16(w, m->min_version);
@@ -237,7 +237,7 @@ static size_t api_versions_response_supported_feature_key_size(int16_t v,
 
 static void api_versions_response_supported_feature_key_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_api_versions_response_supported_feature_key *m)
+	struct kfk_api_versions_response_supported_feature_key *m)
 {
 	kfk_api_versions_response_supported_feature_key_init(m);
 	m->name = kfk_rbuf_read_str(r, 1, 0);
@@ -281,7 +281,7 @@ static void api_versions_response_write(kfk_wbuf *w, int16_t v,
 			kfk_wbuf_put_uvarint(w, ts);
 			n = kfk_wbuf_put_array_len(w, 1, 0,
 				m->supported_features_count,
-					m->supported_features);
+				m->supported_features);
 			for (i = 0; i < n; i++)
 				api_versions_response_supported_feature_key_write(w, v, &m->supported_features[i]);
 		}
@@ -303,7 +303,7 @@ static void api_versions_response_write(kfk_wbuf *w, int16_t v,
 			kfk_wbuf_put_uvarint(w, ts);
 			n = kfk_wbuf_put_array_len(w, 1, 0,
 				m->finalized_features_count,
-					m->finalized_features);
+				m->finalized_features);
 			for (i = 0; i < n; i++)
 				api_versions_response_finalized_feature_key_write(w, v, &m->finalized_features[i]);
 		}

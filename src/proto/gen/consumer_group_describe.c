@@ -21,20 +21,20 @@ static void consumer_group_describe_request_read(kfk_rbuf *r, int16_t v,
 	kfk_arena *a, struct kfk_consumer_group_describe_request *m);
 static void consumer_group_describe_response_topic_partitions_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_group_describe_response_topic_partitions *m);
+	const struct kfk_consumer_group_describe_response_topic_partitions *m);
 static size_t consumer_group_describe_response_topic_partitions_size(int16_t v,
 	const struct kfk_consumer_group_describe_response_topic_partitions *m);
 static void consumer_group_describe_response_topic_partitions_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_group_describe_response_topic_partitions *m);
+	struct kfk_consumer_group_describe_response_topic_partitions *m);
 static void consumer_group_describe_response_assignment_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_group_describe_response_assignment *m);
+	const struct kfk_consumer_group_describe_response_assignment *m);
 static size_t consumer_group_describe_response_assignment_size(int16_t v,
 	const struct kfk_consumer_group_describe_response_assignment *m);
 static void consumer_group_describe_response_assignment_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_group_describe_response_assignment *m);
+	struct kfk_consumer_group_describe_response_assignment *m);
 static void consumer_group_describe_response_member_write(kfk_wbuf *w,
 	int16_t v, const struct kfk_consumer_group_describe_response_member *m);
 static size_t consumer_group_describe_response_member_size(int16_t v,
@@ -43,12 +43,12 @@ static void consumer_group_describe_response_member_read(kfk_rbuf *r, int16_t v,
 	kfk_arena *a, struct kfk_consumer_group_describe_response_member *m);
 static void consumer_group_describe_response_described_group_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_group_describe_response_described_group *m);
+	const struct kfk_consumer_group_describe_response_described_group *m);
 static size_t consumer_group_describe_response_described_group_size(int16_t v,
 	const struct kfk_consumer_group_describe_response_described_group *m);
 static void consumer_group_describe_response_described_group_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_group_describe_response_described_group *m);
+	struct kfk_consumer_group_describe_response_described_group *m);
 static void consumer_group_describe_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_consumer_group_describe_response *m);
 static size_t consumer_group_describe_response_size(int16_t v,
@@ -139,7 +139,7 @@ void kfk_consumer_group_describe_response_topic_partitions_init(
 
 static void consumer_group_describe_response_topic_partitions_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_group_describe_response_topic_partitions *m)
+	const struct kfk_consumer_group_describe_response_topic_partitions *m)
 {
 	int32_t n;
 
@@ -166,7 +166,7 @@ static size_t consumer_group_describe_response_topic_partitions_size(int16_t v,
 
 static void consumer_group_describe_response_topic_partitions_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_group_describe_response_topic_partitions *m)
+	struct kfk_consumer_group_describe_response_topic_partitions *m)
 {
 	int32_t n;
 
@@ -188,7 +188,7 @@ void kfk_consumer_group_describe_response_assignment_init(
 
 static void consumer_group_describe_response_assignment_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_group_describe_response_assignment *m)
+	const struct kfk_consumer_group_describe_response_assignment *m)
 {
 	int32_t i, n;
 
@@ -216,7 +216,7 @@ static size_t consumer_group_describe_response_assignment_size(int16_t v,
 
 static void consumer_group_describe_response_assignment_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_group_describe_response_assignment *m)
+	struct kfk_consumer_group_describe_response_assignment *m)
 {
 	int32_t i, n;
 
@@ -326,7 +326,7 @@ void kfk_consumer_group_describe_response_described_group_init(
 
 static void consumer_group_describe_response_described_group_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_group_describe_response_described_group *m)
+	const struct kfk_consumer_group_describe_response_described_group *m)
 {
 	int32_t i, n;
 
@@ -369,7 +369,7 @@ static size_t consumer_group_describe_response_described_group_size(int16_t v,
 
 static void consumer_group_describe_response_described_group_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_group_describe_response_described_group *m)
+	struct kfk_consumer_group_describe_response_described_group *m)
 {
 	int32_t i, n;
 

@@ -15,12 +15,12 @@
 
 static void consumer_group_heartbeat_request_topic_partitions_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_group_heartbeat_request_topic_partitions *m);
+	const struct kfk_consumer_group_heartbeat_request_topic_partitions *m);
 static size_t consumer_group_heartbeat_request_topic_partitions_size(int16_t v,
 	const struct kfk_consumer_group_heartbeat_request_topic_partitions *m);
 static void consumer_group_heartbeat_request_topic_partitions_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_group_heartbeat_request_topic_partitions *m);
+	struct kfk_consumer_group_heartbeat_request_topic_partitions *m);
 static void consumer_group_heartbeat_request_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_consumer_group_heartbeat_request *m);
 static size_t consumer_group_heartbeat_request_size(int16_t v,
@@ -29,20 +29,20 @@ static void consumer_group_heartbeat_request_read(kfk_rbuf *r, int16_t v,
 	kfk_arena *a, struct kfk_consumer_group_heartbeat_request *m);
 static void consumer_group_heartbeat_response_topic_partitions_write(
 	kfk_wbuf *w, int16_t v,
-		const struct kfk_consumer_group_heartbeat_response_topic_partitions *m);
+	const struct kfk_consumer_group_heartbeat_response_topic_partitions *m);
 static size_t consumer_group_heartbeat_response_topic_partitions_size(int16_t v,
 	const struct kfk_consumer_group_heartbeat_response_topic_partitions *m);
 static void consumer_group_heartbeat_response_topic_partitions_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_group_heartbeat_response_topic_partitions *m);
+	struct kfk_consumer_group_heartbeat_response_topic_partitions *m);
 static void consumer_group_heartbeat_response_assignment_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_group_heartbeat_response_assignment *m);
+	const struct kfk_consumer_group_heartbeat_response_assignment *m);
 static size_t consumer_group_heartbeat_response_assignment_size(int16_t v,
 	const struct kfk_consumer_group_heartbeat_response_assignment *m);
 static void consumer_group_heartbeat_response_assignment_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_group_heartbeat_response_assignment *m);
+	struct kfk_consumer_group_heartbeat_response_assignment *m);
 static void consumer_group_heartbeat_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_consumer_group_heartbeat_response *m);
 static size_t consumer_group_heartbeat_response_size(int16_t v,
@@ -58,7 +58,7 @@ void kfk_consumer_group_heartbeat_request_topic_partitions_init(
 
 static void consumer_group_heartbeat_request_topic_partitions_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_group_heartbeat_request_topic_partitions *m)
+	const struct kfk_consumer_group_heartbeat_request_topic_partitions *m)
 {
 	int32_t n;
 
@@ -83,7 +83,7 @@ static size_t consumer_group_heartbeat_request_topic_partitions_size(int16_t v,
 
 static void consumer_group_heartbeat_request_topic_partitions_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_group_heartbeat_request_topic_partitions *m)
+	struct kfk_consumer_group_heartbeat_request_topic_partitions *m)
 {
 	int32_t n;
 
@@ -231,7 +231,7 @@ void kfk_consumer_group_heartbeat_response_topic_partitions_init(
 
 static void consumer_group_heartbeat_response_topic_partitions_write(
 	kfk_wbuf *w, int16_t v,
-		const struct kfk_consumer_group_heartbeat_response_topic_partitions *m)
+	const struct kfk_consumer_group_heartbeat_response_topic_partitions *m)
 {
 	int32_t n;
 
@@ -256,7 +256,7 @@ static size_t consumer_group_heartbeat_response_topic_partitions_size(int16_t v,
 
 static void consumer_group_heartbeat_response_topic_partitions_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_group_heartbeat_response_topic_partitions *m)
+	struct kfk_consumer_group_heartbeat_response_topic_partitions *m)
 {
 	int32_t n;
 
@@ -277,7 +277,7 @@ void kfk_consumer_group_heartbeat_response_assignment_init(
 
 static void consumer_group_heartbeat_response_assignment_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_group_heartbeat_response_assignment *m)
+	const struct kfk_consumer_group_heartbeat_response_assignment *m)
 {
 	int32_t i, n;
 
@@ -305,7 +305,7 @@ static size_t consumer_group_heartbeat_response_assignment_size(int16_t v,
 
 static void consumer_group_heartbeat_response_assignment_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_group_heartbeat_response_assignment *m)
+	struct kfk_consumer_group_heartbeat_response_assignment *m)
 {
 	int32_t i, n;
 

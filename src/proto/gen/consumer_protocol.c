@@ -15,12 +15,12 @@
 
 static void consumer_protocol_subscription_topic_partition_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_protocol_subscription_topic_partition *m);
+	const struct kfk_consumer_protocol_subscription_topic_partition *m);
 static size_t consumer_protocol_subscription_topic_partition_size(int16_t v,
 	const struct kfk_consumer_protocol_subscription_topic_partition *m);
 static void consumer_protocol_subscription_topic_partition_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_protocol_subscription_topic_partition *m);
+	struct kfk_consumer_protocol_subscription_topic_partition *m);
 static void consumer_protocol_subscription_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_consumer_protocol_subscription *m);
 static size_t consumer_protocol_subscription_size(int16_t v,
@@ -29,12 +29,12 @@ static void consumer_protocol_subscription_read(kfk_rbuf *r, int16_t v,
 	kfk_arena *a, struct kfk_consumer_protocol_subscription *m);
 static void consumer_protocol_assignment_topic_partition_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_protocol_assignment_topic_partition *m);
+	const struct kfk_consumer_protocol_assignment_topic_partition *m);
 static size_t consumer_protocol_assignment_topic_partition_size(int16_t v,
 	const struct kfk_consumer_protocol_assignment_topic_partition *m);
 static void consumer_protocol_assignment_topic_partition_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_protocol_assignment_topic_partition *m);
+	struct kfk_consumer_protocol_assignment_topic_partition *m);
 static void consumer_protocol_assignment_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_consumer_protocol_assignment *m);
 static size_t consumer_protocol_assignment_size(int16_t v,
@@ -50,7 +50,7 @@ void kfk_consumer_protocol_subscription_topic_partition_init(
 
 static void consumer_protocol_subscription_topic_partition_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_protocol_subscription_topic_partition *m)
+	const struct kfk_consumer_protocol_subscription_topic_partition *m)
 {
 	int32_t n;
 
@@ -73,7 +73,7 @@ static size_t consumer_protocol_subscription_topic_partition_size(int16_t v,
 
 static void consumer_protocol_subscription_topic_partition_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_protocol_subscription_topic_partition *m)
+	struct kfk_consumer_protocol_subscription_topic_partition *m)
 {
 	int32_t n;
 
@@ -202,7 +202,7 @@ void kfk_consumer_protocol_assignment_topic_partition_init(
 
 static void consumer_protocol_assignment_topic_partition_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_consumer_protocol_assignment_topic_partition *m)
+	const struct kfk_consumer_protocol_assignment_topic_partition *m)
 {
 	int32_t n;
 
@@ -225,7 +225,7 @@ static size_t consumer_protocol_assignment_topic_partition_size(int16_t v,
 
 static void consumer_protocol_assignment_topic_partition_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_consumer_protocol_assignment_topic_partition *m)
+	struct kfk_consumer_protocol_assignment_topic_partition *m)
 {
 	int32_t n;
 

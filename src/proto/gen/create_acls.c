@@ -27,12 +27,12 @@ static void create_acls_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	struct kfk_create_acls_request *m);
 static void create_acls_response_acl_creation_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_create_acls_response_acl_creation_result *m);
+	const struct kfk_create_acls_response_acl_creation_result *m);
 static size_t create_acls_response_acl_creation_result_size(int16_t v,
 	const struct kfk_create_acls_response_acl_creation_result *m);
 static void create_acls_response_acl_creation_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_create_acls_response_acl_creation_result *m);
+	struct kfk_create_acls_response_acl_creation_result *m);
 static void create_acls_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_create_acls_response *m);
 static size_t create_acls_response_size(int16_t v,
@@ -215,7 +215,7 @@ static size_t create_acls_response_acl_creation_result_size(int16_t v,
 
 static void create_acls_response_acl_creation_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_create_acls_response_acl_creation_result *m)
+	struct kfk_create_acls_response_acl_creation_result *m)
 {
 	const int flex = v >= 2;
 

@@ -15,20 +15,20 @@
 
 static void create_topics_request_creatable_replica_assignment_write(
 	kfk_wbuf *w, int16_t v,
-		const struct kfk_create_topics_request_creatable_replica_assignment *m);
+	const struct kfk_create_topics_request_creatable_replica_assignment *m);
 static size_t create_topics_request_creatable_replica_assignment_size(int16_t v,
 	const struct kfk_create_topics_request_creatable_replica_assignment *m);
 static void create_topics_request_creatable_replica_assignment_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_create_topics_request_creatable_replica_assignment *m);
+	struct kfk_create_topics_request_creatable_replica_assignment *m);
 static void create_topics_request_creatable_topic_config_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_create_topics_request_creatable_topic_config *m);
+	const struct kfk_create_topics_request_creatable_topic_config *m);
 static size_t create_topics_request_creatable_topic_config_size(int16_t v,
 	const struct kfk_create_topics_request_creatable_topic_config *m);
 static void create_topics_request_creatable_topic_config_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_create_topics_request_creatable_topic_config *m);
+	struct kfk_create_topics_request_creatable_topic_config *m);
 static void create_topics_request_creatable_topic_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_create_topics_request_creatable_topic *m);
 static size_t create_topics_request_creatable_topic_size(int16_t v,
@@ -43,20 +43,20 @@ static void create_topics_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	struct kfk_create_topics_request *m);
 static void create_topics_response_creatable_topic_configs_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_create_topics_response_creatable_topic_configs *m);
+	const struct kfk_create_topics_response_creatable_topic_configs *m);
 static size_t create_topics_response_creatable_topic_configs_size(int16_t v,
 	const struct kfk_create_topics_response_creatable_topic_configs *m);
 static void create_topics_response_creatable_topic_configs_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_create_topics_response_creatable_topic_configs *m);
+	struct kfk_create_topics_response_creatable_topic_configs *m);
 static void create_topics_response_creatable_topic_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_create_topics_response_creatable_topic_result *m);
+	const struct kfk_create_topics_response_creatable_topic_result *m);
 static size_t create_topics_response_creatable_topic_result_size(int16_t v,
 	const struct kfk_create_topics_response_creatable_topic_result *m);
 static void create_topics_response_creatable_topic_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_create_topics_response_creatable_topic_result *m);
+	struct kfk_create_topics_response_creatable_topic_result *m);
 static void create_topics_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_create_topics_response *m);
 static size_t create_topics_response_size(int16_t v,
@@ -72,7 +72,7 @@ void kfk_create_topics_request_creatable_replica_assignment_init(
 
 static void create_topics_request_creatable_replica_assignment_write(
 	kfk_wbuf *w, int16_t v,
-		const struct kfk_create_topics_request_creatable_replica_assignment *m)
+	const struct kfk_create_topics_request_creatable_replica_assignment *m)
 {
 	const int flex = v >= 5;
 	int32_t n;
@@ -102,7 +102,7 @@ static size_t create_topics_request_creatable_replica_assignment_size(int16_t v,
 
 static void create_topics_request_creatable_replica_assignment_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_create_topics_request_creatable_replica_assignment *m)
+	struct kfk_create_topics_request_creatable_replica_assignment *m)
 {
 	const int flex = v >= 5;
 	int32_t n;
@@ -125,7 +125,7 @@ void kfk_create_topics_request_creatable_topic_config_init(
 
 static void create_topics_request_creatable_topic_config_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_create_topics_request_creatable_topic_config *m)
+	const struct kfk_create_topics_request_creatable_topic_config *m)
 {
 	const int flex = v >= 5;
 
@@ -150,7 +150,7 @@ static size_t create_topics_request_creatable_topic_config_size(int16_t v,
 
 static void create_topics_request_creatable_topic_config_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_create_topics_request_creatable_topic_config *m)
+	struct kfk_create_topics_request_creatable_topic_config *m)
 {
 	const int flex = v >= 5;
 
@@ -340,7 +340,7 @@ void kfk_create_topics_response_creatable_topic_configs_init(
 
 static void create_topics_response_creatable_topic_configs_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_create_topics_response_creatable_topic_configs *m)
+	const struct kfk_create_topics_response_creatable_topic_configs *m)
 {
 	kfk_wbuf_put_str(w, 1, 0, m->name);
 	kfk_wbuf_put_str(w, 1, 1, m->value);
@@ -366,7 +366,7 @@ static size_t create_topics_response_creatable_topic_configs_size(int16_t v,
 
 static void create_topics_response_creatable_topic_configs_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_create_topics_response_creatable_topic_configs *m)
+	struct kfk_create_topics_response_creatable_topic_configs *m)
 {
 	kfk_create_topics_response_creatable_topic_configs_init(m);
 	m->name = kfk_rbuf_read_str(r, 1, 0);
@@ -387,7 +387,7 @@ void kfk_create_topics_response_creatable_topic_result_init(
 
 static void create_topics_response_creatable_topic_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_create_topics_response_creatable_topic_result *m)
+	const struct kfk_create_topics_response_creatable_topic_result *m)
 {
 	const int flex = v >= 5;
 	int32_t i, n;
@@ -458,7 +458,7 @@ static size_t create_topics_response_creatable_topic_result_size(int16_t v,
 
 static void create_topics_response_creatable_topic_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_create_topics_response_creatable_topic_result *m)
+	struct kfk_create_topics_response_creatable_topic_result *m)
 {
 	const int flex = v >= 5;
 	int32_t i, n;

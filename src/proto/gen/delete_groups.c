@@ -21,12 +21,12 @@ static void delete_groups_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	struct kfk_delete_groups_request *m);
 static void delete_groups_response_deletable_group_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_delete_groups_response_deletable_group_result *m);
+	const struct kfk_delete_groups_response_deletable_group_result *m);
 static size_t delete_groups_response_deletable_group_result_size(int16_t v,
 	const struct kfk_delete_groups_response_deletable_group_result *m);
 static void delete_groups_response_deletable_group_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_delete_groups_response_deletable_group_result *m);
+	struct kfk_delete_groups_response_deletable_group_result *m);
 static void delete_groups_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_delete_groups_response *m);
 static size_t delete_groups_response_size(int16_t v,
@@ -121,7 +121,7 @@ void kfk_delete_groups_response_deletable_group_result_init(
 
 static void delete_groups_response_deletable_group_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_delete_groups_response_deletable_group_result *m)
+	const struct kfk_delete_groups_response_deletable_group_result *m)
 {
 	const int flex = v >= 2;
 
@@ -146,7 +146,7 @@ static size_t delete_groups_response_deletable_group_result_size(int16_t v,
 
 static void delete_groups_response_deletable_group_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_delete_groups_response_deletable_group_result *m)
+	struct kfk_delete_groups_response_deletable_group_result *m)
 {
 	const int flex = v >= 2;
 

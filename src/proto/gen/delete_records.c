@@ -33,12 +33,12 @@ static void delete_records_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	struct kfk_delete_records_request *m);
 static void delete_records_response_partition_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_delete_records_response_partition_result *m);
+	const struct kfk_delete_records_response_partition_result *m);
 static size_t delete_records_response_partition_result_size(int16_t v,
 	const struct kfk_delete_records_response_partition_result *m);
 static void delete_records_response_partition_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_delete_records_response_partition_result *m);
+	struct kfk_delete_records_response_partition_result *m);
 static void delete_records_response_topic_result_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_delete_records_response_topic_result *m);
 static size_t delete_records_response_topic_result_size(int16_t v,
@@ -264,7 +264,7 @@ static size_t delete_records_response_partition_result_size(int16_t v,
 
 static void delete_records_response_partition_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_delete_records_response_partition_result *m)
+	struct kfk_delete_records_response_partition_result *m)
 {
 	const int flex = v >= 2;
 

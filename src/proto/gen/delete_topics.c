@@ -15,12 +15,12 @@
 
 static void delete_topics_request_delete_topic_state_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_delete_topics_request_delete_topic_state *m);
+	const struct kfk_delete_topics_request_delete_topic_state *m);
 static size_t delete_topics_request_delete_topic_state_size(int16_t v,
 	const struct kfk_delete_topics_request_delete_topic_state *m);
 static void delete_topics_request_delete_topic_state_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_delete_topics_request_delete_topic_state *m);
+	struct kfk_delete_topics_request_delete_topic_state *m);
 static void delete_topics_request_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_delete_topics_request *m);
 static size_t delete_topics_request_size(int16_t v,
@@ -29,12 +29,12 @@ static void delete_topics_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	struct kfk_delete_topics_request *m);
 static void delete_topics_response_deletable_topic_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_delete_topics_response_deletable_topic_result *m);
+	const struct kfk_delete_topics_response_deletable_topic_result *m);
 static size_t delete_topics_response_deletable_topic_result_size(int16_t v,
 	const struct kfk_delete_topics_response_deletable_topic_result *m);
 static void delete_topics_response_deletable_topic_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_delete_topics_response_deletable_topic_result *m);
+	struct kfk_delete_topics_response_deletable_topic_result *m);
 static void delete_topics_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_delete_topics_response *m);
 static size_t delete_topics_response_size(int16_t v,
@@ -70,7 +70,7 @@ static size_t delete_topics_request_delete_topic_state_size(int16_t v,
 
 static void delete_topics_request_delete_topic_state_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_delete_topics_request_delete_topic_state *m)
+	struct kfk_delete_topics_request_delete_topic_state *m)
 {
 	kfk_delete_topics_request_delete_topic_state_init(m);
 	m->name = kfk_rbuf_read_str(r, 1, 1);
@@ -197,7 +197,7 @@ void kfk_delete_topics_response_deletable_topic_result_init(
 
 static void delete_topics_response_deletable_topic_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_delete_topics_response_deletable_topic_result *m)
+	const struct kfk_delete_topics_response_deletable_topic_result *m)
 {
 	const int flex = v >= 4;
 
@@ -230,7 +230,7 @@ static size_t delete_topics_response_deletable_topic_result_size(int16_t v,
 
 static void delete_topics_response_deletable_topic_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_delete_topics_response_deletable_topic_result *m)
+	struct kfk_delete_topics_response_deletable_topic_result *m)
 {
 	const int flex = v >= 4;
 

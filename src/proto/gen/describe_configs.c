@@ -33,12 +33,12 @@ static void describe_configs_response_synonym_read(kfk_rbuf *r, int16_t v,
 	kfk_arena *a, struct kfk_describe_configs_response_synonym *m);
 static void describe_configs_response_resource_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_configs_response_resource_result *m);
+	const struct kfk_describe_configs_response_resource_result *m);
 static size_t describe_configs_response_resource_result_size(int16_t v,
 	const struct kfk_describe_configs_response_resource_result *m);
 static void describe_configs_response_resource_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_configs_response_resource_result *m);
+	struct kfk_describe_configs_response_resource_result *m);
 static void describe_configs_response_result_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_describe_configs_response_result *m);
 static size_t describe_configs_response_result_size(int16_t v,
@@ -261,7 +261,7 @@ void kfk_describe_configs_response_resource_result_init(
 
 static void describe_configs_response_resource_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_configs_response_resource_result *m)
+	const struct kfk_describe_configs_response_resource_result *m)
 {
 	const int flex = v >= 4;
 	int32_t i, n;
@@ -323,7 +323,7 @@ static size_t describe_configs_response_resource_result_size(int16_t v,
 
 static void describe_configs_response_resource_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_configs_response_resource_result *m)
+	struct kfk_describe_configs_response_resource_result *m)
 {
 	const int flex = v >= 4;
 	int32_t i, n;

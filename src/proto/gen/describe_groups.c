@@ -21,20 +21,20 @@ static void describe_groups_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	struct kfk_describe_groups_request *m);
 static void describe_groups_response_described_group_member_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_groups_response_described_group_member *m);
+	const struct kfk_describe_groups_response_described_group_member *m);
 static size_t describe_groups_response_described_group_member_size(int16_t v,
 	const struct kfk_describe_groups_response_described_group_member *m);
 static void describe_groups_response_described_group_member_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_groups_response_described_group_member *m);
+	struct kfk_describe_groups_response_described_group_member *m);
 static void describe_groups_response_described_group_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_groups_response_described_group *m);
+	const struct kfk_describe_groups_response_described_group *m);
 static size_t describe_groups_response_described_group_size(int16_t v,
 	const struct kfk_describe_groups_response_described_group *m);
 static void describe_groups_response_described_group_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_groups_response_described_group *m);
+	struct kfk_describe_groups_response_described_group *m);
 static void describe_groups_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_describe_groups_response *m);
 static size_t describe_groups_response_size(int16_t v,
@@ -136,7 +136,7 @@ void kfk_describe_groups_response_described_group_member_init(
 
 static void describe_groups_response_described_group_member_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_groups_response_described_group_member *m)
+	const struct kfk_describe_groups_response_described_group_member *m)
 {
 	const int flex = v >= 5;
 
@@ -171,7 +171,7 @@ static size_t describe_groups_response_described_group_member_size(int16_t v,
 
 static void describe_groups_response_described_group_member_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_groups_response_described_group_member *m)
+	struct kfk_describe_groups_response_described_group_member *m)
 {
 	const int flex = v >= 5;
 
@@ -242,7 +242,7 @@ static size_t describe_groups_response_described_group_size(int16_t v,
 
 static void describe_groups_response_described_group_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_groups_response_described_group *m)
+	struct kfk_describe_groups_response_described_group *m)
 {
 	const int flex = v >= 5;
 	int32_t i, n;

@@ -15,12 +15,12 @@
 
 static void describe_producers_request_topic_request_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_producers_request_topic_request *m);
+	const struct kfk_describe_producers_request_topic_request *m);
 static size_t describe_producers_request_topic_request_size(int16_t v,
 	const struct kfk_describe_producers_request_topic_request *m);
 static void describe_producers_request_topic_request_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_producers_request_topic_request *m);
+	struct kfk_describe_producers_request_topic_request *m);
 static void describe_producers_request_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_describe_producers_request *m);
 static size_t describe_producers_request_size(int16_t v,
@@ -29,28 +29,28 @@ static void describe_producers_request_read(kfk_rbuf *r, int16_t v,
 	kfk_arena *a, struct kfk_describe_producers_request *m);
 static void describe_producers_response_producer_state_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_producers_response_producer_state *m);
+	const struct kfk_describe_producers_response_producer_state *m);
 static size_t describe_producers_response_producer_state_size(int16_t v,
 	const struct kfk_describe_producers_response_producer_state *m);
 static void describe_producers_response_producer_state_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_producers_response_producer_state *m);
+	struct kfk_describe_producers_response_producer_state *m);
 static void describe_producers_response_partition_response_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_producers_response_partition_response *m);
+	const struct kfk_describe_producers_response_partition_response *m);
 static size_t describe_producers_response_partition_response_size(int16_t v,
 	const struct kfk_describe_producers_response_partition_response *m);
 static void describe_producers_response_partition_response_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_producers_response_partition_response *m);
+	struct kfk_describe_producers_response_partition_response *m);
 static void describe_producers_response_topic_response_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_producers_response_topic_response *m);
+	const struct kfk_describe_producers_response_topic_response *m);
 static size_t describe_producers_response_topic_response_size(int16_t v,
 	const struct kfk_describe_producers_response_topic_response *m);
 static void describe_producers_response_topic_response_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_producers_response_topic_response *m);
+	struct kfk_describe_producers_response_topic_response *m);
 static void describe_producers_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_describe_producers_response *m);
 static size_t describe_producers_response_size(int16_t v,
@@ -91,7 +91,7 @@ static size_t describe_producers_request_topic_request_size(int16_t v,
 
 static void describe_producers_request_topic_request_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_producers_request_topic_request *m)
+	struct kfk_describe_producers_request_topic_request *m)
 {
 	int32_t n;
 
@@ -191,7 +191,7 @@ void kfk_describe_producers_response_producer_state_init(
 
 static void describe_producers_response_producer_state_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_producers_response_producer_state *m)
+	const struct kfk_describe_producers_response_producer_state *m)
 {
 	kfk_wbuf_put_i64(w, m->producer_id);
 	kfk_wbuf_put_i32(w, m->producer_epoch);
@@ -219,7 +219,7 @@ static size_t describe_producers_response_producer_state_size(int16_t v,
 
 static void describe_producers_response_producer_state_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_producers_response_producer_state *m)
+	struct kfk_describe_producers_response_producer_state *m)
 {
 	kfk_describe_producers_response_producer_state_init(m);
 	m->producer_id = kfk_rbuf_read_i64(r);
@@ -240,7 +240,7 @@ void kfk_describe_producers_response_partition_response_init(
 
 static void describe_producers_response_partition_response_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_producers_response_partition_response *m)
+	const struct kfk_describe_producers_response_partition_response *m)
 {
 	int32_t i, n;
 
@@ -274,7 +274,7 @@ static size_t describe_producers_response_partition_response_size(int16_t v,
 
 static void describe_producers_response_partition_response_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_producers_response_partition_response *m)
+	struct kfk_describe_producers_response_partition_response *m)
 {
 	int32_t i, n;
 
@@ -300,7 +300,7 @@ void kfk_describe_producers_response_topic_response_init(
 
 static void describe_producers_response_topic_response_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_producers_response_topic_response *m)
+	const struct kfk_describe_producers_response_topic_response *m)
 {
 	int32_t i, n;
 
@@ -329,7 +329,7 @@ static size_t describe_producers_response_topic_response_size(int16_t v,
 
 static void describe_producers_response_topic_response_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_producers_response_topic_response *m)
+	struct kfk_describe_producers_response_topic_response *m)
 {
 	int32_t i, n;
 

@@ -21,20 +21,20 @@ static void describe_transactions_request_read(kfk_rbuf *r, int16_t v,
 	kfk_arena *a, struct kfk_describe_transactions_request *m);
 static void describe_transactions_response_topic_data_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_transactions_response_topic_data *m);
+	const struct kfk_describe_transactions_response_topic_data *m);
 static size_t describe_transactions_response_topic_data_size(int16_t v,
 	const struct kfk_describe_transactions_response_topic_data *m);
 static void describe_transactions_response_topic_data_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_transactions_response_topic_data *m);
+	struct kfk_describe_transactions_response_topic_data *m);
 static void describe_transactions_response_transaction_state_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_transactions_response_transaction_state *m);
+	const struct kfk_describe_transactions_response_transaction_state *m);
 static size_t describe_transactions_response_transaction_state_size(int16_t v,
 	const struct kfk_describe_transactions_response_transaction_state *m);
 static void describe_transactions_response_transaction_state_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_transactions_response_transaction_state *m);
+	struct kfk_describe_transactions_response_transaction_state *m);
 static void describe_transactions_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_describe_transactions_response *m);
 static size_t describe_transactions_response_size(int16_t v,
@@ -124,7 +124,7 @@ void kfk_describe_transactions_response_topic_data_init(
 
 static void describe_transactions_response_topic_data_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_transactions_response_topic_data *m)
+	const struct kfk_describe_transactions_response_topic_data *m)
 {
 	int32_t n;
 
@@ -149,7 +149,7 @@ static size_t describe_transactions_response_topic_data_size(int16_t v,
 
 static void describe_transactions_response_topic_data_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_transactions_response_topic_data *m)
+	struct kfk_describe_transactions_response_topic_data *m)
 {
 	int32_t n;
 
@@ -170,7 +170,7 @@ void kfk_describe_transactions_response_transaction_state_init(
 
 static void describe_transactions_response_transaction_state_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_describe_transactions_response_transaction_state *m)
+	const struct kfk_describe_transactions_response_transaction_state *m)
 {
 	int32_t i, n;
 
@@ -211,7 +211,7 @@ static size_t describe_transactions_response_transaction_state_size(int16_t v,
 
 static void describe_transactions_response_transaction_state_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_describe_transactions_response_transaction_state *m)
+	struct kfk_describe_transactions_response_transaction_state *m)
 {
 	int32_t i, n;
 

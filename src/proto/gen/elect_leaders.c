@@ -33,12 +33,12 @@ static void elect_leaders_response_partition_result_read(kfk_rbuf *r, int16_t v,
 	kfk_arena *a, struct kfk_elect_leaders_response_partition_result *m);
 static void elect_leaders_response_replica_election_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_elect_leaders_response_replica_election_result *m);
+	const struct kfk_elect_leaders_response_replica_election_result *m);
 static size_t elect_leaders_response_replica_election_result_size(int16_t v,
 	const struct kfk_elect_leaders_response_replica_election_result *m);
 static void elect_leaders_response_replica_election_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_elect_leaders_response_replica_election_result *m);
+	struct kfk_elect_leaders_response_replica_election_result *m);
 static void elect_leaders_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_elect_leaders_response *m);
 static size_t elect_leaders_response_size(int16_t v,
@@ -244,7 +244,7 @@ void kfk_elect_leaders_response_replica_election_result_init(
 
 static void elect_leaders_response_replica_election_result_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_elect_leaders_response_replica_election_result *m)
+	const struct kfk_elect_leaders_response_replica_election_result *m)
 {
 	const int flex = v >= 2;
 	int32_t i, n;
@@ -278,7 +278,7 @@ static size_t elect_leaders_response_replica_election_result_size(int16_t v,
 
 static void elect_leaders_response_replica_election_result_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_elect_leaders_response_replica_election_result *m)
+	struct kfk_elect_leaders_response_replica_election_result *m)
 {
 	const int flex = v >= 2;
 	int32_t i, n;

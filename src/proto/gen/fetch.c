@@ -396,7 +396,7 @@ static void fetch_request_write(kfk_wbuf *w, int16_t v,
 	if (v >= 7) {
 		n = kfk_wbuf_put_array_len(w, flex, 0,
 			m->forgotten_topics_data_count,
-				m->forgotten_topics_data);
+			m->forgotten_topics_data);
 		for (i = 0; i < n; i++)
 			fetch_request_forgotten_topic_write(w, v,
 				&m->forgotten_topics_data[i]);
@@ -409,7 +409,7 @@ static void fetch_request_write(kfk_wbuf *w, int16_t v,
 		const int t0 = v >= 12 && !(m->cluster_id.len == -1);
 		const int t1 = v >= 15 && !(
 			fetch_request_replica_state_is_default(
-				&m->replica_state));
+			&m->replica_state));
 		kfk_wbuf_put_uvarint(w, (uint64_t)(t0 + t1));
 		if (t0) {
 			size_t ts = 0;
@@ -464,7 +464,7 @@ static size_t fetch_request_size(int16_t v, const struct kfk_fetch_request *m)
 		const int t0 = v >= 12 && !(m->cluster_id.len == -1);
 		const int t1 = v >= 15 && !(
 			fetch_request_replica_state_is_default(
-				&m->replica_state));
+			&m->replica_state));
 		sz += kfk_wsize_uvarint((uint64_t)(t0 + t1));
 		if (t0) {
 			size_t ts = 0;
@@ -776,10 +776,10 @@ static void fetch_response_partition_data_write(kfk_wbuf *w, int16_t v,
 	if (flex) {
 		const int t0 = v >= 12 && !(
 			fetch_response_epoch_end_offset_is_default(
-				&m->diverging_epoch));
+			&m->diverging_epoch));
 		const int t1 = v >= 12 && !(
 			fetch_response_leader_id_and_epoch_is_default(
-				&m->current_leader));
+			&m->current_leader));
 		const int t2 = v >= 12 && !(
 			fetch_response_snapshot_id_is_default(&m->snapshot_id));
 		kfk_wbuf_put_uvarint(w, (uint64_t)(t0 + t1 + t2));
@@ -839,10 +839,10 @@ static size_t fetch_response_partition_data_size(int16_t v,
 	if (flex) {
 		const int t0 = v >= 12 && !(
 			fetch_response_epoch_end_offset_is_default(
-				&m->diverging_epoch));
+			&m->diverging_epoch));
 		const int t1 = v >= 12 && !(
 			fetch_response_leader_id_and_epoch_is_default(
-				&m->current_leader));
+			&m->current_leader));
 		const int t2 = v >= 12 && !(
 			fetch_response_snapshot_id_is_default(&m->snapshot_id));
 		sz += kfk_wsize_uvarint((uint64_t)(t0 + t1 + t2));

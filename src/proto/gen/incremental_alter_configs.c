@@ -16,21 +16,21 @@
 
 static void incremental_alter_configs_request_alterable_config_write(
 	kfk_wbuf *w, int16_t v,
-		const struct kfk_incremental_alter_configs_request_alterable_config *m);
+	const struct kfk_incremental_alter_configs_request_alterable_config *m);
 static size_t incremental_alter_configs_request_alterable_config_size(int16_t v,
 	const struct kfk_incremental_alter_configs_request_alterable_config *m);
 static void incremental_alter_configs_request_alterable_config_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_incremental_alter_configs_request_alterable_config *m);
+	struct kfk_incremental_alter_configs_request_alterable_config *m);
 static void incremental_alter_configs_request_alter_configs_resource_write(
 	kfk_wbuf *w, int16_t v,
-		const struct kfk_incremental_alter_configs_request_alter_configs_resource *m);
+	const struct kfk_incremental_alter_configs_request_alter_configs_resource *m);
 static size_t incremental_alter_configs_request_alter_configs_resource_size(
 	int16_t v,
-		const struct kfk_incremental_alter_configs_request_alter_configs_resource *m);
+	const struct kfk_incremental_alter_configs_request_alter_configs_resource *m);
 static void incremental_alter_configs_request_alter_configs_resource_read(
 	kfk_rbuf *r, int16_t v, kfk_arena *a,
-		struct kfk_incremental_alter_configs_request_alter_configs_resource *m);
+	struct kfk_incremental_alter_configs_request_alter_configs_resource *m);
 static void incremental_alter_configs_request_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_incremental_alter_configs_request *m);
 static size_t incremental_alter_configs_request_size(int16_t v,
@@ -55,7 +55,7 @@ void kfk_incremental_alter_configs_request_alterable_config_init(
 
 static void incremental_alter_configs_request_alterable_config_write(
 	kfk_wbuf *w, int16_t v,
-		const struct kfk_incremental_alter_configs_request_alterable_config *m)
+	const struct kfk_incremental_alter_configs_request_alterable_config *m)
 {
 	const int flex = v >= 1;
 
@@ -82,7 +82,7 @@ static size_t incremental_alter_configs_request_alterable_config_size(int16_t v,
 
 static void incremental_alter_configs_request_alterable_config_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_incremental_alter_configs_request_alterable_config *m)
+	struct kfk_incremental_alter_configs_request_alterable_config *m)
 {
 	const int flex = v >= 1;
 
@@ -102,7 +102,7 @@ void kfk_incremental_alter_configs_request_alter_configs_resource_init(
 
 static void incremental_alter_configs_request_alter_configs_resource_write(
 	kfk_wbuf *w, int16_t v,
-		const struct kfk_incremental_alter_configs_request_alter_configs_resource *m)
+	const struct kfk_incremental_alter_configs_request_alter_configs_resource *m)
 {
 	const int flex = v >= 1;
 	int32_t i, n;
@@ -119,7 +119,7 @@ static void incremental_alter_configs_request_alter_configs_resource_write(
 
 static size_t incremental_alter_configs_request_alter_configs_resource_size(
 	int16_t v,
-		const struct kfk_incremental_alter_configs_request_alter_configs_resource *m)
+	const struct kfk_incremental_alter_configs_request_alter_configs_resource *m)
 {
 	const int flex = v >= 1;
 	int32_t i;
@@ -138,7 +138,7 @@ static size_t incremental_alter_configs_request_alter_configs_resource_size(
 
 static void incremental_alter_configs_request_alter_configs_resource_read(
 	kfk_rbuf *r, int16_t v, kfk_arena *a,
-		struct kfk_incremental_alter_configs_request_alter_configs_resource *m)
+	struct kfk_incremental_alter_configs_request_alter_configs_resource *m)
 {
 	const int flex = v >= 1;
 	int32_t i, n;

@@ -33,12 +33,12 @@ static void list_offsets_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	struct kfk_list_offsets_request *m);
 static void list_offsets_response_partition_response_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_list_offsets_response_partition_response *m);
+	const struct kfk_list_offsets_response_partition_response *m);
 static size_t list_offsets_response_partition_response_size(int16_t v,
 	const struct kfk_list_offsets_response_partition_response *m);
 static void list_offsets_response_partition_response_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_list_offsets_response_partition_response *m);
+	struct kfk_list_offsets_response_partition_response *m);
 static void list_offsets_response_topic_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_list_offsets_response_topic_response *m);
 static size_t list_offsets_response_topic_response_size(int16_t v,
@@ -324,7 +324,7 @@ static size_t list_offsets_response_partition_response_size(int16_t v,
 
 static void list_offsets_response_partition_response_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_list_offsets_response_partition_response *m)
+	struct kfk_list_offsets_response_partition_response *m)
 {
 	const int flex = v >= 6;
 	int32_t n;

@@ -21,12 +21,12 @@ static void list_transactions_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	struct kfk_list_transactions_request *m);
 static void list_transactions_response_transaction_state_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_list_transactions_response_transaction_state *m);
+	const struct kfk_list_transactions_response_transaction_state *m);
 static size_t list_transactions_response_transaction_state_size(int16_t v,
 	const struct kfk_list_transactions_response_transaction_state *m);
 static void list_transactions_response_transaction_state_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_list_transactions_response_transaction_state *m);
+	struct kfk_list_transactions_response_transaction_state *m);
 static void list_transactions_response_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_list_transactions_response *m);
 static size_t list_transactions_response_size(int16_t v,
@@ -135,7 +135,7 @@ void kfk_list_transactions_response_transaction_state_init(
 
 static void list_transactions_response_transaction_state_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_list_transactions_response_transaction_state *m)
+	const struct kfk_list_transactions_response_transaction_state *m)
 {
 	kfk_wbuf_put_str(w, 1, 0, m->transactional_id);
 	kfk_wbuf_put_i64(w, m->producer_id);
@@ -157,7 +157,7 @@ static size_t list_transactions_response_transaction_state_size(int16_t v,
 
 static void list_transactions_response_transaction_state_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_list_transactions_response_transaction_state *m)
+	struct kfk_list_transactions_response_transaction_state *m)
 {
 	kfk_list_transactions_response_transaction_state_init(m);
 	m->transactional_id = kfk_rbuf_read_str(r, 1, 0);

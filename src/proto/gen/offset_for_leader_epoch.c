@@ -15,22 +15,22 @@
 
 static void offset_for_leader_epoch_request_offset_for_leader_partition_write(
 	kfk_wbuf *w, int16_t v,
-		const struct kfk_offset_for_leader_epoch_request_offset_for_leader_partition *m);
+	const struct kfk_offset_for_leader_epoch_request_offset_for_leader_partition *m);
 static size_t offset_for_leader_epoch_request_offset_for_leader_partition_size(
 	int16_t v,
-		const struct kfk_offset_for_leader_epoch_request_offset_for_leader_partition *m);
+	const struct kfk_offset_for_leader_epoch_request_offset_for_leader_partition *m);
 static void offset_for_leader_epoch_request_offset_for_leader_partition_read(
 	kfk_rbuf *r, int16_t v, kfk_arena *a,
-		struct kfk_offset_for_leader_epoch_request_offset_for_leader_partition *m);
+	struct kfk_offset_for_leader_epoch_request_offset_for_leader_partition *m);
 static void offset_for_leader_epoch_request_offset_for_leader_topic_write(
 	kfk_wbuf *w, int16_t v,
-		const struct kfk_offset_for_leader_epoch_request_offset_for_leader_topic *m);
+	const struct kfk_offset_for_leader_epoch_request_offset_for_leader_topic *m);
 static size_t offset_for_leader_epoch_request_offset_for_leader_topic_size(
 	int16_t v,
-		const struct kfk_offset_for_leader_epoch_request_offset_for_leader_topic *m);
+	const struct kfk_offset_for_leader_epoch_request_offset_for_leader_topic *m);
 static void offset_for_leader_epoch_request_offset_for_leader_topic_read(
 	kfk_rbuf *r, int16_t v, kfk_arena *a,
-		struct kfk_offset_for_leader_epoch_request_offset_for_leader_topic *m);
+	struct kfk_offset_for_leader_epoch_request_offset_for_leader_topic *m);
 static void offset_for_leader_epoch_request_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_offset_for_leader_epoch_request *m);
 static size_t offset_for_leader_epoch_request_size(int16_t v,
@@ -39,12 +39,12 @@ static void offset_for_leader_epoch_request_read(kfk_rbuf *r, int16_t v,
 	kfk_arena *a, struct kfk_offset_for_leader_epoch_request *m);
 static void offset_for_leader_epoch_response_epoch_end_offset_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_offset_for_leader_epoch_response_epoch_end_offset *m);
+	const struct kfk_offset_for_leader_epoch_response_epoch_end_offset *m);
 static size_t offset_for_leader_epoch_response_epoch_end_offset_size(int16_t v,
 	const struct kfk_offset_for_leader_epoch_response_epoch_end_offset *m);
 static void offset_for_leader_epoch_response_epoch_end_offset_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_offset_for_leader_epoch_response_epoch_end_offset *m);
+	struct kfk_offset_for_leader_epoch_response_epoch_end_offset *m);
 static void offset_for_leader_epoch_response_offset_for_leader_topic_result_write(kfk_wbuf *w, int16_t v, const struct kfk_offset_for_leader_epoch_response_offset_for_leader_topic_result *m);
 static size_t offset_for_leader_epoch_response_offset_for_leader_topic_result_size(int16_t v, const struct kfk_offset_for_leader_epoch_response_offset_for_leader_topic_result *m);
 static void offset_for_leader_epoch_response_offset_for_leader_topic_result_read(kfk_rbuf *r, int16_t v, kfk_arena *a, struct kfk_offset_for_leader_epoch_response_offset_for_leader_topic_result *m);
@@ -64,7 +64,7 @@ void kfk_offset_for_leader_epoch_request_offset_for_leader_partition_init(
 
 static void offset_for_leader_epoch_request_offset_for_leader_partition_write(
 	kfk_wbuf *w, int16_t v,
-		const struct kfk_offset_for_leader_epoch_request_offset_for_leader_partition *m)
+	const struct kfk_offset_for_leader_epoch_request_offset_for_leader_partition *m)
 {
 	const int flex = v >= 4;
 
@@ -78,7 +78,7 @@ static void offset_for_leader_epoch_request_offset_for_leader_partition_write(
 
 static size_t offset_for_leader_epoch_request_offset_for_leader_partition_size(
 	int16_t v,
-		const struct kfk_offset_for_leader_epoch_request_offset_for_leader_partition *m)
+	const struct kfk_offset_for_leader_epoch_request_offset_for_leader_partition *m)
 {
 	const int flex = v >= 4;
 	size_t sz = 0;
@@ -94,7 +94,7 @@ static size_t offset_for_leader_epoch_request_offset_for_leader_partition_size(
 
 static void offset_for_leader_epoch_request_offset_for_leader_partition_read(
 	kfk_rbuf *r, int16_t v, kfk_arena *a,
-		struct kfk_offset_for_leader_epoch_request_offset_for_leader_partition *m)
+	struct kfk_offset_for_leader_epoch_request_offset_for_leader_partition *m)
 {
 	const int flex = v >= 4;
 
@@ -115,7 +115,7 @@ void kfk_offset_for_leader_epoch_request_offset_for_leader_topic_init(
 
 static void offset_for_leader_epoch_request_offset_for_leader_topic_write(
 	kfk_wbuf *w, int16_t v,
-		const struct kfk_offset_for_leader_epoch_request_offset_for_leader_topic *m)
+	const struct kfk_offset_for_leader_epoch_request_offset_for_leader_topic *m)
 {
 	const int flex = v >= 4;
 	int32_t i, n;
@@ -131,7 +131,7 @@ static void offset_for_leader_epoch_request_offset_for_leader_topic_write(
 
 static size_t offset_for_leader_epoch_request_offset_for_leader_topic_size(
 	int16_t v,
-		const struct kfk_offset_for_leader_epoch_request_offset_for_leader_topic *m)
+	const struct kfk_offset_for_leader_epoch_request_offset_for_leader_topic *m)
 {
 	const int flex = v >= 4;
 	int32_t i;
@@ -148,7 +148,7 @@ static size_t offset_for_leader_epoch_request_offset_for_leader_topic_size(
 
 static void offset_for_leader_epoch_request_offset_for_leader_topic_read(
 	kfk_rbuf *r, int16_t v, kfk_arena *a,
-		struct kfk_offset_for_leader_epoch_request_offset_for_leader_topic *m)
+	struct kfk_offset_for_leader_epoch_request_offset_for_leader_topic *m)
 {
 	const int flex = v >= 4;
 	int32_t i, n;
@@ -261,7 +261,7 @@ void kfk_offset_for_leader_epoch_response_epoch_end_offset_init(
 
 static void offset_for_leader_epoch_response_epoch_end_offset_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_offset_for_leader_epoch_response_epoch_end_offset *m)
+	const struct kfk_offset_for_leader_epoch_response_epoch_end_offset *m)
 {
 	const int flex = v >= 4;
 
@@ -292,7 +292,7 @@ static size_t offset_for_leader_epoch_response_epoch_end_offset_size(int16_t v,
 
 static void offset_for_leader_epoch_response_epoch_end_offset_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_offset_for_leader_epoch_response_epoch_end_offset *m)
+	struct kfk_offset_for_leader_epoch_response_epoch_end_offset *m)
 {
 	const int flex = v >= 4;
 

@@ -33,12 +33,12 @@ static void produce_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	struct kfk_produce_request *m);
 static void produce_response_batch_index_and_error_message_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_produce_response_batch_index_and_error_message *m);
+	const struct kfk_produce_response_batch_index_and_error_message *m);
 static size_t produce_response_batch_index_and_error_message_size(int16_t v,
 	const struct kfk_produce_response_batch_index_and_error_message *m);
 static void produce_response_batch_index_and_error_message_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_produce_response_batch_index_and_error_message *m);
+	struct kfk_produce_response_batch_index_and_error_message *m);
 static void produce_response_leader_id_and_epoch_write(kfk_wbuf *w, int16_t v,
 	const struct kfk_produce_response_leader_id_and_epoch *m);
 static size_t produce_response_leader_id_and_epoch_size(int16_t v,
@@ -53,12 +53,12 @@ static void produce_response_node_endpoint_read(kfk_rbuf *r, int16_t v,
 	kfk_arena *a, struct kfk_produce_response_node_endpoint *m);
 static void produce_response_partition_produce_response_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_produce_response_partition_produce_response *m);
+	const struct kfk_produce_response_partition_produce_response *m);
 static size_t produce_response_partition_produce_response_size(int16_t v,
 	const struct kfk_produce_response_partition_produce_response *m);
 static void produce_response_partition_produce_response_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_produce_response_partition_produce_response *m);
+	struct kfk_produce_response_partition_produce_response *m);
 static void produce_response_topic_produce_response_write(kfk_wbuf *w,
 	int16_t v, const struct kfk_produce_response_topic_produce_response *m);
 static size_t produce_response_topic_produce_response_size(int16_t v,
@@ -280,7 +280,7 @@ void kfk_produce_response_batch_index_and_error_message_init(
 
 static void produce_response_batch_index_and_error_message_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_produce_response_batch_index_and_error_message *m)
+	const struct kfk_produce_response_batch_index_and_error_message *m)
 {
 	const int flex = v >= 9;
 
@@ -305,7 +305,7 @@ static size_t produce_response_batch_index_and_error_message_size(int16_t v,
 
 static void produce_response_batch_index_and_error_message_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_produce_response_batch_index_and_error_message *m)
+	struct kfk_produce_response_batch_index_and_error_message *m)
 {
 	const int flex = v >= 9;
 
@@ -405,7 +405,7 @@ void kfk_produce_response_partition_produce_response_init(
 
 static void produce_response_partition_produce_response_write(kfk_wbuf *w,
 	int16_t v,
-		const struct kfk_produce_response_partition_produce_response *m)
+	const struct kfk_produce_response_partition_produce_response *m)
 {
 	const int flex = v >= 9;
 	int32_t i, n;
@@ -432,7 +432,7 @@ static void produce_response_partition_produce_response_write(kfk_wbuf *w,
 	if (flex) {
 		const int t0 = v >= 10 && !(
 			produce_response_leader_id_and_epoch_is_default(
-				&m->current_leader));
+			&m->current_leader));
 		kfk_wbuf_put_uvarint(w, (uint64_t)(t0));
 		if (t0) {
 			size_t ts = 0;
@@ -470,7 +470,7 @@ static size_t produce_response_partition_produce_response_size(int16_t v,
 	if (flex) {
 		const int t0 = v >= 10 && !(
 			produce_response_leader_id_and_epoch_is_default(
-				&m->current_leader));
+			&m->current_leader));
 		sz += kfk_wsize_uvarint((uint64_t)(t0));
 		if (t0) {
 			size_t ts = 0;
@@ -484,7 +484,7 @@ static size_t produce_response_partition_produce_response_size(int16_t v,
 
 static void produce_response_partition_produce_response_read(kfk_rbuf *r,
 	int16_t v, kfk_arena *a,
-		struct kfk_produce_response_partition_produce_response *m)
+	struct kfk_produce_response_partition_produce_response *m)
 {
 	const int flex = v >= 9;
 	int32_t i, n;
