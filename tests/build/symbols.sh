@@ -12,7 +12,12 @@ trap 'rm -rf "$tmp"' EXIT
 nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' |
 	sed 's/@.*//' | sort -u >"$tmp/exported"
 # Declarations: KFK_API <type> [*]name(
-cat "$KFK_SRCDIR"/include/kfk/*.h "$KFK_BUILDDIR"/include/kfk/version.h | grep -v "^#" |
+# The installed headers are the public API (a header still being written is
+# in include/kfk/ but not yet installed).
+headers=$(make -s --no-print-directory -C "$KFK_BUILDDIR" print-public-headers)
+for h in $headers; do
+	if [ -f "$KFK_BUILDDIR/$h" ]; then cat "$KFK_BUILDDIR/$h"; else cat "$KFK_SRCDIR/$h"; fi
+done | grep -v "^#" |
 	tr '\n' ' ' | grep -oE 'KFK_API[^;(]*\(' |
 	sed -E 's/\($//; s/.*[ *]//' | sort -u >"$tmp/declared"
 leaked=$(grep -v '^kfk_' "$tmp/exported")
