@@ -1,0 +1,187 @@
+/*
+ * kfk/producer.h: the producer.
+ *
+ *     kfk_conf *conf = kfk_conf_new();
+ *     kfk_conf_set(conf, "bootstrap.servers", "localhost:9092", err, sizeof(err));
+ *     kfk_conf_set(conf, "acks", "all", err, sizeof(err));
+ *     kfk_producer *p = kfk_producer_new(conf, err, sizeof(err));
+ *     kfk_conf_destroy(conf);                 (the producer took a copy)
+ *     kfk_produce(p, "teste", KFK_PARTITION_ANY, "k", 1, "v", 1, NULL);
+ *     kfk_producer_flush(p, 10000);           (serves delivery reports)
+ *     kfk_producer_destroy(p);
+ *
+ * Delivery reports. Every record kfk_produce() accepted gets exactly one
+ * report: success (partition, offset, timestamp) or an error. Reports wait
+ * in the producer's report queue until the application polls: either
+ * kfk_producer_poll(), which calls the delivery callback set with
+ * kfk_conf_set_delivery_cb() once per report, or
+ * kfk_producer_poll_reports(), which copies reports into an array the
+ * application provides. kfk_producer_fd() is readable while reports wait,
+ * for epoll, libuv, Go and Python event loops. Callbacks run only inside
+ * the application's own poll, flush or purge calls, on the thread that
+ * makes them: never on a kfk thread.
+ *
+ * Thread safety: every function may be called from any thread, at the same
+ * time, except kfk_producer_destroy(), which must be the last call on the
+ * producer and must not run inside one of its callbacks.
+ */
+#ifndef KFK_PRODUCER_H
+#define KFK_PRODUCER_H
+
+#include <kfk/common.h>
+#include <kfk/conf.h>
+#include <kfk/errors.h>
+
+KFK_BEGIN_DECLS
+
+/* A producer (opaque). */
+typedef struct kfk_producer kfk_producer;
+
+/* Let the partitioner choose (property `partitioner`). */
+#define KFK_PARTITION_ANY (-1)
+
+/* One record header. key is a NUL-terminated string; value may be NULL (a
+ * null header value, distinct from an empty one). */
+typedef struct kfk_header {
+	const char *key;
+	const void *value;
+	size_t value_len;
+} kfk_header;
+
+/* A record for kfk_produce_record(). Zero-initialise it (KFK_RECORD_INIT)
+ * and set what you need: fields added in later versions are appended and
+ * default to zero. */
+typedef struct kfk_record {
+	const char *topic;         /* required */
+	int32_t partition;         /* KFK_PARTITION_ANY or a partition */
+	const void *key;           /* NULL: a null key */
+	size_t key_len;
+	const void *value;         /* NULL: a null value (a tombstone) */
+	size_t value_len;
+	const kfk_header *headers; /* header_cnt entries, or NULL */
+	size_t header_cnt;
+	int64_t timestamp;         /* ms since the epoch; 0: now */
+	void *opaque;              /* returned in this record's report */
+} kfk_record;
+
+#define KFK_RECORD_INIT {NULL, KFK_PARTITION_ANY, NULL, 0, NULL, 0, NULL, 0, 0, NULL}
+
+/* A delivery report. */
+typedef struct kfk_delivery {
+	kfk_err err;        /* KFK_ERR_NONE: delivered */
+	const char *topic;  /* owned by kfk; see the poll functions */
+	int32_t partition;  /* -1 when the record never got one */
+	int64_t offset;     /* -1 when unknown: an error, or acks=0 */
+	int64_t timestamp;  /* ms since the epoch: the record's CreateTime, or
+	                     * the broker's LogAppendTime when the topic uses
+	                     * it; -1 when unknown */
+	void *opaque;       /* the record's opaque */
+} kfk_delivery;
+
+/* The delivery callback, called once per report inside kfk_producer_poll()
+ * (and flush and purge, which poll). d and its strings are valid only during
+ * the call. opaque is the conf's opaque (kfk_conf_set_opaque()). It may call
+ * any producer function except kfk_producer_destroy(). */
+typedef void(kfk_delivery_cb)(kfk_producer *p, const kfk_delivery *d,
+                              void *opaque);
+
+/* A partitioner of the application's, for `partitioner` = any value when
+ * set: returns a partition in [0, partition_cnt) for the record, or -1 to
+ * fall back to the configured partitioner. Called inside kfk_produce() on
+ * the application's thread; key is NULL for a null key. */
+typedef int32_t(kfk_partitioner_cb)(const char *topic, const void *key,
+                                    size_t key_len, int32_t partition_cnt,
+                                    void *opaque);
+
+/* Sets the delivery callback (NULL: none; reports are then only served by
+ * kfk_producer_poll_reports()). */
+KFK_API void kfk_conf_set_delivery_cb(kfk_conf *conf, kfk_delivery_cb *cb);
+
+/* Sets the application's partitioner (NULL: none). */
+KFK_API void kfk_conf_set_partitioner_cb(kfk_conf *conf, kfk_partitioner_cb *cb);
+
+/* Creates a producer from conf, which is copied (the caller keeps it).
+ * Starts the I/O threads and connects to the cluster in the background; it
+ * does not wait for a broker. Returns NULL with a message in errstr when
+ * the configuration is unusable (no bootstrap.servers, contradicting
+ * settings). The caller owns the producer. */
+KFK_API kfk_producer *kfk_producer_new(const kfk_conf *conf, char *errstr,
+                                       size_t errstr_size);
+
+/* Destroys the producer. Records not yet delivered are dropped without a
+ * report: call kfk_producer_flush() first to deliver them. Returns within a
+ * bounded time (one second plus the time the application's callbacks take)
+ * even when every broker is unreachable or silent. p may be NULL. */
+KFK_API void kfk_producer_destroy(kfk_producer *p);
+
+/* Produces a record: key and value are copied before this returns (the
+ * caller keeps ownership of everything it passed); the record will be
+ * reported through the report queue. Never blocks, unless max.block.ms > 0
+ * and the queue is full, where it waits up to max.block.ms for room.
+ * Returns KFK_ERR_NONE (accepted: exactly one report will follow), or,
+ * with no report ever:
+ *   KFK_ERR__QUEUE_FULL          queue.buffering.max.messages/kbytes reached
+ *   KFK_ERR__MSG_SIZE_TOO_LARGE  the record is larger than message.max.bytes
+ *   KFK_ERR__UNKNOWN_PARTITION   partition is not ANY and out of range (when
+ *                                the topic's partition count is known)
+ *   KFK_ERR__INVALID_ARG         NULL producer or topic, negative length
+ *   KFK_ERR__FATAL               the producer hit a fatal error
+ *                                (kfk_producer_fatal_error())
+ */
+KFK_API kfk_err kfk_produce(kfk_producer *p, const char *topic,
+                            int32_t partition, const void *key,
+                            size_t key_len, const void *value,
+                            size_t value_len, void *opaque);
+
+/* The same with headers and a timestamp. */
+KFK_API kfk_err kfk_produce_record(kfk_producer *p, const kfk_record *rec);
+
+/* Serves waiting reports to the delivery callback, waiting up to
+ * timeout_ms (0: no wait, -1: forever) for the first one. Returns the
+ * number served. Without a delivery callback, reports stay queued for
+ * kfk_producer_poll_reports() and this returns 0. */
+KFK_API int kfk_producer_poll(kfk_producer *p, int timeout_ms);
+
+/* Moves up to max waiting reports into out[], waiting up to timeout_ms for
+ * the first. Returns the number moved. Their topic strings stay valid
+ * until the producer is destroyed. Never calls the delivery callback. */
+KFK_API int kfk_producer_poll_reports(kfk_producer *p, kfk_delivery *out,
+                                      int max, int timeout_ms);
+
+/* A file descriptor that is readable while reports wait. Owned by the
+ * producer: never read it, write it or close it; after polling reports it
+ * stops being readable once the queue is empty. */
+KFK_API int kfk_producer_fd(kfk_producer *p);
+
+/* Sends every queued record now (without waiting for linger.ms) and waits
+ * up to timeout_ms (-1: forever) until every record produced before the
+ * call has been reported, serving reports to the delivery callback
+ * meanwhile. Returns KFK_ERR_NONE, or KFK_ERR__TIMED_OUT when records are
+ * still outstanding. */
+KFK_API kfk_err kfk_producer_flush(kfk_producer *p, int timeout_ms);
+
+/* Records produced and not yet reported: queued, in flight, or reported
+ * but not yet polled. */
+KFK_API int kfk_producer_outstanding(kfk_producer *p);
+
+/* What kfk_producer_purge() purges. */
+enum kfk_purge_flags {
+	KFK_PURGE_QUEUED = 1 << 0,   /* records not yet sent */
+	KFK_PURGE_INFLIGHT = 1 << 1  /* records sent, response not yet in:
+	                              * their outcome on the broker is unknown */
+};
+
+/* Fails the records flags selects with KFK_ERR__PURGED reports (queued in
+ * the report queue; serve them with poll). Purging in-flight records does
+ * not abort the requests: a late response is ignored. Returns the number of
+ * records purged. */
+KFK_API int kfk_producer_purge(kfk_producer *p, int flags);
+
+/* KFK_ERR_NONE, or the fatal error that stopped the producer (idempotence
+ * violations that cannot be recovered), with its description in errstr. */
+KFK_API kfk_err kfk_producer_fatal_error(kfk_producer *p, char *errstr,
+                                         size_t errstr_size);
+
+KFK_END_DECLS
+
+#endif /* KFK_PRODUCER_H */
