@@ -16,7 +16,8 @@ kt_not_ok() {
 kt_skip() { kt_n=$((kt_n + 1)); echo "ok $kt_n - $1 # SKIP $2"; }
 # kt_check NAME CMD...: one case that passes when CMD exits 0.
 kt_check() {
-	name=$1; shift
-	if out=$("$@" 2>&1); then kt_ok "$name"; else kt_not_ok "$name" "$out"; fi
+	local kt_name=$1 kt_out
+	shift
+	if kt_out=$("$@" 2>&1); then kt_ok "$kt_name"; else kt_not_ok "$kt_name" "$kt_out"; fi
 }
 kt_done() { echo "1..$kt_n"; [ "$kt_failed" -eq 0 ]; exit; }
