@@ -112,11 +112,14 @@ struct kfk_req {
 	/* private to the broker */
 	struct kfk_loop_task task;   /* posting to the broker's loop */
 	struct kfk_timer timer;      /* its deadline */
-	struct kfk_req *next;        /* queue / in-flight FIFO link */
+	struct kfk_req *next;        /* queue / in-flight FIFO links */
+	struct kfk_req *prev;
 	struct kfk_broker *broker;
 	int64_t enqueued_us;
+	int64_t deadline_us;
 	int32_t corrid;
 	int16_t version;
+	uint8_t where;               /* which list holds it (broker_int.h) */
 };
 
 /* What a broker needs from its client; copied at kfk_broker_new(). */
