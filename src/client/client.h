@@ -85,10 +85,31 @@ struct kfk_metadata *kfk_client_metadata(struct kfk_client *c);
 void kfk_client_metadata_refresh(struct kfk_client *c, const char *topic,
                                  const char *reason);
 
+/* From now on, every refresh of all known topics asks the cluster for all
+ * its topics, and topics missing from such a response are dropped as
+ * deleted (for admin listings and pattern subscriptions). Asks for such a
+ * refresh now, the first time. Never blocks. */
+void kfk_client_metadata_all_topics(struct kfk_client *c);
+
 /* Blocks until a metadata snapshot newer than `after_version` exists
  * (version 0: any response at all), or timeout_ms passes. Returns 0 or
  * KFK_ERR__TIMED_OUT. Not from an I/O thread. */
 kfk_err kfk_client_metadata_wait(struct kfk_client *c, uint64_t after_version,
                                  int timeout_ms);
+
+/* Counters of the metadata refresh cycle, for tests and statistics; any
+ * thread (each read atomically, the set is not a snapshot). */
+struct kfk_client_md_stats {
+	uint64_t requests;    /* Metadata requests sent (handed to a broker) */
+	uint64_t responses;   /* responses turned into a snapshot */
+	uint64_t failures;    /* requests that failed (transport, timeout,
+	                       * a response that did not decode) */
+	uint64_t early;       /* requests sent early, because of an error or
+	                       * an explicit refresh (the backoff applies) */
+	uint64_t abandoned;   /* requests given up because their broker went
+	                       * down before answering (sent elsewhere) */
+};
+void kfk_client_metadata_stats(struct kfk_client *c,
+                               struct kfk_client_md_stats *st);
 
 #endif /* KFK_CLIENT_CLIENT_H */

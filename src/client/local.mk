@@ -19,3 +19,16 @@ KFK_C_TESTS += tests/unit/test_conf_table
 KFK_C_TESTS += tests/unit/test_conf_header
 tests_unit_test_conf_header_CFLAGS = -std=c99 -pedantic-errors \
 	$(KFK_WARN_CFLAGS) $(KFK_SAN_FLAGS)
+# The shared client: broker registry, control loop, metadata snapshots
+# and their refresh cycle with its early-refresh backoff.
+libkfk_core_la_SOURCES += src/client/client.c src/client/client.h \
+	src/client/client_int.h src/client/client_registry.c \
+	src/client/metadata.c src/client/metadata.h \
+	src/client/metadata_backoff.c src/client/metadata_backoff.h \
+	src/client/metadata_refresh.c
+KFK_C_TESTS += tests/unit/test_metadata
+KFK_C_TESTS += tests/integration/test_client_mock
+tests_integration_test_client_mock_SOURCES = \
+	tests/integration/test_client_mock.c $(KFK_MOCK_SOURCES)
+tests_integration_test_client_mock_CPPFLAGS = $(AM_CPPFLAGS) \
+	$(KFK_MOCK_CPPFLAGS)
