@@ -259,6 +259,9 @@ void kfk_broker_destroy(struct kfk_broker *b, bool wait)
 {
 	struct kfk_broker_sync sync = { .done = 0 };
 
+	/* Waiting for our own loop from inside it would never end. */
+	if (kfk_loop_current() == b->loop)
+		wait = false;
 	if (wait) {
 		pthread_mutex_init(&sync.mu, NULL);
 		pthread_cond_init(&sync.cv, NULL);
@@ -516,34 +519,57 @@ static int64_t kfk_broker_backoff_us(struct kfk_broker *b)
 	return (int64_t)((double)ms * 1000.0 * jitter);
 }
 
+/* The first failure in a row is logged at INFO (ERR for a broken response
+ * stream: a bug or a non-Kafka peer); repeats only in the `broker` debug
+ * context, so a broker that stays away does not flood the log. */
+static void kfk_broker_log_fail(struct kfk_broker *b, kfk_err err,
+                                enum kfk_broker_state s, const char *reason)
+{
+	if (err == KFK_ERR__MALFORMED || b->failures == 0)
+		kfk_log(b->cfg.log,
+		        err == KFK_ERR__MALFORMED ? KFK_LOG_ERR : KFK_LOG_INFO, "FAIL",
+		        "%s: %s (%s, in state %s)", b->name, reason,
+		        kfk_err_name(err), kfk_broker_state_name(s));
+	else
+		kfk_dbg(b->cfg.log, KFK_DBG_BROKER, "FAIL",
+		        "%s: %s (%s, in state %s, failure %d in a row)", b->name,
+		        reason, kfk_err_name(err), kfk_broker_state_name(s),
+		        b->failures + 1);
+}
+
+/* Arms the reconnect backoff for one more failure in a row. */
+static void kfk_broker_arm_backoff(struct kfk_broker *b)
+{
+	int64_t delay;
+
+	b->failures++;
+	delay = kfk_broker_backoff_us(b);
+	kfk_loop_timer_arm(b->loop, &b->timer, kfk_now_us() + delay);
+	b->backoff_armed = true;
+	kfk_dbg(b->cfg.log, KFK_DBG_BROKER, "BACKOFF",
+	        "%s: reconnect in %" PRId64 " ms", b->name, delay / 1000);
+}
+
 void kfk_broker_fail(struct kfk_broker *b, kfk_err err, const char *fmt, ...)
 {
 	enum kfk_broker_state s = kfk_broker_state_get(b);
 	char reason[600];
-	int64_t delay;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	kfk_log(b->cfg.log, err == KFK_ERR__MALFORMED ? KFK_LOG_ERR : KFK_LOG_INFO,
-	        "FAIL", "%s: %s (%s, in state %s)", b->name, reason,
-	        kfk_err_name(err), kfk_broker_state_name(s));
+	kfk_broker_log_fail(b, err, s, reason);
 	if (s == KFK_BROKER_APIVERSION || s == KFK_BROKER_UP)
 		atomic_fetch_add_explicit(&b->st_disconnects, 1,
 		                          memory_order_relaxed);
 	kfk_conn_close(&b->conn);
 	kfk_resolve_cancel(b->resolving);
 	b->resolving = NULL;
-	kfk_broker_fail_sent(b, err);
-	b->failures++;
-	delay = kfk_broker_backoff_us(b);
-	kfk_loop_timer_arm(b->loop, &b->timer, kfk_now_us() + delay);
-	b->backoff_armed = true;
-	kfk_dbg(b->cfg.log, KFK_DBG_BROKER, "BACKOFF",
-	        "%s: failure %d in a row, reconnect in %" PRId64 " ms", b->name,
-	        b->failures, delay / 1000);
+	kfk_broker_arm_backoff(b);
 	kfk_broker_set_state(b, KFK_BROKER_DOWN);
+	/* Last: the owners hear of it with the broker already DOWN. */
+	kfk_broker_fail_sent(b, err);
 }
 
 /* Backoff over: reconnect if anyone is waiting for this broker. */

@@ -162,10 +162,10 @@ struct kfk_broker *kfk_broker_ref(struct kfk_broker *b);
 void kfk_broker_unref(struct kfk_broker *b);
 
 /* Closes the connection and fails every queued and in-flight request with
- * KFK_ERR__DESTROY, on the broker's loop thread. Any thread except the
- * broker's own loop thread when wait is true: with wait, blocks until that
- * has happened (bounded: one loop round); without, returns at once. Then
- * drops the creator's reference. */
+ * KFK_ERR__DESTROY, on the broker's loop thread. Any thread; with wait,
+ * blocks until that has happened (bounded: one loop round; it never waits
+ * on the network), except on the broker's own loop thread, where it
+ * returns at once as without wait. Then drops the creator's reference. */
 void kfk_broker_destroy(struct kfk_broker *b, bool wait);
 
 /* Queues req (see struct kfk_req). Any thread; never blocks; connects the
@@ -173,7 +173,9 @@ void kfk_broker_destroy(struct kfk_broker *b, bool wait);
 void kfk_broker_send(struct kfk_broker *b, struct kfk_req *req);
 
 /* Starts connecting now if the broker is INIT or IDLE (DOWN waits out its
- * backoff first). Any thread; never blocks. */
+ * backoff first), and keeps it connected: after a failure it reconnects
+ * when the backoff expires even with no request waiting, until the
+ * connection is closed for idleness. Any thread; never blocks. */
 void kfk_broker_connect(struct kfk_broker *b);
 
 /* Moves the broker to a new address (metadata said its host or port
@@ -189,8 +191,9 @@ const char *kfk_broker_name(const struct kfk_broker *b);
 struct kfk_loop *kfk_broker_loop(const struct kfk_broker *b);
 
 /* The version negotiated with this broker for api_key (the highest both
- * support), or -1 when there is none or the broker has not reached UP yet.
- * Any thread. */
+ * support), or -1 when there is none or the broker never got through
+ * ApiVersions. The table of the last negotiation stays while the broker
+ * is DOWN or IDLE; each new connection replaces it. Any thread. */
 int16_t kfk_broker_api_version(const struct kfk_broker *b, int16_t api_key);
 
 /* Counters for tests and statistics; any thread. */

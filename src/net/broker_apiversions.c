@@ -63,6 +63,7 @@ void kfk_broker_av_init(struct kfk_broker *b)
 	b->av_req.encode = kfk_broker_av_encode;
 	b->av_req.done = kfk_broker_av_done;
 	b->av_req.broker = b;
+	kfk_timer_init(&b->av_req.timer, kfk_broker_req_timeout, &b->av_req);
 	b->av_version = api ? api->max_stable : 0;
 }
 
@@ -75,7 +76,6 @@ void kfk_broker_av_start(struct kfk_broker *b)
 	req->enqueued_us = kfk_now_us();
 	req->deadline_us =
 	    req->enqueued_us + b->cfg.api_version_timeout_ms * 1000LL;
-	kfk_timer_init(&req->timer, kfk_broker_req_timeout, req);
 	err = kfk_broker_write_req(b, req);
 	if (err) {
 		kfk_broker_fail(b, err, "cannot encode ApiVersions v%d",

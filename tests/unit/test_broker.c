@@ -825,8 +825,12 @@ KT_TEST(broker_resolves_names_on_the_resolver)
 	KT_ASSERT_INT_EQ(r.err, 0);
 	kfk_resolver_stats(res, &st);
 	KT_ASSERT_INT_EQ(st.lookups, 1);
-	tb_fini(&t);
+	/* The order a client follows: brokers (which cancel their lookups),
+	 * then the resolver (no post after it returns), then the loops. */
+	kfk_broker_destroy(t.b, true);
+	t.b = NULL;
 	kfk_resolver_destroy(res);
+	tb_fini(&t);
 	fb_stop(fb);
 }
 
@@ -842,5 +846,121 @@ KT_TEST(broker_name_without_resolver_goes_down)
 	KT_ASSERT(tb_wait_state(&t, KFK_BROKER_DOWN, TB_WAIT_MS));
 	KT_ASSERT(tb_logged(&t, "cannot resolve localhost: no resolver for host "
 	                        "names (_RESOLVE, in state CONNECTING)"));
+	tb_fini(&t);
+}
+
+/* A lookup that answers [::1] first, then 127.0.0.1: nothing listens on
+ * the first (or there is no IPv6 at all), so the broker must go on to the
+ * second. */
+static kfk_err two_addresses(const char *host, int port,
+                             struct kfk_sockaddrs **out, char *errstr,
+                             size_t errstr_size)
+{
+	struct kfk_sockaddrs *v6 = NULL, *v4 = NULL, *s;
+	kfk_err err;
+
+	(void)host;
+	(void)errstr;
+	(void)errstr_size;
+	err = kfk_resolve_numeric("::1", port, &v6);
+	if (!err)
+		err = kfk_resolve_numeric("127.0.0.1", port, &v4);
+	s = err ? NULL : malloc(sizeof(*s) + 2 * sizeof(s->v[0]));
+	if (s) {
+		s->n = 2;
+		s->v[0] = v6->v[0];
+		s->v[1] = v4->v[0];
+	}
+	free(v6);
+	free(v4);
+	*out = s;
+	return s ? KFK_ERR_NONE : KFK_ERR__RESOLVE;
+}
+
+KT_TEST(broker_tries_every_resolved_address)
+{
+	struct tb t;
+	struct fb *fb = setup(&t, M_ANSWER);
+	struct kfk_resolver *res = kfk_resolver_new(NULL, two_addresses);
+	struct treq r;
+
+	t.cfg.resolver = res;
+	KT_ASSERT(tb_broker(&t, 1, "two.addresses", fb_port(fb)));
+	treq_init(&r, &t, "second.address");
+	treq_send(&r);
+	KT_ASSERT_INT_EQ(tb_wait_done(&t, 1, TB_WAIT_MS), 1);
+	KT_ASSERT_INT_EQ(r.err, 0);
+	KT_ASSERT_STR_EQ(r.answer, "second.address");
+	KT_ASSERT_INT_EQ(fb_connections(fb), 1);
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "connected to 127.0.0.1:%d",
+		         fb_port(fb));
+		KT_ASSERT(tb_logged(&t, want));
+	}
+	/* The order a client follows: brokers (which cancel their lookups),
+	 * then the resolver (no post after it returns), then the loops. */
+	kfk_broker_destroy(t.b, true);
+	t.b = NULL;
+	kfk_resolver_destroy(res);
+	tb_fini(&t);
+	fb_stop(fb);
+}
+
+/* A lookup that hangs until the test lets it go. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int released;
+} hang = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+
+static kfk_err hanging_lookup(const char *host, int port,
+                              struct kfk_sockaddrs **out, char *errstr,
+                              size_t errstr_size)
+{
+	(void)host;
+	pthread_mutex_lock(&hang.mu);
+	while (!hang.released)
+		pthread_cond_wait(&hang.cv, &hang.mu);
+	pthread_mutex_unlock(&hang.mu);
+	snprintf(errstr, errstr_size, "released");
+	return kfk_resolve_numeric("127.0.0.1", port, out);
+}
+
+KT_TEST(broker_slow_resolution_is_bounded)
+{
+	struct tb t;
+	struct kfk_resolver *res = kfk_resolver_new(NULL, hanging_lookup);
+	struct tb_trans tr[8];
+	int64_t t0;
+	int n;
+
+	tb_init(&t);
+	t.cfg.resolver = res;
+	t.cfg.setup_timeout_ms = 300;
+	t.cfg.backoff_ms = 60000;
+	t.cfg.backoff_max_ms = 60000;
+	KT_ASSERT(tb_broker(&t, 1, "slow.host", 9));
+	t0 = kfk_now_us();
+	kfk_broker_connect(t.b);
+	KT_ASSERT(tb_wait_state(&t, KFK_BROKER_DOWN, TB_WAIT_MS));
+	n = tb_transitions(&t, tr, 8);
+	kt_log("DOWN %lld ms after the lookup started",
+	       (long long)(tr[n - 1].us - t0) / 1000);
+	KT_ASSERT(tr[n - 1].us - t0 >= 300000);
+	KT_ASSERT(tr[n - 1].us - t0 < 300000 + 300000);
+	KT_ASSERT(tb_logged(&t, "resolving slow.host took longer than 300 ms "
+	                        "(_RESOLVE, in state CONNECTING)"));
+	/* The abandoned lookup finishing later changes nothing. */
+	pthread_mutex_lock(&hang.mu);
+	hang.released = 1;
+	pthread_cond_broadcast(&hang.cv);
+	pthread_mutex_unlock(&hang.mu);
+	/* The order a client follows: brokers (which cancel their lookups),
+	 * then the resolver (no post after it returns), then the loops. */
+	kfk_broker_destroy(t.b, true);
+	t.b = NULL;
+	kfk_resolver_destroy(res);
 	tb_fini(&t);
 }
