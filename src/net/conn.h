@@ -138,7 +138,7 @@ void kfk_conn_close(struct kfk_conn *c);
 /* Frees the buffers; c must be closed. */
 void kfk_conn_fini(struct kfk_conn *c);
 
-/* The address being tried or connected to, "" when closed. */
+/* The address being tried or connected to; NULL when closed. */
 const struct kfk_sockaddr *kfk_conn_peer(const struct kfk_conn *c);
 
 /* Output bytes queued and not yet written. */
