@@ -58,7 +58,9 @@ const struct kfk_logger *kfk_client_logger(const struct kfk_client *c);
 struct kfk_loop *kfk_client_control_loop(struct kfk_client *c);
 
 /* The broker with node_id, with a reference the caller drops with
- * kfk_broker_unref(), or NULL when metadata names no such broker. */
+ * kfk_broker_unref(), or NULL when metadata names no such broker. A
+ * negative id names a bootstrap broker (-1: the first entry of
+ * bootstrap.servers), until the first Metadata response replaces them. */
 struct kfk_broker *kfk_client_broker(struct kfk_client *c, int32_t node_id);
 
 /* A broker to send a cluster-wide request (Metadata, FindCoordinator) to:
