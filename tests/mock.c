@@ -24,9 +24,9 @@ extern char **environ;
 struct kt_mock {
 	pid_t pid;
 	int fd;               /* our end of the child's stdin/stdout */
-	char bootstrap[1024]; /* without the "BOOTSTRAP " prefix */
+	char bootstrap[8192]; /* without the "BOOTSTRAP " prefix */
 	char reply[512];
-	char buf[4096]; /* bytes read from the child, not yet a line */
+	char buf[16384]; /* bytes read from the child, not yet a line */
 	size_t len;
 };
 

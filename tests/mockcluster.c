@@ -75,7 +75,7 @@
 
 #define MC_MAX_ARGS 8
 #define MC_LINE_MAX 4096
-#define MC_MAX_BROKERS 64
+#define MC_MAX_BROKERS 256
 #define MC_MAX_COUNT 100000
 
 struct mc {

@@ -12,5 +12,5 @@ mkdir -p build-check
 cd build-check
 [ -f Makefile ] || ../configure --enable-devel >configure.out
 make -j"$(nproc)" >make.out 2>&1 || { tail -n 60 make.out; exit 1; }
-make -s check 2>&1 | grep -v '^make'
+KFK_TEST_TIMEOUT=${KFK_TEST_TIMEOUT:-1500} make -s check 2>&1 | grep -v '^make'
 exit "${PIPESTATUS[0]}"
