@@ -28,6 +28,22 @@ static const struct kfk_prop_choice debug_contexts[] = {
 	{NULL, 0},
 };
 
+/* The partitioner property's values. The numbers are the producer's
+ * enum kfk_partitioner_kind (producer/partitioner.h), written out here
+ * because the client layer sits below the producer; test_partitioner.c
+ * checks that the two agree. */
+static const struct kfk_prop_choice partitioners[] = {
+	{"murmur2_sticky", 0},
+	{"consistent_random", 1},
+	{"consistent", 2},
+	{"random", 3},
+	{"murmur2", 4},
+	{"murmur2_random", 5},
+	{"fnv1a", 6},
+	{"fnv1a_random", 7},
+	{NULL, 0},
+};
+
 const struct kfk_prop kfk_props[] = {
 	/* Finding the cluster and naming ourselves. */
 	{
@@ -271,6 +287,40 @@ const struct kfk_prop kfk_props[] = {
 		       "that serves a share of the broker connections. 0 means "
 		       "the number of CPU cores. The client never starts more I/O "
 		       "threads than it has brokers to talk to.",
+	},
+
+	/* Producing. */
+	{
+		.name = "partitioner",
+		.type = KFK_PROP_ENUM,
+		.choices = partitioners,
+		.def = "murmur2_sticky",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "How the producer chooses the partition of a record "
+		       "produced without one (KFK_PARTITION_ANY). murmur2_sticky, "
+		       "the Java client's partitioner: a keyed record goes to "
+		       "toPositive(murmur2(key)) modulo the partition count, the "
+		       "partition the Java client chooses for the same key; "
+		       "records with a null key all join one partition until its "
+		       "batch is closed, then move to another partition chosen at "
+		       "random among those with a leader (KIP-480), which makes "
+		       "fewer, fuller batches. consistent_random, librdkafka's "
+		       "default: the CRC-32 of the key; null and empty keys go to "
+		       "a random partition. consistent: the CRC-32 of the key; "
+		       "null keys all go to partition 0. random: every record to "
+		       "a random partition, key or not. murmur2: the Java hash of "
+		       "the key; null keys all go to one partition (that of the "
+		       "empty key). murmur2_random: the Java hash of the key; "
+		       "null keys random (the Java client's partitioner before "
+		       "version 2.4). fnv1a: the FNV-1a hash of the key as "
+		       "librdkafka and Sarama compute it; null keys all go to one "
+		       "partition. fnv1a_random: FNV-1a of the key; null keys "
+		       "random. Random choices avoid partitions without a known "
+		       "leader; hashed keys never move. A partitioner set with "
+		       "kfk_conf_set_partitioner_cb() is asked first, whatever "
+		       "this says; the records it returns -1 or an invalid "
+		       "partition for are placed as this property says.",
 	},
 
 	/* Logging. */
