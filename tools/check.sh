@@ -7,7 +7,10 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 bash tools/deps.sh
-[ -x configure ] || autoreconf -fi >/dev/null
+if [ ! -x configure ]; then
+	mkdir -p m4
+	autoreconf -fi >autoreconf.log 2>&1 || { cat autoreconf.log; exit 1; }
+fi
 mkdir -p build-check
 cd build-check
 [ -f Makefile ] || ../configure --enable-devel >configure.out

@@ -6,7 +6,10 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 bash tools/deps.sh
-[ -x configure ] || autoreconf -fi >/dev/null
+if [ ! -x configure ]; then
+	mkdir -p m4
+	autoreconf -fi >autoreconf.log 2>&1 || { cat autoreconf.log; exit 1; }
+fi
 mkdir -p build-demo
 cd build-demo
 [ -f Makefile ] || ../configure -q
