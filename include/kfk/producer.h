@@ -50,8 +50,10 @@ typedef struct kfk_header {
 
 /* A record for kfk_produce_record(). Zero-initialise it (KFK_RECORD_INIT)
  * and set what you need: fields added in later versions are appended and
- * default to zero. */
-typedef struct kfk_record {
+ * default to zero. (The struct tag is kfk_produce_record: struct
+ * kfk_record is the library's internal name for a record read from a
+ * batch.) */
+typedef struct kfk_produce_record {
 	const char *topic;         /* required */
 	int32_t partition;         /* KFK_PARTITION_ANY or a partition */
 	const void *key;           /* NULL: a null key */
