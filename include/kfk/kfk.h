@@ -14,5 +14,6 @@
 #include <kfk/version.h>
 #include <kfk/errors.h>
 #include <kfk/conf.h>
+#include <kfk/producer.h>
 
 #endif /* KFK_KFK_H */

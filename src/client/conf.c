@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <kfk/producer.h>
+
 #include "client/props.h"
 #include "util/log.h"
 
@@ -25,6 +27,8 @@ struct kfk_conf_slot {
 struct kfk_conf {
 	kfk_log_cb *log_cb;
 	void *opaque;
+	kfk_delivery_cb *delivery_cb;       /* the producer's */
+	kfk_partitioner_cb *partitioner_cb; /* the producer's */
 	struct kfk_conf_slot slots[]; /* kfk_props_count, in table order */
 };
 
@@ -189,6 +193,18 @@ void kfk_conf_set_opaque(kfk_conf *conf, void *opaque)
 		conf->opaque = opaque;
 }
 
+void kfk_conf_set_delivery_cb(kfk_conf *conf, kfk_delivery_cb *cb)
+{
+	if (conf)
+		conf->delivery_cb = cb;
+}
+
+void kfk_conf_set_partitioner_cb(kfk_conf *conf, kfk_partitioner_cb *cb)
+{
+	if (conf)
+		conf->partitioner_cb = cb;
+}
+
 void kfk_conf_move_props(kfk_conf *dst, kfk_conf *src)
 {
 	size_t i;
@@ -263,6 +279,16 @@ kfk_log_cb *kfk_conf_log_cb(const kfk_conf *conf)
 void *kfk_conf_opaque(const kfk_conf *conf)
 {
 	return conf->opaque;
+}
+
+kfk_delivery_cb *kfk_conf_delivery_cb(const kfk_conf *conf)
+{
+	return conf->delivery_cb;
+}
+
+kfk_partitioner_cb *kfk_conf_partitioner_cb(const kfk_conf *conf)
+{
+	return conf->partitioner_cb;
 }
 
 void kfk_conf_logger_init(const kfk_conf *conf, struct kfk_logger *lg,

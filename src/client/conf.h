@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <kfk/conf.h>
+#include <kfk/producer.h>
 
 struct kfk_logger;
 
@@ -47,6 +48,11 @@ uint32_t kfk_conf_debug_mask(const kfk_conf *conf);
  * opaque pointer, as set on conf. */
 kfk_log_cb *kfk_conf_log_cb(const kfk_conf *conf);
 void *kfk_conf_opaque(const kfk_conf *conf);
+
+/* The producer's callbacks as set on conf (NULL: none), copied by
+ * kfk_conf_dup like the log callback. */
+kfk_delivery_cb *kfk_conf_delivery_cb(const kfk_conf *conf);
+kfk_partitioner_cb *kfk_conf_partitioner_cb(const kfk_conf *conf);
 
 /* Fills *lg from conf: its log callback and opaque, log_level, and the
  * debug contexts; any debug context raises the level to KFK_LOG_DEBUG.

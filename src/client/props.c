@@ -44,6 +44,26 @@ static const struct kfk_prop_choice partitioners[] = {
 	{NULL, 0},
 };
 
+/* The acks property's values: the number each stands for on the wire. */
+static const struct kfk_prop_choice acks_values[] = {
+	{"all", -1},
+	{"-1", -1},
+	{"0", 0},
+	{"1", 1},
+	{NULL, 0},
+};
+
+/* compression.type's values: the codec numbers of record batch
+ * attributes (codec/codec.h's enum kfk_codec). */
+static const struct kfk_prop_choice compression_types[] = {
+	{"none", 0},
+	{"gzip", 1},
+	{"snappy", 2},
+	{"lz4", 3},
+	{"zstd", 4},
+	{NULL, 0},
+};
+
 const struct kfk_prop kfk_props[] = {
 	/* Finding the cluster and naming ourselves. */
 	{
@@ -321,6 +341,234 @@ const struct kfk_prop kfk_props[] = {
 		       "kfk_conf_set_partitioner_cb() is asked first, whatever "
 		       "this says; the records it returns -1 or an invalid "
 		       "partition for are placed as this property says.",
+	},
+	{
+		.name = "acks",
+		.type = KFK_PROP_ENUM,
+		.choices = acks_values,
+		.def = "all",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_HIGH,
+		.doc = "The number of acknowledgments the producer requires the "
+		       "partition leader to have received before a record counts "
+		       "as delivered. 0: the producer does not wait for any "
+		       "acknowledgment; the record is reported delivered once "
+		       "written to the socket, with no offset (-1), and a lost "
+		       "record goes unnoticed. 1: the leader has written it to its "
+		       "log; a record is lost if the leader fails before the "
+		       "followers copied it. all (or -1): the leader waits for "
+		       "the full set of in-sync replicas: the strongest guarantee.",
+	},
+	{
+		.name = "linger.ms",
+		.aliases = {"queue.buffering.max.ms"},
+		.type = KFK_PROP_DURATION,
+		.min = 0,
+		.max = 900000,
+		.def = "5",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "How long a partition's batch stays open for more records "
+		       "after its first one, unless it fills up (batch.size, "
+		       "batch.num.messages) or a flush sends it sooner. A little "
+		       "delay makes fewer, larger requests, which is cheaper for "
+		       "the client and the brokers under load, at the price of "
+		       "that much latency. 0 sends each batch as soon as the "
+		       "sender sees it.",
+	},
+	{
+		.name = "batch.size",
+		.type = KFK_PROP_SIZE,
+		.min = 0,
+		.max = INT32_MAX,
+		.def = "16384",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The most bytes of records (before compression) a batch "
+		       "for one partition holds: a record that would take it past "
+		       "this starts a new batch, and a full batch is sent without "
+		       "waiting for linger.ms. A record larger than this travels "
+		       "in a batch of its own. Larger batches compress better and "
+		       "make fewer requests; each partition with records waiting "
+		       "holds one such buffer.",
+	},
+	{
+		.name = "batch.num.messages",
+		.type = KFK_PROP_INT,
+		.min = 1,
+		.max = 1000000,
+		.def = "10000",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_LOW,
+		.doc = "The most records one batch holds (librdkafka's "
+		       "property); the batch is closed and sent when it has this "
+		       "many, whatever its size.",
+	},
+	{
+		.name = "queue.buffering.max.messages",
+		.type = KFK_PROP_INT,
+		.min = 1,
+		.max = INT32_MAX,
+		.def = "100000",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The most records the producer holds at once: produced and "
+		       "not yet reported, plus reported but not yet served by a "
+		       "poll. Past it kfk_produce() fails with "
+		       "KFK_ERR__QUEUE_FULL (or waits, see max.block.ms): serve "
+		       "delivery reports so that records drain.",
+	},
+	{
+		.name = "queue.buffering.max.kbytes",
+		.type = KFK_PROP_INT,
+		.min = 1,
+		.max = INT32_MAX,
+		.def = "1048576",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The most kilobytes of records the producer holds at once, "
+		       "counted as queue.buffering.max.messages counts records; "
+		       "the Java client's buffer.memory in kilobytes. Past it "
+		       "kfk_produce() fails with KFK_ERR__QUEUE_FULL (or waits, "
+		       "see max.block.ms).",
+	},
+	{
+		.name = "max.block.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 0,
+		.max = INT32_MAX,
+		.def = "0",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "How long kfk_produce() may wait for room when the queue is "
+		       "full (queue.buffering.max.messages or .kbytes) before it "
+		       "fails with KFK_ERR__QUEUE_FULL. 0, the default, never "
+		       "waits (the Java client waits 60000 ms by default, also "
+		       "for metadata; kfk never waits for metadata in produce). "
+		       "Room comes back as delivery reports are served, so a "
+		       "waiting produce needs another thread that polls.",
+	},
+	{
+		.name = "compression.type",
+		.aliases = {"compression.codec"},
+		.type = KFK_PROP_ENUM,
+		.choices = compression_types,
+		.def = "none",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_HIGH,
+		.doc = "The compression codec of the batches the producer sends: "
+		       "none, gzip, snappy, lz4 or zstd. A batch is compressed "
+		       "once, on an I/O thread, when it is first sent; larger "
+		       "batches (batch.size, linger.ms) compress better.",
+	},
+	{
+		.name = "compression.level",
+		.type = KFK_PROP_INT,
+		.min = -1,
+		.max = 22,
+		.def = "-1",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The compression level of compression.type: gzip 0-9 "
+		       "(default 6), lz4 0-12 (default 0; 3 and above use LZ4 HC), "
+		       "zstd 1-22 (default 3); -1 means the codec's default. "
+		       "snappy and none have no levels. A level outside the "
+		       "codec's range makes creating the producer fail.",
+	},
+	{
+		.name = "message.max.bytes",
+		.type = KFK_PROP_SIZE,
+		.min = 1000,
+		.max = 1000000000,
+		.def = "1000000",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The largest record the producer accepts, counted as the "
+		       "size of a record batch holding it alone (the record's "
+		       "key, value, headers and framing plus the 61-byte batch "
+		       "header). kfk_produce() fails at once with "
+		       "KFK_ERR__MSG_SIZE_TOO_LARGE for a larger record; keep it "
+		       "at or below the brokers' and topics' message.max.bytes.",
+	},
+	{
+		.name = "max.request.size",
+		.type = KFK_PROP_SIZE,
+		.min = 1000,
+		.max = INT32_MAX,
+		.def = "1048576",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The most bytes of batches the producer packs into one "
+		       "ProduceRequest to a broker. A batch larger than this still "
+		       "travels, alone in its request.",
+	},
+	{
+		.name = "max.in.flight.requests.per.connection",
+		.aliases = {"max.in.flight"},
+		.type = KFK_PROP_INT,
+		.min = 1,
+		.max = 1000000,
+		.def = "5",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_LOW,
+		.doc = "The most ProduceRequests the producer has sent to one "
+		       "broker without a response yet. With 1, records of a "
+		       "partition keep their order even across retries and leader "
+		       "changes; with more, a retried batch may land after a "
+		       "later one.",
+	},
+	{
+		.name = "retries",
+		.type = KFK_PROP_INT,
+		.min = 0,
+		.max = INT32_MAX,
+		.def = "2147483647",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_HIGH,
+		.doc = "How many times a batch that failed with a retriable error "
+		       "is sent again. Retries end earlier when delivery.timeout.ms "
+		       "runs out, which is the usual way to bound them; 0 reports "
+		       "the first error.",
+	},
+	{
+		.name = "retry.backoff.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 1,
+		.max = 300000,
+		.def = "100",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_LOW,
+		.doc = "How long to wait before sending a failed batch again. The "
+		       "wait doubles with each further attempt of the same batch, "
+		       "up to retry.backoff.max.ms, with 20% random jitter so that "
+		       "many clients do not retry in step.",
+	},
+	{
+		.name = "retry.backoff.max.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 1,
+		.max = 300000,
+		.def = "1000",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_LOW,
+		.doc = "The longest wait between two attempts of the same batch "
+		       "(see retry.backoff.ms).",
+	},
+	{
+		.name = "delivery.timeout.ms",
+		.aliases = {"message.timeout.ms"},
+		.type = KFK_PROP_DURATION,
+		.min = 1,
+		.max = INT32_MAX,
+		.def = "120000",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "An upper bound on the time between kfk_produce() and the "
+		       "record's report: a record not delivered by then (no "
+		       "leader, brokers down, retries failing) is reported with "
+		       "KFK_ERR__MSG_TIMED_OUT. It covers lingering, waiting for "
+		       "metadata, queueing and every retry; a request in flight is "
+		       "also cut short at the deadline of its oldest batch.",
 	},
 
 	/* Logging. */

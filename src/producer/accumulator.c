@@ -430,3 +430,51 @@ int kfk_accum_collect(struct kfk_accum *acc, struct kfk_ppart *pp,
 	}
 	return n;
 }
+
+/* ------------------------------------------------------------------ */
+/* Purge                                                               */
+/* ------------------------------------------------------------------ */
+
+int64_t kfk_accum_purge_part(struct kfk_accum *acc, struct kfk_ppart *pp)
+{
+	struct kfk_pbatch *b, *list;
+	int64_t n = 0;
+
+	pthread_mutex_lock(&pp->lock);
+	if (pp->open)
+		close_open_locked(pp);
+	list = pp->closed_head;
+	pp->closed_head = pp->closed_tail = NULL;
+	pthread_mutex_unlock(&pp->lock);
+	while ((b = list)) {
+		list = b->next;
+		b->next = NULL;
+		n += b->dr.count;
+		kfk_accum_report(acc, b, KFK_ERR__PURGED, -1, -1);
+	}
+	return n;
+}
+
+struct part_walk {
+	void (*fn)(struct kfk_ppart *pp, void *arg);
+	void *arg;
+};
+
+static void walk_topic(struct kfk_ptopic *tp, void *arg)
+{
+	struct part_walk *pw = arg;
+	int32_t i;
+
+	pthread_mutex_lock(&tp->lock);
+	for (i = 0; i < tp->all_cnt; i++)
+		pw->fn(tp->all[i], pw->arg);
+	pthread_mutex_unlock(&tp->lock);
+}
+
+void kfk_accum_foreach_part(struct kfk_accum *acc,
+                            void (*fn)(struct kfk_ppart *pp, void *arg),
+                            void *arg)
+{
+	struct part_walk pw = { fn, arg };
+	kfk_topic_foreach(&acc->topics, walk_topic, &pw);
+}

@@ -199,6 +199,19 @@ void kfk_accum_batch_unref(struct kfk_accum *acc, struct kfk_pbatch *b);
  * with acc as its arg): frees what a served report belongs to. */
 void kfk_accum_dr_release(struct kfk_dr *dr, void *acc);
 
+/* Purge (the sender's, on the control loop): reports the open batch and
+ * the closed batches of pp with KFK_ERR__PURGED; returns their records. */
+int64_t kfk_accum_purge_part(struct kfk_accum *acc, struct kfk_ppart *pp);
+
+/* Reports every pending record with KFK_ERR__PURGED; returns how many. */
+int64_t kfk_accum_purge_pending(struct kfk_accum *acc);
+
+/* Calls fn for every partition object of every topic (under each topic's
+ * lock: fn must not take a topic lock). */
+void kfk_accum_foreach_part(struct kfk_accum *acc,
+                            void (*fn)(struct kfk_ppart *pp, void *arg),
+                            void *arg);
+
 /* Records accepted and not yet released (kfk_producer_outstanding), and
  * those without a report yet. Any thread. */
 static inline int64_t kfk_accum_outstanding(struct kfk_accum *acc)

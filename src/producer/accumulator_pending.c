@@ -350,3 +350,28 @@ int64_t kfk_accum_pending_deadline(struct kfk_accum *acc)
 	kfk_topic_foreach(&acc->topics, scan_one, &ra);
 	return ra.deadline;
 }
+
+static void purge_topic(struct kfk_ptopic *tp, void *arg)
+{
+	struct run_arg *ra = arg;
+
+	if (atomic_load(&tp->pend_cnt) == 0)
+		return;
+	pthread_mutex_lock(&tp->lock);
+	while (tp->pend_head) {
+		pending_fail(ra->acc, tp, pending_pop_locked(ra->acc, tp),
+		             KFK_ERR__PURGED);
+		ra->left++;
+	}
+	pthread_mutex_unlock(&tp->lock);
+}
+
+int64_t kfk_accum_purge_pending(struct kfk_accum *acc)
+{
+	struct run_arg ra = { acc, 0, false, 0, INT64_MAX, false };
+
+	if (atomic_load(&acc->pending_topics) == 0)
+		return 0;
+	kfk_topic_foreach(&acc->topics, purge_topic, &ra);
+	return ra.left;
+}

@@ -12,3 +12,17 @@ libkfk_core_la_SOURCES += src/producer/batch.c src/producer/batch.h \
 	src/producer/accumulator.c src/producer/accumulator.h \
 	src/producer/accumulator_int.h src/producer/accumulator_pending.c
 KFK_C_TESTS += tests/unit/test_accumulator
+# The sender and the producer itself (the public API, include/kfk/producer.h).
+libkfk_core_la_SOURCES += src/producer/sender.c src/producer/sender.h \
+	src/producer/sender_req.c src/producer/producer.c
+kfkinclude_HEADERS += include/kfk/producer.h
+# Integration tests of the producer against the mock cluster; records are
+# read back with python3-kafka (tests/integration/readback.py) and kcat.
+EXTRA_DIST += tests/integration/readback.py
+KFK_PRODUCER_IT_SOURCES = tests/integration/test_producer_util.c \
+	tests/integration/test_producer_util.h $(KFK_MOCK_SOURCES)
+KFK_C_TESTS += tests/integration/test_producer_basic
+tests_integration_test_producer_basic_SOURCES = \
+	tests/integration/test_producer_basic.c $(KFK_PRODUCER_IT_SOURCES)
+tests_integration_test_producer_basic_CPPFLAGS = $(AM_CPPFLAGS) \
+	$(KFK_MOCK_CPPFLAGS)

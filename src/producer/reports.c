@@ -145,14 +145,15 @@ static bool ts_passed(const struct timespec *ts)
 	       (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
 }
 
-/* Under the lock: sleeps until records wait, a kick newer than `kicks`,
- * done() or the deadline (NULL: none). Returns true unless it timed out
- * or was kicked with nothing waiting. */
+/* Under the lock: sleeps until records wait (when `on_reports`), a kick
+ * newer than `kicks`, done() or the deadline (NULL: none). Returns true
+ * when reports wait or done() holds. */
 static bool wait_locked(struct kfk_reports *r, const struct timespec *dl,
-                        unsigned kicks, bool (*done)(void *), void *arg)
+                        unsigned kicks, bool on_reports,
+                        bool (*done)(void *), void *arg)
 {
 	for (;;) {
-		if (atomic_load(&r->pending) > 0 || r->cur)
+		if (on_reports && (atomic_load(&r->pending) > 0 || r->cur))
 			return true;
 		if (done && done(arg))
 			return true;
@@ -178,7 +179,8 @@ bool kfk_reports_wait(struct kfk_reports *r, int timeout_ms,
 		deadline_at(&dl, timeout_ms);
 	pthread_mutex_lock(&r->lock);
 	kicks = atomic_load(&r->kicks);
-	ok = wait_locked(r, timeout_ms >= 0 ? &dl : NULL, kicks, done, arg);
+	ok = wait_locked(r, timeout_ms >= 0 ? &dl : NULL, kicks, false, done,
+	                 arg);
 	pthread_mutex_unlock(&r->lock);
 	return ok;
 }
@@ -272,7 +274,7 @@ int kfk_reports_take(struct kfk_reports *r, kfk_delivery *out, int max,
 	pthread_mutex_lock(&r->lock);
 	if (timeout_ms != 0)
 		wait_locked(r, timeout_ms > 0 ? &dl : NULL,
-		            atomic_load(&r->kicks), NULL, NULL);
+		            atomic_load(&r->kicks), true, NULL, NULL);
 	n = take_locked(r, out, max, &done);
 	efd_sync(r);
 	pthread_mutex_unlock(&r->lock);
@@ -325,7 +327,7 @@ int kfk_reports_serve(struct kfk_reports *r, kfk_delivery_cb *cb,
 	pthread_mutex_lock(&r->lock);
 	if (timeout_ms != 0)
 		wait_locked(r, timeout_ms > 0 ? &dl : NULL,
-		            atomic_load(&r->kicks), NULL, NULL);
+		            atomic_load(&r->kicks), true, NULL, NULL);
 	for (;;) {
 		struct kfk_dr *dr = NULL;
 		int32_t first = 0;

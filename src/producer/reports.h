@@ -107,9 +107,10 @@ int kfk_reports_serve(struct kfk_reports *r, kfk_delivery_cb *cb,
                       kfk_producer *p, void *opaque, int timeout_ms,
                       int max_batches);
 
-/* Waits up to timeout_ms (-1: forever) until reports wait, a kick happens
- * or done(arg) returns true (checked before waiting and after every
- * wake-up). Returns true when reports wait or done() holds. Any thread. */
+/* Waits up to timeout_ms (-1: forever) until a kick happens or done(arg)
+ * returns true (checked before waiting and after every wake-up, which a
+ * push into an empty queue also causes). Reports that wait do not end it.
+ * Returns true when done() holds. Any thread. */
 bool kfk_reports_wait(struct kfk_reports *r, int timeout_ms,
                       bool (*done)(void *arg), void *arg);
 

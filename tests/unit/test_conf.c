@@ -333,7 +333,8 @@ KT_TEST(conf_unknown_names_get_a_suggestion)
 	     "metadata.broker.list?)"},
 	    {"completely.unrelated.name", "x", KFK_ERR__UNKNOWN_PROPERTY,
 	     "unknown property completely.unrelated.name"},
-	    {"acks", "all", KFK_ERR__UNKNOWN_PROPERTY, "unknown property acks"},
+	    {"lingr.ms", "5", KFK_ERR__UNKNOWN_PROPERTY,
+	     "unknown property lingr.ms (did you mean linger.ms?)"},
 	};
 	RUN_SET_CASES(t);
 }

@@ -1,0 +1,567 @@
+/*
+ * The sender's rounds on the control loop (sender.h).
+ */
+#include "config.h"
+#include "producer/sender.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/time.h"
+
+/* How soon to look again at metadata or at a broker that is down while
+ * batches wait for them: the client has no notification for either. */
+#define SENDER_POLL_US 50000
+
+/* A partition with a batch to send, and its leader. */
+struct kfk_sender_cand {
+	int32_t node;
+	struct kfk_ppart *pp;
+};
+
+static void drain(struct kfk_sender *s);
+
+static void on_task(void *arg)
+{
+	struct kfk_sender *s = arg;
+
+	/* Cleared before popping: a push after our last pop posts again. */
+	atomic_store(&s->posted, false);
+	drain(s);
+}
+
+static void on_timer(struct kfk_timer *t, void *arg)
+{
+	struct kfk_sender *s = arg;
+
+	(void)t;
+	s->timer_at = INT64_MAX;
+	drain(s);
+}
+
+void kfk_sender_init(struct kfk_sender *s, const struct kfk_sender_config *cfg,
+                     struct kfk_client *client, struct kfk_accum *acc)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = *cfg;
+	s->client = client;
+	s->acc = acc;
+	s->loop = kfk_client_control_loop(client);
+	s->log = kfk_client_logger(client);
+	kfk_mpsc_init(&s->parts_q);
+	kfk_mpsc_init(&s->done_q);
+	s->task.fn = on_task;
+	s->task.arg = s;
+	atomic_init(&s->posted, false);
+	atomic_init(&s->flushing, 0);
+	atomic_init(&s->stopped, false);
+	kfk_timer_init(&s->timer, on_timer, s);
+	s->timer_at = INT64_MAX;
+	atomic_init(&s->requests, 0);
+	atomic_init(&s->retries, 0);
+	atomic_init(&s->batches_sent, 0);
+}
+
+void kfk_sender_destroy(struct kfk_sender *s)
+{
+	struct kfk_mpsc_node *n;
+
+	while ((n = kfk_mpsc_pop(&s->done_q)))
+		kfk_preq_free(KFK_MPSC_ENTRY(n, struct kfk_preq, node));
+	free(s->nodes);
+	free(s->cand);
+}
+
+void kfk_sender_wake(struct kfk_sender *s)
+{
+	if (!atomic_exchange(&s->posted, true))
+		kfk_loop_post_task(s->loop, &s->task);
+}
+
+void kfk_sender_notify(struct kfk_ppart *pp, void *arg)
+{
+	struct kfk_sender *s = arg;
+
+	kfk_mpsc_push(&s->parts_q, &pp->node);
+	kfk_sender_wake(s);
+}
+
+void kfk_sender_flush_begin(struct kfk_sender *s)
+{
+	atomic_fetch_add(&s->flushing, 1);
+	kfk_sender_wake(s);
+}
+
+void kfk_sender_flush_end(struct kfk_sender *s)
+{
+	atomic_fetch_sub(&s->flushing, 1);
+}
+
+void kfk_sender_activate(struct kfk_sender *s, struct kfk_ppart *pp)
+{
+	if (pp->s_active)
+		return;
+	pp->s_active = true;
+	pp->s_next = s->active;
+	s->active = pp;
+}
+
+/* ------------------------------------------------------------------ */
+/* A round                                                             */
+/* ------------------------------------------------------------------ */
+
+static void take_news(struct kfk_sender *s, int64_t now)
+{
+	struct kfk_mpsc_node *n;
+
+	while ((n = kfk_mpsc_pop(&s->parts_q))) {
+		struct kfk_ppart *pp = KFK_MPSC_ENTRY(n, struct kfk_ppart, node);
+		atomic_store(&pp->queued, false);
+		kfk_sender_activate(s, pp);
+	}
+	while ((n = kfk_mpsc_pop(&s->done_q)))
+		kfk_sender_complete(s, KFK_MPSC_ENTRY(n, struct kfk_preq, node),
+		                    now);
+}
+
+static void min_at(int64_t *next, int64_t t)
+{
+	if (t < *next)
+		*next = t;
+}
+
+/* Fails the ready batches of pp whose delivery timeout has passed: the
+ * oldest first, and deadlines grow along the deque. */
+static void expire_ready(struct kfk_sender *s, struct kfk_ppart *pp,
+                         int64_t now, int64_t *next)
+{
+	struct kfk_pbatch *b;
+
+	while ((b = pp->ready_head) && b->deadline_us <= now) {
+		pp->ready_head = b->next;
+		if (!pp->ready_head)
+			pp->ready_tail = NULL;
+		pp->ready_cnt--;
+		kfk_accum_report(s->acc, b, KFK_ERR__MSG_TIMED_OUT, -1, -1);
+	}
+	if (b)
+		min_at(next, b->deadline_us);
+}
+
+/* Collects and expires every active partition; drops the idle ones. */
+static void collect_all(struct kfk_sender *s, int64_t now, bool flush,
+                        int64_t *next)
+{
+	struct kfk_ppart **link = &s->active, *pp;
+
+	while ((pp = *link)) {
+		kfk_accum_collect(s->acc, pp, now, flush);
+		expire_ready(s, pp, now, next);
+		min_at(next, pp->open_deadline_us);
+		if (!pp->ready_head && pp->open_deadline_us == INT64_MAX) {
+			*link = pp->s_next;
+			pp->s_active = false;
+			pp->s_next = NULL;
+			continue;
+		}
+		link = &pp->s_next;
+	}
+}
+
+/* New metadata: partition counts and leaders; pending records. */
+static void apply_metadata(struct kfk_sender *s, struct kfk_metadata *md,
+                           int64_t now, int64_t *next)
+{
+	if (md->version != s->md_version) {
+		kfk_accum_update_all(s->acc, md);
+		s->md_version = md->version;
+	}
+	if (atomic_load(&s->acc->pending_topics) == 0)
+		return;
+	kfk_accum_pending_run(s->acc, NULL, now, false);
+	if (kfk_accum_pending_placeable(s->acc))
+		/* The application's partitioner must place them, on its
+		 * thread: wake its poll. */
+		kfk_reports_kick(s->acc->reports);
+	if (atomic_load(&s->acc->pending_topics) > 0) {
+		min_at(next, kfk_accum_pending_deadline(s->acc));
+		min_at(next, now + SENDER_POLL_US);
+	}
+}
+
+static void arm(struct kfk_sender *s, int64_t next)
+{
+	if (next == INT64_MAX || next == s->timer_at)
+		return;
+	if (kfk_loop_timer_arm(s->loop, &s->timer, next) == KFK_ERR_NONE)
+		s->timer_at = next;
+}
+
+static int send_ready(struct kfk_sender *s, const struct kfk_metadata *md,
+                      int64_t now, int64_t *next);
+
+static void drain(struct kfk_sender *s)
+{
+	int64_t now, next = INT64_MAX;
+	struct kfk_metadata *md;
+
+	if (atomic_load(&s->stopped))
+		return;
+	now = kfk_now_us();
+	take_news(s, now);
+	md = kfk_client_metadata(s->client);
+	apply_metadata(s, md, now, &next);
+	collect_all(s, now, atomic_load(&s->flushing) > 0, &next);
+	send_ready(s, md, now, &next);
+	kfk_metadata_unref(md);
+	arm(s, next);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sending                                                             */
+/* ------------------------------------------------------------------ */
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct kfk_sender_cand *x = a, *y = b;
+
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	if (x->pp->topic != y->pp->topic)
+		return (uintptr_t)x->pp->topic < (uintptr_t)y->pp->topic ? -1 : 1;
+	return x->pp->id < y->pp->id ? -1 : x->pp->id > y->pp->id;
+}
+
+/* Whether pp's head batch may go now; else why not, in *next. */
+static bool sendable(struct kfk_sender *s, struct kfk_ppart *pp, int64_t now,
+                     int64_t *next)
+{
+	struct kfk_pbatch *b = pp->ready_head;
+
+	if (!b)
+		return false;
+	/* With one request in flight per broker, order must also hold when
+	 * the leader moves: one batch of a partition out at a time. */
+	if (s->cfg.max_in_flight == 1 && pp->in_flight > 0)
+		return false;
+	if (b->retry_at_us > now) {
+		min_at(next, b->retry_at_us);
+		return false;
+	}
+	return true;
+}
+
+static kfk_err cand_reserve(struct kfk_sender *s, int n)
+{
+	struct kfk_sender_cand *c;
+	int cap = s->cand_cap ? s->cand_cap : 64;
+
+	if (n <= s->cand_cap)
+		return KFK_ERR_NONE;
+	while (cap < n)
+		cap *= 2;
+	if (!(c = realloc(s->cand, (size_t)cap * sizeof(*c))))
+		return KFK_ERR__NO_MEMORY;
+	s->cand = c;
+	s->cand_cap = cap;
+	return KFK_ERR_NONE;
+}
+
+/* The partitions with a batch that may go, with their leaders. */
+static int gather(struct kfk_sender *s, const struct kfk_metadata *md,
+                  int64_t now, int64_t *next)
+{
+	struct kfk_ptopic *asked = NULL;
+	struct kfk_ppart *pp;
+	int n = 0;
+
+	for (pp = s->active; pp; pp = pp->s_next) {
+		int32_t leader;
+		if (!sendable(s, pp, now, next))
+			continue;
+		leader = kfk_metadata_leader(md, pp->topic->name, pp->id);
+		if (leader < 0) {
+			if (asked != pp->topic)
+				kfk_client_metadata_refresh(s->client,
+				                            pp->topic->name,
+				                            "partition without leader");
+			asked = pp->topic;
+			min_at(next, now + SENDER_POLL_US);
+			continue;
+		}
+		if (cand_reserve(s, n + 1))
+			break;
+		s->cand[n].node = leader;
+		s->cand[n].pp = pp;
+		n++;
+	}
+	if (n > 1)
+		qsort(s->cand, (size_t)n, sizeof(s->cand[0]), cand_cmp);
+	return n;
+}
+
+static struct kfk_sender_node *node_get(struct kfk_sender *s, int32_t id)
+{
+	struct kfk_sender_node *nodes;
+	int i;
+
+	for (i = 0; i < s->node_cnt; i++)
+		if (s->nodes[i].id == id)
+			return &s->nodes[i];
+	if (s->node_cnt == s->node_cap) {
+		int cap = s->node_cap ? s->node_cap * 2 : 8;
+		if (!(nodes = realloc(s->nodes, (size_t)cap * sizeof(*nodes))))
+			return NULL;
+		s->nodes = nodes;
+		s->node_cap = cap;
+	}
+	s->nodes[s->node_cnt].id = id;
+	s->nodes[s->node_cnt].in_flight = 0;
+	return &s->nodes[s->node_cnt++];
+}
+
+/* The request's own timeout: request.timeout.ms, but never past the
+ * earliest delivery deadline of its batches, so a request stuck in the
+ * queue of a broker that does not come back still ends in time. */
+static int32_t req_timeout_ms(struct kfk_sender *s, struct kfk_pbatch **v,
+                              int32_t n, int64_t now)
+{
+	int64_t t = s->cfg.request_timeout_ms, left;
+	int32_t i;
+
+	for (i = 0; i < n; i++) {
+		left = (v[i]->deadline_us - now + 999) / 1000;
+		if (left < t)
+			t = left;
+	}
+	return (int32_t)(t < 1 ? 1 : t);
+}
+
+/* Pops the head batch of each sendable partition of c[0..n) into v, up to
+ * max.request.size (one batch at least). Returns how many. */
+static int32_t fill_batches(struct kfk_sender *s,
+                            const struct kfk_sender_cand *c, int n,
+                            struct kfk_pbatch **v, int64_t now)
+{
+	int64_t size = 0, ignored = INT64_MAX;
+	int32_t m = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct kfk_ppart *pp = c[i].pp;
+		struct kfk_pbatch *b;
+		if (!sendable(s, pp, now, &ignored))
+			continue;
+		b = pp->ready_head;
+		if (m > 0 && size + (int64_t)b->buf.len > s->cfg.max_request_size)
+			break;
+		size += (int64_t)b->buf.len;
+		pp->ready_head = b->next;
+		if (!pp->ready_head)
+			pp->ready_tail = NULL;
+		pp->ready_cnt--;
+		pp->in_flight++;
+		b->next = NULL;
+		b->attempts++;
+		v[m++] = b;
+	}
+	return m;
+}
+
+static void send_one(struct kfk_sender *s, struct kfk_broker *br,
+                     struct kfk_sender_node *nd, struct kfk_pbatch **v,
+                     int32_t m, int64_t now)
+{
+	struct kfk_preq *pr = kfk_preq_new(s, nd->id, v, m);
+	int32_t i;
+
+	if (!pr) {
+		/* Back where they were; the next round tries again. */
+		for (i = m - 1; i >= 0; i--) {
+			v[i]->part->in_flight--;
+			v[i]->attempts--;
+			kfk_sender_requeue(s, v[i]);
+		}
+		return;
+	}
+	pr->req.timeout_ms = req_timeout_ms(s, v, m, now);
+	pr->next = s->reqs;
+	if (s->reqs)
+		s->reqs->prev = pr;
+	s->reqs = pr;
+	nd->in_flight++;
+	atomic_fetch_add(&s->requests, 1);
+	atomic_fetch_add(&s->batches_sent, (uint64_t)m);
+	kfk_broker_send(br, &pr->req);
+}
+
+/* Sends requests to one broker from its candidates c[0..n). */
+static void send_node(struct kfk_sender *s, const struct kfk_sender_cand *c,
+                      int n, struct kfk_pbatch **v, int64_t now,
+                      int64_t *next)
+{
+	struct kfk_broker *br = kfk_client_broker(s->client, c[0].node);
+	struct kfk_sender_node *nd;
+	int32_t m;
+
+	if (!br) {
+		min_at(next, now + SENDER_POLL_US);
+		return;
+	}
+	/* A broker that is down keeps the batches here, where they can
+	 * follow a leader change and expire on time. */
+	if (kfk_broker_state(br) == KFK_BROKER_DOWN ||
+	    !(nd = node_get(s, c[0].node))) {
+		min_at(next, now + SENDER_POLL_US);
+		kfk_broker_unref(br);
+		return;
+	}
+	while (nd->in_flight < s->cfg.max_in_flight &&
+	       (m = fill_batches(s, c, n, v, now)) > 0)
+		send_one(s, br, nd, v, m, now);
+	kfk_broker_unref(br);
+}
+
+static int send_ready(struct kfk_sender *s, const struct kfk_metadata *md,
+                      int64_t now, int64_t *next)
+{
+	int n = gather(s, md, now, next), i, j;
+	struct kfk_pbatch **v;
+
+	if (n == 0)
+		return 0;
+	if (!(v = malloc((size_t)n * sizeof(*v))))
+		return 0;
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && s->cand[j].node == s->cand[i].node; j++)
+			;
+		send_node(s, &s->cand[i], j - i, v, now, next);
+	}
+	free(v);
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running on the control loop from another thread                     */
+/* ------------------------------------------------------------------ */
+
+struct sync_call {
+	struct kfk_loop_task task;
+	void (*fn)(void *arg);
+	void *arg;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+};
+
+static void sync_run(void *arg)
+{
+	struct sync_call *sc = arg;
+
+	sc->fn(sc->arg);
+	pthread_mutex_lock(&sc->lock);
+	sc->done = true;
+	pthread_cond_signal(&sc->cond);
+	pthread_mutex_unlock(&sc->lock);
+}
+
+void kfk_sender_run_sync(struct kfk_loop *loop, void (*fn)(void *arg),
+                         void *arg)
+{
+	struct sync_call sc = { .fn = fn, .arg = arg };
+
+	pthread_mutex_init(&sc.lock, NULL);
+	pthread_cond_init(&sc.cond, NULL);
+	sc.task.fn = sync_run;
+	sc.task.arg = &sc;
+	kfk_loop_post_task(loop, &sc.task);
+	/* The loop runs every task within one round (net/loop.h). */
+	pthread_mutex_lock(&sc.lock);
+	while (!sc.done)
+		pthread_cond_wait(&sc.cond, &sc.lock);
+	pthread_mutex_unlock(&sc.lock);
+	pthread_cond_destroy(&sc.cond);
+	pthread_mutex_destroy(&sc.lock);
+}
+
+static void stop_fn(void *arg)
+{
+	struct kfk_sender *s = arg;
+
+	atomic_store(&s->stopped, true);
+	kfk_loop_timer_cancel(s->loop, &s->timer);
+	s->timer_at = INT64_MAX;
+}
+
+void kfk_sender_stop(struct kfk_sender *s)
+{
+	kfk_sender_run_sync(s->loop, stop_fn, s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Purge                                                               */
+/* ------------------------------------------------------------------ */
+
+struct purge_arg {
+	struct kfk_sender *s;
+	int flags;
+	int64_t n;
+};
+
+static void purge_part(struct kfk_ppart *pp, void *arg)
+{
+	struct purge_arg *pa = arg;
+	struct kfk_pbatch *b;
+
+	pa->n += kfk_accum_purge_part(pa->s->acc, pp);
+	while ((b = pp->ready_head)) {
+		pp->ready_head = b->next;
+		pa->n += b->dr.count;
+		kfk_accum_report(pa->s->acc, b, KFK_ERR__PURGED, -1, -1);
+	}
+	pp->ready_tail = NULL;
+	pp->ready_cnt = 0;
+}
+
+static void purge_inflight(struct purge_arg *pa)
+{
+	struct kfk_preq *pr;
+	int32_t i;
+
+	for (pr = pa->s->reqs; pr; pr = pr->next) {
+		for (i = 0; i < pr->batch_cnt; i++) {
+			struct kfk_pbatch *b = pr->batches[i];
+			if (atomic_exchange(&b->purged, true))
+				continue;
+			/* The report's reference; the request keeps its own
+			 * until the (ignored) response. */
+			kfk_pbatch_ref(b);
+			pa->n += b->dr.count;
+			kfk_accum_report(pa->s->acc, b, KFK_ERR__PURGED, -1, -1);
+		}
+	}
+}
+
+static void purge_fn(void *arg)
+{
+	struct purge_arg *pa = arg;
+
+	if (atomic_load(&pa->s->stopped))
+		return;
+	take_news(pa->s, kfk_now_us());
+	if (pa->flags & KFK_PURGE_QUEUED) {
+		kfk_accum_foreach_part(pa->s->acc, purge_part, pa);
+		pa->n += kfk_accum_purge_pending(pa->s->acc);
+	}
+	if (pa->flags & KFK_PURGE_INFLIGHT)
+		purge_inflight(pa);
+}
+
+int kfk_sender_purge(struct kfk_sender *s, int flags)
+{
+	struct purge_arg pa = { s, flags, 0 };
+
+	kfk_sender_run_sync(s->loop, purge_fn, &pa);
+	return (int)pa.n;
+}
