@@ -163,7 +163,7 @@ void kfk_accum_batch_unref(struct kfk_accum *acc, struct kfk_pbatch *b)
 void kfk_accum_finished(struct kfk_accum *acc, int64_t n)
 {
 	if (atomic_fetch_sub(&acc->unfinished, n) == n)
-		kfk_reports_kick(acc->reports);
+		kfk_reports_wake(acc->reports);
 }
 
 void kfk_accum_report(struct kfk_accum *acc, struct kfk_pbatch *b,

@@ -112,13 +112,24 @@ void kfk_reports_push(struct kfk_reports *r, struct kfk_dr *dr)
 	kfk_mpsc_push(&r->q, &dr->node);
 }
 
-void kfk_reports_kick(struct kfk_reports *r)
+static void wake(struct kfk_reports *r, bool fd)
 {
 	pthread_mutex_lock(&r->lock);
 	atomic_fetch_add(&r->kicks, 1);
-	efd_signal(r);
+	if (fd)
+		efd_signal(r);
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
+}
+
+void kfk_reports_kick(struct kfk_reports *r)
+{
+	wake(r, true);
+}
+
+void kfk_reports_wake(struct kfk_reports *r)
+{
+	wake(r, false);
 }
 
 /* ------------------------------------------------------------------ */

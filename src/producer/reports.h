@@ -121,6 +121,10 @@ bool kfk_reports_wait(struct kfk_reports *r, int timeout_ms,
  * then clears it. Any thread; never blocks for long. */
 void kfk_reports_kick(struct kfk_reports *r);
 
+/* The same without touching the fd: for waiters inside kfk calls only
+ * (flush waiting for its last record). */
+void kfk_reports_wake(struct kfk_reports *r);
+
 /* The eventfd: readable while reports wait. Owned by the queue. */
 static inline int kfk_reports_fd(const struct kfk_reports *r)
 {

@@ -391,6 +391,10 @@ static void send_one(struct kfk_sender *s, struct kfk_broker *br,
 		s->reqs->prev = pr;
 	s->reqs = pr;
 	nd->in_flight++;
+	kfk_dbg(s->log, KFK_DBG_PRODUCER, "SEND",
+	        "ProduceRequest to node %d: %d batches, timeout %d ms, %d in "
+	        "flight", nd->id, (int)m, (int)pr->req.timeout_ms,
+	        (int)nd->in_flight);
 	atomic_fetch_add(&s->requests, 1);
 	atomic_fetch_add(&s->batches_sent, (uint64_t)m);
 	kfk_broker_send(br, &pr->req);

@@ -111,3 +111,325 @@ KT_TEST(acks_0_1_all_each_deliver)
 	for (i = 0; i < 3; i++)
 		kt_subtest(acks_case, (void *)cases[i], "acks=%s", cases[i][0]);
 }
+
+/* ------------------------------------------------------------------ */
+
+struct codec_case {
+	const char *codec;
+	const char *topic;
+	const char *pymodule; /* what python3-kafka needs for it, or NULL */
+};
+
+static void codec_case(void *arg)
+{
+	const struct codec_case *c = arg;
+	struct kt_mock *m = mock_start();
+	struct pt_reports r;
+	struct pt_topic t;
+	kfk_producer *p;
+	int i, n = 2000;
+
+	pt_reports_init(&r, n);
+	p = pt_producer(kt_mock_bootstrap(m), &r, "compression.type", c->codec,
+	                "linger.ms", "50", NULL);
+	produce_n(p, c->topic, n, "compressible-compressible-value");
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	for (i = 0; i < n; i++)
+		KT_ASSERT_INT_EQ(r.err[i], KFK_ERR_NONE);
+	KT_ASSERT_INT_EQ(r.total, n);
+	kfk_producer_destroy(p);
+
+	KT_ASSERT_INT_EQ(pt_readback_kcat(kt_mock_bootstrap(m), c->topic, &t), 0);
+	check_values(&t, n, "compressible-compressible-value");
+	pt_topic_free(&t);
+	if (!c->pymodule || pt_python_has(c->pymodule)) {
+		KT_ASSERT_INT_EQ(pt_readback_python(kt_mock_bootstrap(m),
+		                                    c->topic, 2, &t), 0);
+		check_values(&t, n, "compressible-compressible-value");
+		pt_topic_free(&t);
+	} else {
+		kt_log("python3-kafka cannot read %s without python's %s "
+		       "(Debian python3-%s): checked with kcat only", c->codec,
+		       c->pymodule, c->pymodule);
+	}
+	pt_reports_free(&r);
+	kt_mock_stop(m);
+}
+
+KT_TEST(each_codec_is_read_back_by_kcat_and_python)
+{
+	static const struct codec_case cases[] = {
+		{ "none", "c-none", NULL },
+		{ "gzip", "c-gzip", NULL },
+		{ "snappy", "c-snappy", "snappy" },
+		{ "lz4", "c-lz4", "lz4" },
+		{ "zstd", "c-zstd", "zstandard" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		kt_subtest(codec_case, (void *)&cases[i], "compression.type=%s",
+		           cases[i].codec);
+}
+
+KT_TEST(headers_and_timestamps_survive)
+{
+	struct kt_mock *m = mock_start();
+	struct pt_reports r;
+	struct pt_topic t;
+	kfk_producer *p;
+	kfk_header h[3] = {
+		{ "h1", "one", 3 },
+		{ "empty", "", 0 },
+		{ "nullv", NULL, 0 },
+	};
+	kfk_record rec = KFK_RECORD_INIT;
+	int i;
+
+	if (!pt_python_has("kafka"))
+		kt_skip("python3-kafka missing (Debian python3-kafka)");
+	pt_reports_init(&r, 3);
+	p = pt_producer(kt_mock_bootstrap(m), &r, NULL);
+	for (i = 0; i < 3; i++) {
+		rec.topic = "hdr";
+		rec.partition = 0;
+		rec.key = i == 2 ? NULL : "key";
+		rec.key_len = i == 2 ? 0 : 3;
+		rec.value = i == 1 ? NULL : "val";
+		rec.value_len = i == 1 ? 0 : 3;
+		rec.headers = i == 0 ? h : NULL;
+		rec.header_cnt = i == 0 ? 3 : 0;
+		rec.timestamp = 1600000000000LL + i * 1111;
+		rec.opaque = pt_id(i);
+		KT_ASSERT_INT_EQ(kfk_produce_record(p, &rec), 0);
+	}
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	for (i = 0; i < 3; i++) {
+		KT_ASSERT_INT_EQ(r.err[i], 0);
+		KT_ASSERT_INT_EQ(r.offset[i], i);
+		/* librdkafka's mock answers every Produce with LogAppendTime
+		 * 1234 (a real broker sends -1 for a CreateTime topic), and a
+		 * report carries the log append time when there is one. */
+		KT_ASSERT_INT_EQ(r.timestamp[i], 1234);
+	}
+	kfk_producer_destroy(p);
+	KT_ASSERT_INT_EQ(pt_readback_python(kt_mock_bootstrap(m), "hdr", 1, &t), 0);
+	KT_ASSERT_INT_EQ(t.n, 3);
+	/* h1:one, empty:"" (readback.py writes '=' for empty), nullv:null */
+	KT_ASSERT_STR_EQ(t.v[0].headers, "6831:6f6e65,656d707479:=,6e756c6c76:-");
+	KT_ASSERT_STR_EQ(t.v[1].headers, "-");
+	for (i = 0; i < 3; i++)
+		KT_ASSERT_INT_EQ(t.v[i].timestamp, 1600000000000LL + i * 1111);
+	KT_ASSERT_INT_EQ(t.v[0].key_len, 3);
+	KT_ASSERT_STR_EQ(t.v[0].value, "val");
+	KT_ASSERT(t.v[1].value == NULL);        /* a tombstone */
+	KT_ASSERT(t.v[2].key == NULL);          /* a null key */
+	pt_topic_free(&t);
+	pt_reports_free(&r);
+	kt_mock_stop(m);
+}
+
+KT_TEST(record_over_message_max_bytes_fails_alone)
+{
+	struct kt_mock *m = mock_start();
+	struct pt_reports r;
+	struct pt_topic t;
+	kfk_producer *p;
+	static char big[20000];
+	char val[32];
+	int i, n = 20;
+
+	pt_reports_init(&r, n);
+	p = pt_producer(kt_mock_bootstrap(m), &r, "message.max.bytes", "10000",
+	                NULL);
+	memset(big, 'B', sizeof(big));
+	for (i = 0; i < n; i++) {
+		snprintf(val, sizeof(val), "ok-%d", i);
+		KT_ASSERT_INT_EQ(kfk_produce(p, "big", KFK_PARTITION_ANY, NULL, 0,
+		                             val, strlen(val), pt_id(i)), 0);
+		if (i == 10)
+			KT_ASSERT_INT_EQ(kfk_produce(p, "big", KFK_PARTITION_ANY,
+			                             NULL, 0, big, sizeof(big),
+			                             NULL),
+			                 KFK_ERR__MSG_SIZE_TOO_LARGE);
+	}
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	KT_ASSERT_INT_EQ(r.total, n);
+	for (i = 0; i < n; i++)
+		KT_ASSERT_INT_EQ(r.err[i], KFK_ERR_NONE);
+	kfk_producer_destroy(p);
+	KT_ASSERT_INT_EQ(pt_readback_kcat(kt_mock_bootstrap(m), "big", &t), 0);
+	check_values(&t, n, "ok");
+	pt_topic_free(&t);
+	pt_reports_free(&r);
+	kt_mock_stop(m);
+}
+
+KT_TEST(flush_sends_without_waiting_for_linger)
+{
+	struct kt_mock *m = mock_start();
+	struct pt_reports r;
+	kfk_producer *p;
+	int64_t t0;
+	int n = 50;
+
+	pt_reports_init(&r, n);
+	/* A linger far beyond the test's patience: only flush sends. */
+	p = pt_producer(kt_mock_bootstrap(m), &r, "linger.ms", "600000", NULL);
+	produce_n(p, "flush", n, "f");
+	KT_ASSERT_INT_EQ(kfk_producer_outstanding(p), n);
+	KT_ASSERT_INT_EQ(kfk_producer_poll(p, 300), 0); /* lingering */
+	t0 = kt_now_ms();
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	KT_ASSERT(kt_now_ms() - t0 < PT_WAIT_MS);
+	KT_ASSERT_INT_EQ(r.total, n);
+	KT_ASSERT_INT_EQ(kfk_producer_outstanding(p), 0);
+	/* A flush with nothing outstanding returns at once. */
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, 0), 0);
+	kfk_producer_destroy(p);
+	pt_reports_free(&r);
+	kt_mock_stop(m);
+}
+
+KT_TEST(flush_times_out_while_records_cannot_go)
+{
+	struct kt_mock *m = mock_start();
+	struct pt_reports r;
+	kfk_producer *p;
+	int64_t t0, dt;
+	int n = 10;
+
+	pt_reports_init(&r, n);
+	p = pt_producer(kt_mock_bootstrap(m), &r, NULL);
+	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "down -1"), 0);
+	produce_n(p, "flush", n, "x");
+	t0 = kt_now_ms();
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, 300), KFK_ERR__TIMED_OUT);
+	dt = kt_now_ms() - t0;
+	KT_ASSERT_MSG(dt >= 299 && dt < 5000, "flush took %lld ms", (long long)dt);
+	KT_ASSERT_INT_EQ(kfk_producer_outstanding(p), n);
+	kfk_producer_destroy(p); /* drops them, bounded */
+	pt_reports_free(&r);
+	kt_mock_stop(m);
+}
+
+KT_TEST(purge_fails_queued_and_in_flight_records)
+{
+	struct kt_mock *m = mock_start();
+	struct pt_reports r;
+	kfk_producer *p;
+	int i, n = 41;
+
+	pt_reports_init(&r, n);
+	p = pt_producer(kt_mock_bootstrap(m), &r, "linger.ms", "600000", NULL);
+	/* Record 0 goes first, so that metadata and the leader's connection
+	 * are there before the broker slows down. */
+	KT_ASSERT_INT_EQ(kfk_produce(p, "purge", 0, "k", 1, "v", 1, pt_id(0)), 0);
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	KT_ASSERT_INT_EQ(r.err[0], KFK_ERR_NONE);
+	/* Queued: records 1..20 linger in open batches. */
+	for (i = 1; i <= 20; i++)
+		KT_ASSERT_INT_EQ(kfk_produce(p, "purge", i % 2, "k", 1, "v", 1,
+		                             pt_id(i)), 0);
+	KT_ASSERT_INT_EQ(kfk_producer_purge(p, KFK_PURGE_INFLIGHT), 0);
+	KT_ASSERT_INT_EQ(kfk_producer_purge(p, KFK_PURGE_QUEUED), 20);
+	KT_ASSERT_INT_EQ(pt_wait_reports(p, &r, 21, PT_WAIT_MS), 21);
+	for (i = 1; i <= 20; i++) {
+		KT_ASSERT_INT_EQ(r.count[i], 1);
+		KT_ASSERT_INT_EQ(r.err[i], KFK_ERR__PURGED);
+		KT_ASSERT_INT_EQ(r.offset[i], -1);
+	}
+	KT_ASSERT_INT_EQ(kfk_producer_outstanding(p), 0);
+	/* In flight: every response delayed by 5 s. */
+	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "rtt -1 5000"), 0);
+	for (i = 21; i < n; i++)
+		KT_ASSERT_INT_EQ(kfk_produce(p, "purge", 0, "k", 1, "v", 1,
+		                             pt_id(i)), 0);
+	/* flush would wait 5 s: a short one sends them and times out. */
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, 200), KFK_ERR__TIMED_OUT);
+	KT_ASSERT_INT_EQ(kfk_producer_purge(p, KFK_PURGE_QUEUED), 0);
+	KT_ASSERT_INT_EQ(kfk_producer_purge(p, KFK_PURGE_INFLIGHT), 20);
+	KT_ASSERT_INT_EQ(pt_wait_reports(p, &r, n, PT_WAIT_MS), n);
+	for (i = 21; i < n; i++) {
+		KT_ASSERT_INT_EQ(r.count[i], 1);
+		KT_ASSERT_INT_EQ(r.err[i], KFK_ERR__PURGED);
+	}
+	/* The late response changes nothing. */
+	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "rtt -1 0"), 0);
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	KT_ASSERT_INT_EQ(r.total, n);
+	for (i = 0; i < n; i++)
+		KT_ASSERT_INT_EQ(r.count[i], 1);
+	kfk_producer_destroy(p);
+	pt_reports_free(&r);
+	kt_mock_stop(m);
+}
+
+KT_TEST(report_fd_wakes_an_epoll_waiter)
+{
+	struct kt_mock *m = mock_start();
+	struct epoll_event ev = { .events = EPOLLIN }, got;
+	kfk_delivery d[4];
+	kfk_producer *p;
+	kfk_conf *conf = kfk_conf_new();
+	char err[256];
+	int ep, fd;
+
+	KT_ASSERT_INT_EQ(kfk_conf_set(conf, "bootstrap.servers",
+	                              kt_mock_bootstrap(m), err, sizeof(err)), 0);
+	p = kfk_producer_new(conf, err, sizeof(err)); /* no callback: pull */
+	kfk_conf_destroy(conf);
+	KT_ASSERT(p != NULL);
+	fd = kfk_producer_fd(p);
+	KT_ASSERT(fd >= 0);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	KT_ASSERT_INT_EQ(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), 0);
+	KT_ASSERT_INT_EQ(epoll_wait(ep, &got, 1, 0), 0);
+	KT_ASSERT_INT_EQ(kfk_produce(p, "fd", 0, "k", 1, "v", 1, pt_id(7)), 0);
+	KT_ASSERT_INT_EQ(epoll_wait(ep, &got, 1, PT_WAIT_MS), 1);
+	KT_ASSERT_INT_EQ(kfk_producer_poll_reports(p, d, 4, 0), 1);
+	KT_ASSERT_INT_EQ(d[0].err, 0);
+	KT_ASSERT_STR_EQ(d[0].topic, "fd");
+	KT_ASSERT_INT_EQ(d[0].partition, 0);
+	KT_ASSERT_INT_EQ(d[0].offset, 0);
+	KT_ASSERT(d[0].opaque == pt_id(7));
+	KT_ASSERT_INT_EQ(epoll_wait(ep, &got, 1, 0), 0);
+	close(ep);
+	kfk_producer_destroy(p);
+	kt_mock_stop(m);
+}
+
+KT_TEST(null_keys_fill_one_partition_at_a_time)
+{
+	struct kt_mock *m = mock_start();
+	struct pt_reports r;
+	kfk_producer *p;
+	char val[100];
+	int i, n = 20000, switches = 0, used[4] = { 0 };
+
+	pt_reports_init(&r, n);
+	p = pt_producer(kt_mock_bootstrap(m), &r, NULL);
+	memset(val, 'v', sizeof(val));
+	for (i = 0; i < n; i++) {
+		while (kfk_produce(p, "sticky", KFK_PARTITION_ANY, NULL, 0, val,
+		                   sizeof(val), pt_id(i)) == KFK_ERR__QUEUE_FULL)
+			kfk_producer_poll(p, 10);
+	}
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	KT_ASSERT_INT_EQ(r.total, n);
+	for (i = 0; i < n; i++) {
+		KT_ASSERT_INT_EQ(r.err[i], 0);
+		used[r.partition[i]]++;
+		switches += i > 0 && r.partition[i] != r.partition[i - 1];
+	}
+	/* ~130-byte records: a 16 KiB batch holds over 100 of them, so the
+	 * partition changes at most once per ~100 records. */
+	kt_log("partition changes: %d; records per partition %d %d %d %d",
+	       switches, used[0], used[1], used[2], used[3]);
+	KT_ASSERT(switches <= n / 100);
+	for (i = 0; i < 4; i++)
+		KT_ASSERT(used[i] > 0);
+	kfk_producer_destroy(p);
+	pt_reports_free(&r);
+	kt_mock_stop(m);
+}
