@@ -51,6 +51,8 @@ void kfk_accum_update_topic(struct kfk_accum *acc, struct kfk_ptopic *tp,
 		} else if (mt) {
 			tp->md_err = mt->err;
 		}
+		if (!kfk_topic_parts(tp))
+			atomic_store(&tp->wants_md, false); /* ask again */
 	}
 	pthread_mutex_unlock(&tp->lock);
 }
@@ -273,7 +275,8 @@ kfk_err kfk_accum_produce_slow(struct kfk_accum *acc, struct kfk_ptopic *tp,
 	else
 		err = KFK_ERR__NO_MEMORY;
 	pthread_mutex_unlock(&tp->lock);
-	if (pd && acc->hooks.want_md)
+	/* Once per topic until metadata comes back without it. */
+	if (pd && acc->hooks.want_md && !atomic_exchange(&tp->wants_md, true))
 		acc->hooks.want_md(tp, acc->hooks.arg);
 	return err;
 }
@@ -290,6 +293,7 @@ struct run_arg {
 static void run_one(struct kfk_ptopic *tp, void *arg)
 {
 	struct run_arg *ra = arg;
+	bool ask;
 
 	if (atomic_load(&tp->pend_cnt) == 0)
 		return;
@@ -299,7 +303,11 @@ static void run_one(struct kfk_ptopic *tp, void *arg)
 		ra->deadline = tp->pend_head->deadline_us;
 	if (tp->pend_head && kfk_topic_parts(tp))
 		ra->placeable = true;
+	ask = tp->pend_head && !kfk_topic_parts(tp) &&
+	      !atomic_exchange(&tp->wants_md, true);
 	pthread_mutex_unlock(&tp->lock);
+	if (ask && ra->acc->hooks.want_md)
+		ra->acc->hooks.want_md(tp, ra->acc->hooks.arg);
 }
 
 int64_t kfk_accum_pending_run(struct kfk_accum *acc,

@@ -26,3 +26,13 @@ tests_integration_test_producer_basic_SOURCES = \
 	tests/integration/test_producer_basic.c $(KFK_PRODUCER_IT_SOURCES)
 tests_integration_test_producer_basic_CPPFLAGS = $(AM_CPPFLAGS) \
 	$(KFK_MOCK_CPPFLAGS)
+KFK_C_TESTS += tests/integration/test_producer_bulk
+tests_integration_test_producer_bulk_SOURCES = \
+	tests/integration/test_producer_bulk.c $(KFK_PRODUCER_IT_SOURCES)
+tests_integration_test_producer_bulk_CPPFLAGS = $(AM_CPPFLAGS) \
+	$(KFK_MOCK_CPPFLAGS)
+KFK_C_TESTS += tests/integration/test_producer_down
+tests_integration_test_producer_down_SOURCES = \
+	tests/integration/test_producer_down.c $(KFK_PRODUCER_IT_SOURCES)
+tests_integration_test_producer_down_CPPFLAGS = $(AM_CPPFLAGS) \
+	$(KFK_MOCK_CPPFLAGS)

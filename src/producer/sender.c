@@ -414,9 +414,11 @@ static void send_node(struct kfk_sender *s, const struct kfk_sender_cand *c,
 		return;
 	}
 	/* A broker that is down keeps the batches here, where they can
-	 * follow a leader change and expire on time. */
+	 * follow a leader change and expire on time; it is asked to come
+	 * back (after its reconnect backoff), as a queued request would. */
 	if (kfk_broker_state(br) == KFK_BROKER_DOWN ||
 	    !(nd = node_get(s, c[0].node))) {
+		kfk_broker_connect(br);
 		min_at(next, now + SENDER_POLL_US);
 		kfk_broker_unref(br);
 		return;
