@@ -1,3 +1,6 @@
 # examples/: small programs users copy from; built with the library.
 noinst_PROGRAMS += examples/hello
 examples_hello_LDADD = libkfk.la
+noinst_PROGRAMS += examples/producer
+examples_producer_LDADD = libkfk.la
+KFK_CHECK_DEPS += examples/producer

@@ -13,3 +13,11 @@ regen-configuration: tools/gen_configuration
 	tools/gen_configuration >$(srcdir)/CONFIGURATION.md.tmp
 	mv $(srcdir)/CONFIGURATION.md.tmp $(srcdir)/CONFIGURATION.md
 KFK_REGEN += regen-configuration
+
+# The `kfk` command-line tool: public API only, linked like an application.
+bin_PROGRAMS += tools/kfk
+tools_kfk_SOURCES = tools/cli/main.c tools/cli/cli.c tools/cli/cli.h \
+	tools/cli/produce.c
+tools_kfk_LDADD = libkfk.la
+KFK_CHECK_DEPS += tools/kfk
+KFK_SCRIPT_TESTS += tests/integration/cli_produce.sh

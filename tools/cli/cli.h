@@ -1,0 +1,38 @@
+/*
+ * tools/cli/cli.h: what the subcommands of the `kfk` tool share: option
+ * helpers and the conf built from -b, -X, --property and config files.
+ * The tool uses only the public API (<kfk/kfk.h>), like any application.
+ */
+#ifndef KFK_CLI_H
+#define KFK_CLI_H
+
+#include <stdio.h>
+
+#include <kfk/kfk.h>
+
+/* Prints "kfk <cmd>: <message>" to stderr. */
+void cli_err(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Sets name=value (one "-X name=value" argument) on conf; on failure prints
+ * the library's message (with its "did you mean") and returns -1. */
+int cli_conf_set_arg(kfk_conf *conf, const char *cmd, const char *arg);
+
+/* Sets one property by name and value; -1 (message printed) on failure. */
+int cli_conf_set(kfk_conf *conf, const char *cmd, const char *name,
+                 const char *value);
+
+/* Loads a .properties file into conf; -1 (message printed) on failure. */
+int cli_conf_load(kfk_conf *conf, const char *cmd, const char *path);
+
+/* Parses a whole decimal number within [min, max]; -1 when it is not. */
+int cli_parse_long(const char *s, long min, long max, long *out);
+
+/* Expands C escapes in a separator argument ("\t", "\n", "\\"): -K'\t'. */
+void cli_unescape(char *s);
+
+/* The subcommands: each takes argv starting at its own name and returns
+ * the process exit status. */
+int cli_produce(int argc, char **argv);
+
+#endif /* KFK_CLI_H */

@@ -1,0 +1,56 @@
+/*
+ * kfk: the command-line tool. One subcommand per task, in the spirit of
+ * kcat and Kafka's own scripts:
+ *
+ *   kfk produce -b HOST:PORT -t TOPIC [options] [FILE...]
+ *
+ * `kfk help` lists the subcommands; `kfk SUBCOMMAND --help` their options.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct cli_cmd cli_cmds[] = {
+	{"produce", cli_produce, "send records read from stdin or files"},
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: kfk SUBCOMMAND [options]   (kfk %s)\n\n",
+	        kfk_version_str());
+	for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
+		fprintf(f, "  %-10s %s\n", cli_cmds[i].name, cli_cmds[i].summary);
+	fprintf(f, "\nkfk SUBCOMMAND --help shows its options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("kfk %s\n", kfk_version_str());
+		return 0;
+	}
+	for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
+		if (!strcmp(argv[1], cli_cmds[i].name))
+			return cli_cmds[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "kfk: unknown subcommand '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

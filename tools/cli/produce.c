@@ -1,0 +1,364 @@
+/*
+ * kfk produce: records from stdin or files, one per line, to a topic.
+ *
+ * Keys and headers are parsed the way Kafka's console producer does
+ * (--property parse.key=true key.separator=..., parse.headers=true ...),
+ * or kcat's way (-K SEP, -H name=value). --report prints where each record
+ * landed (topic[partition]@offset); failures go to stderr; the exit status
+ * is 1 when any record failed, 2 on a usage error.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define PRODUCE_MAX_HEADERS 64
+
+struct produce_opts {
+	const char *topic;
+	int32_t partition;
+	int parse_key, parse_headers, report, quiet;
+	char key_sep[16], hdrs_delim[16], hdr_sep[16], hdr_kv_sep[16];
+	const char *null_marker;
+	kfk_header static_hdrs[PRODUCE_MAX_HEADERS];
+	size_t static_hdr_cnt;
+	int timeout_ms;
+};
+
+struct produce_stats {
+	long sent, delivered, failed;
+	int report;
+};
+
+static const char produce_usage[] =
+	"usage: kfk produce -b HOST:PORT -t TOPIC [options] [FILE...]\n"
+	"Reads records, one per line, from the FILEs or stdin (-) and sends them.\n"
+	"  -b, --bootstrap-server LIST  brokers (host:port,...)\n"
+	"  -t, --topic TOPIC            the topic\n"
+	"  -p, --partition N            this partition (default: the partitioner)\n"
+	"  -K SEP                       lines are KEY SEP VALUE\n"
+	"  -H NAME=VALUE                add this header to every record (repeatable)\n"
+	"  --property NAME=VALUE        console-producer parsing: parse.key,\n"
+	"                               key.separator (default \\t), parse.headers,\n"
+	"                               headers.delimiter (\\t), headers.separator (,),\n"
+	"                               headers.key.separator (:), null.marker\n"
+	"  -X, --producer-property NAME=VALUE   any producer property\n"
+	"  -F, --producer.config FILE   properties file\n"
+	"  -r, --report                 print topic[partition]@offset per record\n"
+	"  -T, --timeout MS             wait at most MS for deliveries at the end\n"
+	"  -q, --quiet                  no summary on stderr\n";
+
+static void produce_delivery(kfk_producer *p, const kfk_delivery *d,
+                             void *opaque)
+{
+	struct produce_stats *st = opaque;
+	long line = (long)(intptr_t)d->opaque;
+
+	if (d->err) {
+		st->failed++;
+		fprintf(stderr, "kfk produce: record %ld to %s[%d] failed: %s (%s)\n",
+		        line, d->topic, d->partition, kfk_err_str(d->err),
+		        kfk_err_name(d->err));
+		return;
+	}
+	st->delivered++;
+	if (st->report)
+		printf("%s[%d]@%lld\n", d->topic, d->partition, (long long)d->offset);
+}
+
+/* Applies one --property NAME=VALUE of the console producer's. */
+static int produce_property(struct produce_opts *o, const char *arg)
+{
+	static const struct { const char *name; size_t off; } seps[] = {
+		{"key.separator=", offsetof(struct produce_opts, key_sep)},
+		{"headers.delimiter=", offsetof(struct produce_opts, hdrs_delim)},
+		{"headers.separator=", offsetof(struct produce_opts, hdr_sep)},
+		{"headers.key.separator=", offsetof(struct produce_opts, hdr_kv_sep)},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
+		size_t n = strlen(seps[i].name);
+		if (!strncmp(arg, seps[i].name, n)) {
+			char *dst = (char *)o + seps[i].off;
+			snprintf(dst, 16, "%s", arg + n);
+			cli_unescape(dst);
+			return dst[0] ? 0 : -1;
+		}
+	}
+	if (!strncmp(arg, "parse.key=", 10))
+		o->parse_key = !strcmp(arg + 10, "true");
+	else if (!strncmp(arg, "parse.headers=", 14))
+		o->parse_headers = !strcmp(arg + 14, "true");
+	else if (!strncmp(arg, "null.marker=", 12))
+		o->null_marker = arg + 12;
+	else
+		return -1;
+	return 0;
+}
+
+static int produce_static_header(struct produce_opts *o, char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	if (o->static_hdr_cnt == PRODUCE_MAX_HEADERS)
+		return -1;
+	o->static_hdrs[o->static_hdr_cnt].key = arg;
+	o->static_hdrs[o->static_hdr_cnt].value = eq ? eq + 1 : NULL;
+	o->static_hdrs[o->static_hdr_cnt].value_len = eq ? strlen(eq + 1) : 0;
+	if (eq)
+		*eq = '\0';
+	o->static_hdr_cnt++;
+	return 0;
+}
+
+/* Splits "k1:v1,k2:v2" into hdrs after the static ones; -1 on too many. */
+static int produce_parse_headers(const struct produce_opts *o, char *s,
+                                 kfk_header *hdrs, size_t *cnt)
+{
+	char *save = NULL, *h;
+
+	for (h = strtok_r(s, o->hdr_sep, &save); h;
+	     h = strtok_r(NULL, o->hdr_sep, &save)) {
+		char *kv = strstr(h, o->hdr_kv_sep);
+		if (*cnt == PRODUCE_MAX_HEADERS)
+			return -1;
+		hdrs[*cnt].key = h;
+		hdrs[*cnt].value = kv ? kv + strlen(o->hdr_kv_sep) : NULL;
+		hdrs[*cnt].value_len = kv ? strlen(kv + strlen(o->hdr_kv_sep)) : 0;
+		if (kv)
+			*kv = '\0';
+		if (o->null_marker && hdrs[*cnt].value &&
+		    !strcmp(hdrs[*cnt].value, o->null_marker))
+			hdrs[*cnt].value = NULL;
+		(*cnt)++;
+	}
+	return 0;
+}
+
+/* Turns one line into rec (pointing into line); -1 when it is malformed. */
+static int produce_parse_line(const struct produce_opts *o, char *line,
+                              kfk_record *rec, kfk_header *hdrs)
+{
+	size_t cnt = o->static_hdr_cnt;
+	char *body = line;
+
+	memcpy(hdrs, o->static_hdrs, cnt * sizeof(*hdrs));
+	if (o->parse_headers) {
+		char *d = strstr(line, o->hdrs_delim);
+		if (!d)
+			return -1;
+		*d = '\0';
+		body = d + strlen(o->hdrs_delim);
+		if (produce_parse_headers(o, line, hdrs, &cnt))
+			return -1;
+	}
+	rec->key = NULL;
+	rec->key_len = 0;
+	if (o->parse_key) {
+		char *sep = strstr(body, o->key_sep);
+		if (!sep)
+			return -1;
+		*sep = '\0';
+		rec->key = body;
+		rec->key_len = strlen(body);
+		body = sep + strlen(o->key_sep);
+		if (o->null_marker && !strcmp(rec->key, o->null_marker))
+			rec->key = NULL;
+	}
+	rec->value = o->null_marker && !strcmp(body, o->null_marker) ? NULL : body;
+	rec->value_len = rec->value ? strlen(body) : 0;
+	rec->headers = cnt ? hdrs : NULL;
+	rec->header_cnt = cnt;
+	return 0;
+}
+
+/* Produces rec, polling while the queue is full. */
+static kfk_err produce_one(kfk_producer *p, const kfk_record *rec)
+{
+	kfk_err err;
+
+	while ((err = kfk_produce_record(p, rec)) == KFK_ERR__QUEUE_FULL)
+		kfk_producer_poll(p, 100);
+	return err;
+}
+
+static void produce_stream(kfk_producer *p, const struct produce_opts *o,
+                           FILE *in, struct produce_stats *st, long *lineno)
+{
+	static kfk_header hdrs[PRODUCE_MAX_HEADERS];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, in)) >= 0) {
+		kfk_record rec = KFK_RECORD_INIT;
+		kfk_err err;
+
+		++*lineno;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		rec.topic = o->topic;
+		rec.partition = o->partition;
+		rec.opaque = (void *)(intptr_t)*lineno;
+		if (produce_parse_line(o, line, &rec, hdrs)) {
+			cli_err("produce", "line %ld: malformed (no separator?)", *lineno);
+			st->failed++;
+			continue;
+		}
+		err = produce_one(p, &rec);
+		if (err) {
+			cli_err("produce", "line %ld: %s", *lineno, kfk_err_str(err));
+			st->failed++;
+			continue;
+		}
+		st->sent++;
+		kfk_producer_poll(p, 0);
+	}
+	free(line);
+}
+
+/* Parses the command line into o and conf; returns the index of the first
+ * file argument, or -1 (usage error, message printed), -2 (help shown). */
+static int produce_options(int argc, char **argv, struct produce_opts *o,
+                           kfk_conf *conf)
+{
+	static const struct option longopts[] = {
+		{"bootstrap-server", required_argument, NULL, 'b'},
+		{"broker-list", required_argument, NULL, 'b'},
+		{"topic", required_argument, NULL, 't'},
+		{"partition", required_argument, NULL, 'p'},
+		{"property", required_argument, NULL, 'P'},
+		{"producer-property", required_argument, NULL, 'X'},
+		{"producer.config", required_argument, NULL, 'F'},
+		{"report", no_argument, NULL, 'r'},
+		{"timeout", required_argument, NULL, 'T'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	long v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "b:t:p:K:H:X:F:rT:qh", longopts,
+	                        NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (cli_conf_set(conf, "produce", "bootstrap.servers", optarg))
+				return -1;
+			break;
+		case 't': o->topic = optarg; break;
+		case 'p':
+			if (cli_parse_long(optarg, 0, INT32_MAX, &v))
+				return cli_err("produce", "bad partition '%s'", optarg), -1;
+			o->partition = (int32_t)v;
+			break;
+		case 'K':
+			snprintf(o->key_sep, sizeof(o->key_sep), "%s", optarg);
+			cli_unescape(o->key_sep);
+			o->parse_key = 1;
+			break;
+		case 'H':
+			if (produce_static_header(o, optarg))
+				return cli_err("produce", "too many -H headers"), -1;
+			break;
+		case 'P':
+			if (produce_property(o, optarg))
+				return cli_err("produce", "bad --property '%s'", optarg), -1;
+			break;
+		case 'X':
+			if (cli_conf_set_arg(conf, "produce", optarg))
+				return -1;
+			break;
+		case 'F':
+			if (cli_conf_load(conf, "produce", optarg))
+				return -1;
+			break;
+		case 'r': o->report = 1; break;
+		case 'T':
+			if (cli_parse_long(optarg, -1, INT32_MAX, &v))
+				return cli_err("produce", "bad timeout '%s'", optarg), -1;
+			o->timeout_ms = (int)v;
+			break;
+		case 'q': o->quiet = 1; break;
+		case 'h': fputs(produce_usage, stdout); return -2;
+		default: fputs(produce_usage, stderr); return -1;
+		}
+	}
+	if (!o->topic)
+		return cli_err("produce", "--topic is required"), -1;
+	return optind;
+}
+
+static void produce_defaults(struct produce_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->partition = KFK_PARTITION_ANY;
+	o->timeout_ms = -1;
+	strcpy(o->key_sep, "\t");
+	strcpy(o->hdrs_delim, "\t");
+	strcpy(o->hdr_sep, ",");
+	strcpy(o->hdr_kv_sep, ":");
+}
+
+/* Produces from every input; returns -1 when an input cannot be opened. */
+static int produce_inputs(kfk_producer *p, const struct produce_opts *o,
+                          int argc, char **argv, int first,
+                          struct produce_stats *st)
+{
+	long lineno = 0;
+	int i, rc = 0;
+
+	if (first >= argc)
+		produce_stream(p, o, stdin, st, &lineno);
+	for (i = first; i < argc; i++) {
+		FILE *f = strcmp(argv[i], "-") ? fopen(argv[i], "r") : stdin;
+		if (!f) {
+			cli_err("produce", "%s: cannot open: %s", argv[i], strerror(errno));
+			rc = -1;
+			continue;
+		}
+		produce_stream(p, o, f, st, &lineno);
+		if (f != stdin)
+			fclose(f);
+	}
+	return rc;
+}
+
+int cli_produce(int argc, char **argv)
+{
+	struct produce_opts o;
+	struct produce_stats st = {0, 0, 0, 0};
+	kfk_conf *conf = kfk_conf_new();
+	kfk_producer *p;
+	char err[512];
+	int first, rc;
+
+	produce_defaults(&o);
+	first = produce_options(argc, argv, &o, conf);
+	if (first < 0) {
+		kfk_conf_destroy(conf);
+		return first == -2 ? 0 : 2;
+	}
+	st.report = o.report;
+	kfk_conf_set_delivery_cb(conf, produce_delivery);
+	kfk_conf_set_opaque(conf, &st);
+	p = kfk_producer_new(conf, err, sizeof(err));
+	kfk_conf_destroy(conf);
+	if (!p)
+		return cli_err("produce", "%s", err), 2;
+	rc = produce_inputs(p, &o, argc, argv, first, &st);
+	if (kfk_producer_flush(p, o.timeout_ms) != KFK_ERR_NONE)
+		cli_err("produce", "%d records not delivered in time",
+		        kfk_producer_outstanding(p));
+	kfk_producer_destroy(p);
+	if (!o.quiet)
+		fprintf(stderr, "kfk produce: %ld sent, %ld delivered, %ld failed\n",
+		        st.sent, st.delivered, st.failed);
+	return rc || st.failed || st.delivered != st.sent ? 1 : 0;
+}
