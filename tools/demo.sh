@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The demo, from a fresh clone: installs what is missing, builds kfk in
-# build-demo/, prints the library version, then starts a local 3-broker mock
-# Kafka cluster (Debian's librdkafka mock), shows its address, and stops it.
+# build-demo/, prints the library version, starts a local 3-broker mock
+# Kafka cluster (Debian's librdkafka mock), runs examples/producer against
+# it (one delivery report per message), shows the records with kcat, and
+# stops the cluster.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -14,13 +16,18 @@ mkdir -p build-demo
 cd build-demo
 [ -f Makefile ] || ../configure -q
 make -j"$(nproc)" -s >make.out 2>&1 || { tail -n 40 make.out; exit 1; }
-make -s examples/hello tests/mockcluster >>make.out 2>&1
+make -s examples/hello examples/producer tests/mockcluster >>make.out 2>&1
 echo "== the library"
 ./examples/hello
 echo "== a local mock cluster"
-coproc MOCK { exec ./tests/mockcluster -b 3 demo:3:1; }
+coproc MOCK { exec ./tests/mockcluster -b 3 teste:3:1; }
 read -r -t 30 -u "${MOCK[0]}" first || { echo "mock cluster did not start" >&2; exit 1; }
-echo "started: ${first#BOOTSTRAP }"
+bootstrap=${first#BOOTSTRAP }
+echo "started: $bootstrap"
+echo "== examples/producer: keyed messages, acks=all, one report per message"
+./examples/producer "$bootstrap" teste
+echo "== what kcat reads back (topic[partition]@offset key=value)"
+timeout 30 kcat -C -b "$bootstrap" -t teste -e -q -f '%t[%p]@%o %k=%s\n'
 echo quit >&"${MOCK[1]}"
 read -r -t 30 -u "${MOCK[0]}" answer || answer="(no answer)"
 wait "$MOCK_PID" 2>/dev/null || true
