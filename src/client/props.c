@@ -96,6 +96,8 @@ const struct kfk_prop kfk_props[] = {
 	/* Requests and connections. */
 	{
 		.name = "request.timeout.ms",
+		/* librdkafka's name for the same deadline. */
+		.aliases = {"socket.timeout.ms"},
 		.type = KFK_PROP_DURATION,
 		.min = 1,
 		.max = INT32_MAX,
@@ -121,20 +123,6 @@ const struct kfk_prop kfk_props[] = {
 		       "configured, the TLS and SASL handshakes. If the connection "
 		       "is not ready when the timeout elapses, the client closes "
 		       "it and tries again after the reconnect backoff.",
-	},
-	{
-		.name = "socket.timeout.ms",
-		.type = KFK_PROP_DURATION,
-		.min = 10,
-		.max = 300000,
-		.def = "60000",
-		.clients = KFK_PROP_ALL,
-		.importance = KFK_PROP_LOW,
-		.doc = "How long a connection with requests in flight may go "
-		       "without sending or receiving a single byte before it is "
-		       "closed as stalled; the requests on it then fail or are "
-		       "retried. Each request also has its own deadline, "
-		       "request.timeout.ms.",
 	},
 	{
 		.name = "api.version.request.timeout.ms",

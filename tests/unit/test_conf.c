@@ -187,8 +187,9 @@ KT_TEST(conf_duration_and_size_values)
 	    {"reconnect.backoff.ms", "-5", BAD,
 	     "reconnect.backoff.ms: -5 is out of range, must be 0..3600000"},
 	    {"reconnect.backoff.ms", "0", 0, "0"},
-	    {"socket.timeout.ms", "9", BAD,
-	     "socket.timeout.ms: 9 is out of range, must be 10..300000"},
+	    {"socket.connection.setup.timeout.ms", "999", BAD,
+	     "socket.connection.setup.timeout.ms: 999 is out of range, must be "
+	     "1000..2147483647"},
 	    {"receive.message.max.bytes", "1000", 0, "1000"},
 	    {"receive.message.max.bytes", "999", BAD,
 	     "receive.message.max.bytes: 999 is out of range, must be "

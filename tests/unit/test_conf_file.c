@@ -106,14 +106,14 @@ KT_TEST(file_separators)
 	kfk_conf *conf = load_ok("bootstrap.servers=k1:9092\n"
 	                         "client.id: my app\n"
 	                         "request.timeout.ms 45000\n"
-	                         "socket.timeout.ms\t =\t12000\n"
+	                         "connections.max.idle.ms\t =\t12000\n"
 	                         "io.threads:3\n"
 	                         "log_level  :  2  \n"
 	                         "debug =broker\n");
 	KT_ASSERT_STR_EQ(kfk_conf_get_str(conf, "bootstrap.servers"), "k1:9092");
 	KT_ASSERT_STR_EQ(kfk_conf_get_str(conf, "client.id"), "my app");
 	KT_ASSERT_INT_EQ(kfk_conf_get_int(conf, "request.timeout.ms"), 45000);
-	KT_ASSERT_INT_EQ(kfk_conf_get_int(conf, "socket.timeout.ms"), 12000);
+	KT_ASSERT_INT_EQ(kfk_conf_get_int(conf, "connections.max.idle.ms"), 12000);
 	KT_ASSERT_INT_EQ(kfk_conf_get_int(conf, "io.threads"), 3);
 	KT_ASSERT_INT_EQ(kfk_conf_get_int(conf, "log_level"), 2);
 	KT_ASSERT_STR_EQ(kfk_conf_get_str(conf, "debug"), "broker");

@@ -133,7 +133,6 @@ KT_TEST(table_has_the_connection_layer_properties)
 	static const struct want t[] = {
 	    {"bootstrap.servers", KFK_PROP_LIST, "", 0, 0},
 	    {"client.id", KFK_PROP_STRING, "kfk", 0, 0},
-	    {"socket.timeout.ms", KFK_PROP_DURATION, "60000", 10, 300000},
 	    {"socket.send.buffer.bytes", KFK_PROP_SIZE, "0", 0, 100000000},
 	    {"socket.receive.buffer.bytes", KFK_PROP_SIZE, "0", 0, 100000000},
 	    {"socket.keepalive.enable", KFK_PROP_BOOL, "false", 0, 0},
