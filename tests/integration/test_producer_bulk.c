@@ -211,3 +211,39 @@ KT_TEST(errors_and_a_broker_down_and_up_lose_nothing)
 	free(seen);
 	kt_mock_stop(m);
 }
+
+KT_TEST(one_in_flight_keeps_order_across_retries)
+{
+	struct kt_mock *m = kt_mock_start(3, "order:4", NULL);
+	struct pt_reports r;
+	struct pt_topic t;
+	kfk_producer *p;
+	int *seen = calloc(N, sizeof(int)), i, n = 30000;
+
+	KT_ASSERT(m != NULL && seen != NULL);
+	pt_reports_init(&r, N);
+	p = pt_producer(kt_mock_bootstrap(m), &r,
+	                "max.in.flight.requests.per.connection", "1",
+	                "retry.backoff.ms", "20", "batch.size", "2000", NULL);
+	for (i = 0; i < n; i++) {
+		/* Failures at several points: each time the failed batches
+		 * must go again before the ones produced after them. */
+		if (i % 7000 == 3000)
+			KT_ASSERT_INT_EQ(kt_mock_cmd(m, "err Produce 6 3"), 0);
+		produce_one(p, "order", i);
+	}
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	KT_ASSERT_INT_EQ(r.total, n);
+	for (i = 0; i < n; i++)
+		KT_ASSERT_INT_EQ(r.err[i], KFK_ERR_NONE);
+	kfk_producer_destroy(p);
+	KT_ASSERT_INT_EQ(pt_readback_kcat(kt_mock_bootstrap(m), "order", &t), 0);
+	KT_ASSERT_INT_EQ(t.n, n);
+	check_read_back(&t, seen, true);
+	for (i = 0; i < n; i++)
+		KT_ASSERT_INT_EQ(seen[i], 1);
+	pt_topic_free(&t);
+	pt_reports_free(&r);
+	free(seen);
+	kt_mock_stop(m);
+}

@@ -598,3 +598,48 @@ KT_TEST(threads_produce_concurrently_without_loss)
 	KT_ASSERT_INT_EQ(kfk_accum_outstanding(&h.acc), THREADS * PER_THREAD);
 	h_destroy(&h);
 }
+
+KT_TEST(batches_are_compressed_once_with_the_codec)
+{
+	static const int codecs[] = { KFK_CODEC_GZIP, KFK_CODEC_SNAPPY,
+	                              KFK_CODEC_LZ4, KFK_CODEC_ZSTD };
+	size_t c;
+
+	for (c = 0; c < sizeof(codecs) / sizeof(codecs[0]); c++) {
+		struct h h;
+		struct kfk_accum_config cfg = default_cfg();
+		struct kfk_precord r;
+		struct kfk_pbatch *b;
+		struct kfk_batch pb;
+		struct kfk_record_iter it;
+		struct kfk_record rec;
+		size_t raw, len;
+		int i, n = 0;
+
+		cfg.codec = codecs[c];
+		h_init(&h, &cfg);
+		known_topic(&h, "t4");
+		for (i = 0; i < 100; i++) {
+			rec_init(&r, "t4", "same-key", "a value that compresses well");
+			r.partition = 0;
+			KT_ASSERT_INT_EQ(kfk_accum_produce(&h.acc, &r), 0);
+		}
+		b = kfk_topic_parts(kfk_topic_find(&h.acc.topics, "t4"))->v[0]->open;
+		raw = kfk_pbatch_size(b);
+		KT_ASSERT_INT_EQ(kfk_pbatch_finish(b, -1), 0);
+		len = b->buf.len;
+		KT_ASSERT_INT_EQ(kfk_pbatch_finish(b, -1), 0); /* once */
+		KT_ASSERT_INT_EQ(b->buf.len, len);
+		KT_ASSERT_MSG(len < raw / 2, "codec %d: %zu of %zu bytes",
+		              codecs[c], len, raw);
+		KT_ASSERT_INT_EQ(kfk_batch_parse(b->buf.data, len, 0, &pb), 0);
+		KT_ASSERT_INT_EQ(kfk_batch_codec(&pb), codecs[c]);
+		KT_ASSERT_INT_EQ(kfk_record_iter_init(&it, &pb, kfk_codec_decompress,
+		                                      1 << 20), 0);
+		while (kfk_record_iter_next(&it, &rec) == 1)
+			n++;
+		kfk_record_iter_destroy(&it);
+		KT_ASSERT_INT_EQ(n, 100);
+		h_destroy(&h);
+	}
+}
