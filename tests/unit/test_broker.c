@@ -696,8 +696,11 @@ KT_TEST(broker_backoff_doubles_with_jitter)
 
 		kt_log("attempt %d -> %d: %lld ms (want %d +-20%%)", i + 1, i + 2,
 		       (long long)gap, want[i]);
+		/* Never early: the jitter's lower edge is exact. Late by up to
+		 * 150 ms: a timer on a loaded 2-core machine fires late, and the
+		 * next level (2x) stays out of reach from 200 ms on. */
 		KT_ASSERT(gap >= want[i] * 8 / 10);
-		KT_ASSERT(gap <= want[i] * 12 / 10 + 50);
+		KT_ASSERT(gap <= want[i] * 12 / 10 + 150);
 	}
 	tb_fini(&t);
 }
