@@ -89,8 +89,12 @@ typedef void(kfk_delivery_cb)(kfk_producer *p, const kfk_delivery *d,
 
 /* A partitioner of the application's, for `partitioner` = any value when
  * set: returns a partition in [0, partition_cnt) for the record, or -1 to
- * fall back to the configured partitioner. Called inside kfk_produce() on
- * the application's thread; key is NULL for a null key. */
+ * fall back to the configured partitioner. key is NULL for a null key.
+ * Called on an application thread, never on a kfk thread: inside
+ * kfk_produce(), or, for records produced before the topic's partition
+ * count was known, inside the next produce, poll or flush call (the fd
+ * becomes readable when such records can be placed). It must not call
+ * producer functions. */
 typedef int32_t(kfk_partitioner_cb)(const char *topic, const void *key,
                                     size_t key_len, int32_t partition_cnt,
                                     void *opaque);
@@ -112,8 +116,10 @@ KFK_API kfk_producer *kfk_producer_new(const kfk_conf *conf, char *errstr,
 
 /* Destroys the producer. Records not yet delivered are dropped without a
  * report: call kfk_producer_flush() first to deliver them. Returns within a
- * bounded time (one second plus the time the application's callbacks take)
- * even when every broker is unreachable or silent. p may be NULL. */
+ * bounded time even when every broker is unreachable or silent: one round
+ * of the I/O threads to stop sending, then at most one second to close the
+ * connections and join the threads (it calls no application callback).
+ * p may be NULL. */
 KFK_API void kfk_producer_destroy(kfk_producer *p);
 
 /* Produces a record: key and value are copied before this returns (the
@@ -141,7 +147,8 @@ KFK_API kfk_err kfk_produce_record(kfk_producer *p, const kfk_record *rec);
 /* Serves waiting reports to the delivery callback, waiting up to
  * timeout_ms (0: no wait, -1: forever) for the first one. Returns the
  * number served. Without a delivery callback, reports stay queued for
- * kfk_producer_poll_reports() and this returns 0. */
+ * kfk_producer_poll_reports() and this returns 0 (at once when reports
+ * wait, else after waiting up to timeout_ms for one). */
 KFK_API int kfk_producer_poll(kfk_producer *p, int timeout_ms);
 
 /* Moves up to max waiting reports into out[], waiting up to timeout_ms for
@@ -157,13 +164,16 @@ KFK_API int kfk_producer_fd(kfk_producer *p);
 
 /* Sends every queued record now (without waiting for linger.ms) and waits
  * up to timeout_ms (-1: forever) until every record produced before the
- * call has been reported, serving reports to the delivery callback
- * meanwhile. Returns KFK_ERR_NONE, or KFK_ERR__TIMED_OUT when records are
- * still outstanding. */
+ * call (and any other thread produces meanwhile) has its report, serving
+ * reports to the delivery callback meanwhile; with a delivery callback,
+ * flush returns once they have all been served, without one, once they
+ * all wait for kfk_producer_poll_reports(). Returns KFK_ERR_NONE, or
+ * KFK_ERR__TIMED_OUT when records are still outstanding. */
 KFK_API kfk_err kfk_producer_flush(kfk_producer *p, int timeout_ms);
 
 /* Records produced and not yet reported: queued, in flight, or reported
- * but not yet polled. */
+ * but not yet polled (a batch's records count until its last report has
+ * been served). These are what queue.buffering.max.messages limits. */
 KFK_API int kfk_producer_outstanding(kfk_producer *p);
 
 /* What kfk_producer_purge() purges. */

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include "../kt.h"
 #include "../mock.h"
+#include "producer/hash.h"
 #include "test_producer_util.h"
 
 /* Produces n keyed records "k<i%7>" = "<prefix>-<i>" to topic. */
@@ -429,6 +431,74 @@ KT_TEST(null_keys_fill_one_partition_at_a_time)
 	KT_ASSERT(switches <= n / 100);
 	for (i = 0; i < 4; i++)
 		KT_ASSERT(used[i] > 0);
+	kfk_producer_destroy(p);
+	pt_reports_free(&r);
+	kt_mock_stop(m);
+}
+
+/* ---- the application's partitioner ---- */
+
+struct part_calls {
+	pthread_t app;      /* the only thread it may be called on */
+	int calls;
+	int wrong_thread;
+};
+
+static struct part_calls part_calls;
+
+static int32_t last_partition(const char *topic, const void *key,
+                              size_t key_len, int32_t partition_cnt,
+                              void *opaque)
+{
+	(void)topic;
+	(void)opaque;
+	part_calls.calls++;
+	if (!pthread_equal(pthread_self(), part_calls.app))
+		part_calls.wrong_thread++;
+	/* Key "fallback": the configured partitioner decides. */
+	if (key && key_len == 8 && memcmp(key, "fallback", 8) == 0)
+		return -1;
+	return partition_cnt - 1;
+}
+
+KT_TEST(application_partitioner_runs_on_the_application_thread)
+{
+	struct kt_mock *m = mock_start();
+	struct pt_reports r;
+	kfk_producer *p;
+	kfk_conf *conf = kfk_conf_new();
+	char err[256];
+	int i, n = 100;
+
+	pt_reports_init(&r, n);
+	part_calls.app = pthread_self();
+	KT_ASSERT_INT_EQ(kfk_conf_set(conf, "bootstrap.servers",
+	                              kt_mock_bootstrap(m), err, sizeof(err)), 0);
+	kfk_conf_set_delivery_cb(conf, pt_delivery_cb);
+	kfk_conf_set_partitioner_cb(conf, last_partition);
+	kfk_conf_set_opaque(conf, &r);
+	p = kfk_producer_new(conf, err, sizeof(err));
+	kfk_conf_destroy(conf);
+	KT_ASSERT(p != NULL);
+	/* The topic's partition count is not known yet: the records wait and
+	 * are placed by the application's own poll or flush. */
+	for (i = 0; i < n; i++) {
+		const char *key = i % 10 == 0 ? "fallback" : "any";
+		KT_ASSERT_INT_EQ(kfk_produce(p, "sticky", KFK_PARTITION_ANY, key,
+		                             strlen(key), "v", 1, pt_id(i)), 0);
+	}
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	KT_ASSERT_INT_EQ(r.total, n);
+	KT_ASSERT_INT_EQ(part_calls.calls, n);
+	KT_ASSERT_INT_EQ(part_calls.wrong_thread, 0);
+	for (i = 0; i < n; i++) {
+		KT_ASSERT_INT_EQ(r.err[i], 0);
+		/* murmur2("fallback") % 4 as the Java client computes it. */
+		KT_ASSERT_INT_EQ(r.partition[i],
+		                 i % 10 == 0 ? kfk_hash_to_positive(kfk_hash_murmur2(
+		                                       "fallback", 8)) % 4
+		                             : 3);
+	}
 	kfk_producer_destroy(p);
 	pt_reports_free(&r);
 	kt_mock_stop(m);
