@@ -214,7 +214,7 @@ int pt_readback_kcat(const char *bootstrap, const char *topic,
 
 	memset(out, 0, sizeof(*out));
 	if (system("command -v kcat >/dev/null 2>&1") != 0)
-		return -1;
+		kt_skip("kcat missing (Debian kcat)");
 	snprintf(cmd, sizeof(cmd),
 	         "timeout %d kcat -b '%s' -C -t '%s' -o beginning -e -q "
 	         "-f '%%p %%o %%T %%K %%S %%k|%%s\\n'", PT_WAIT_MS / 1000,

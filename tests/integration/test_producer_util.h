@@ -75,8 +75,8 @@ struct pt_topic {
 int pt_readback_python(const char *bootstrap, const char *topic, int nparts,
                        struct pt_topic *out);
 
-/* The same with kcat (-C -e), all partitions; -1 when kcat is missing.
- * Headers are not read back this way. */
+/* The same with kcat (-C -e), all partitions; ends the running test with
+ * kt_skip() when kcat is missing. Headers are not read back this way. */
 int pt_readback_kcat(const char *bootstrap, const char *topic,
                      struct pt_topic *out);
 
