@@ -5,7 +5,7 @@ set -eu
 pkgs="build-essential autoconf automake libtool pkg-config clang
       libssl-dev libsasl2-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
       libcjson-dev librdkafka-dev kcat python3 python3-kafka binutils
-      libclang-rt-14-dev"
+      libclang-rt-14-dev python3-snappy python3-lz4 python3-zstandard"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

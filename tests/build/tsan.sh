@@ -6,8 +6,14 @@
 # order inversion or any other TSan report fails the program.
 . "$KFK_SRCDIR/tests/kt.sh"
 dir="$KFK_BUILDDIR/tsan-build"
-tests=$(make -s --no-print-directory -C "$KFK_BUILDDIR" print-tsan-tests)
-helpers=$(make -s --no-print-directory -C "$KFK_BUILDDIR" print-test-helpers)
+# Only the words that are paths: a make that regenerates its Makefile first
+# also prints "make[2]: ..." lines.
+list() {
+	make -s --no-print-directory -C "$KFK_BUILDDIR" "$1" | tr ' ' '\n' |
+		grep -E '^tests/'
+}
+tests=$(list print-tsan-tests)
+helpers=$(list print-test-helpers)
 mkdir -p "$dir"
 cd "$dir" || exit 1
 if { [ -f Makefile ] || "$KFK_SRCDIR/configure" -q --enable-tsan CFLAGS="-O1 -g" >configure.out 2>&1; } &&
