@@ -64,7 +64,7 @@ static struct kt_mock *mock_start(void)
 	                                  "hdr:1", "big:2", "flush:2",
 	                                  "purge:2", "fd:1", "sticky:4",
 	                                  "c-none:2", "c-gzip:2", "c-snappy:2",
-	                                  "c-lz4:2", "c-zstd:2", NULL);
+	                                  "c-lz4:2", "c-zstd:2", "nonretry:1", NULL);
 	KT_ASSERT(m != NULL);
 	return m;
 }
@@ -499,6 +499,40 @@ KT_TEST(application_partitioner_runs_on_the_application_thread)
 		                                       "fallback", 8)) % 4
 		                             : 3);
 	}
+	kfk_producer_destroy(p);
+	pt_reports_free(&r);
+	kt_mock_stop(m);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* A non-retriable error fails the record at once; the injected error is
+ * used up by the first request, so a retry would have succeeded and the
+ * report would say NONE. A retriable one on the same path is retried. */
+KT_TEST(non_retriable_error_is_reported_at_once)
+{
+	struct kt_mock *m = mock_start();
+	struct pt_reports r;
+	kfk_producer *p;
+	int64_t t0;
+
+	pt_reports_init(&r, 2);
+	p = pt_producer(kt_mock_bootstrap(m), &r, "linger.ms", "0", NULL);
+	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "err Produce 29 1"), 0);
+	t0 = kt_now_ms();
+	produce_n(p, "nonretry", 1, "n");
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	kt_log("TOPIC_AUTHORIZATION_FAILED reported after %lld ms",
+	       (long long)(kt_now_ms() - t0));
+	KT_ASSERT_INT_EQ(r.count[0], 1);
+	KT_ASSERT_INT_EQ(r.err[0], KFK_ERR_TOPIC_AUTHORIZATION_FAILED);
+	KT_ASSERT_INT_EQ(r.offset[0], -1);
+	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "err Produce 6 1"), 0);
+	KT_ASSERT_INT_EQ(kfk_produce(p, "nonretry", KFK_PARTITION_ANY, "k", 1,
+	                             "v", 1, pt_id(1)), 0);
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	KT_ASSERT_INT_EQ(r.count[1], 1);
+	KT_ASSERT_INT_EQ(r.err[1], KFK_ERR_NONE);
 	kfk_producer_destroy(p);
 	pt_reports_free(&r);
 	kt_mock_stop(m);
