@@ -6,7 +6,7 @@ KFK_SCRIPT_TESTS += tests/build/headers.sh tests/build/symbols.sh \
 KFK_CHECK_DEPS += libkfk.la
 
 # Threaded tests: tests/build/tsan.sh runs these again under TSan.
-KFK_TSAN_TESTS = tests/unit/test_log tests/unit/test_mpsc \
+KFK_TSAN_TESTS += tests/unit/test_log tests/unit/test_mpsc \
 	tests/unit/test_loop tests/unit/test_pool tests/unit/test_conn \
 	tests/unit/test_broker tests/unit/test_broker_mock \
 	tests/unit/test_metadata tests/integration/test_client_mock \
