@@ -29,3 +29,13 @@ tests_unit_test_mock_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
 
 # The harness driven by a real client (kcat): skips without kcat.
 KFK_SCRIPT_TESTS += tests/integration/mock_kcat.sh
+
+# The batch-level reader (tests/integration/batchread.h): reads a partition
+# back with each batch's producer id, epoch and base sequence, for tests of
+# the idempotent producer. A test using it adds $(KFK_BATCHREAD_SOURCES).
+KFK_BATCHREAD_SOURCES = tests/integration/batchread.c tests/integration/batchread.h
+KFK_C_TESTS += tests/integration/test_batchread
+tests_integration_test_batchread_SOURCES = tests/integration/test_batchread.c \
+	$(KFK_BATCHREAD_SOURCES) $(KFK_MOCK_SOURCES) \
+	tests/fakebroker.c tests/fakebroker.h
+tests_integration_test_batchread_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
