@@ -5,3 +5,19 @@
 noinst_PROGRAMS += bench/proto_bench
 bench_proto_bench_SOURCES = bench/proto_bench.c
 bench_proto_bench_LDADD = libkfk_core.la $(KFK_DEPS_LIBS)
+
+# The librdkafka twin of `kfk perf produce` (same workload and measurements,
+# from tools/cli/perf_stats.c), for bench/compare-producer. Like the mock
+# cluster it links Debian's librdkafka and is never sanitized (librdkafka is
+# not instrumented).
+if HAVE_RDKAFKA
+noinst_PROGRAMS += bench/rdkafka_perf
+bench_rdkafka_perf_SOURCES = bench/rdkafka_perf.c tools/cli/perf_stats.c \
+	tools/cli/perf_stats.h
+bench_rdkafka_perf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/cli
+bench_rdkafka_perf_CFLAGS = -std=gnu11 $(KFK_WARN_CFLAGS) $(RDKAFKA_CFLAGS)
+bench_rdkafka_perf_LDFLAGS =
+bench_rdkafka_perf_LDADD = $(RDKAFKA_LIBS) -lm
+endif
+# Runs kfk and the twin side by side against the mock cluster (not a test).
+EXTRA_DIST += bench/compare-producer

@@ -17,7 +17,10 @@ KFK_REGEN += regen-configuration
 # The `kfk` command-line tool: public API only, linked like an application.
 bin_PROGRAMS += tools/kfk
 tools_kfk_SOURCES = tools/cli/main.c tools/cli/cli.c tools/cli/cli.h \
-	tools/cli/produce.c
-tools_kfk_LDADD = libkfk.la
+	tools/cli/produce.c tools/cli/perf.c tools/cli/perf_stats.c \
+	tools/cli/perf_stats.h
+tools_kfk_LDADD = libkfk.la -lm
 KFK_CHECK_DEPS += tools/kfk
 KFK_SCRIPT_TESTS += tests/integration/cli_produce.sh
+# kfk perf produce (and the librdkafka twin when built) against the mock.
+KFK_SCRIPT_TESTS += tests/integration/cli_perf.sh

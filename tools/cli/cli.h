@@ -34,5 +34,6 @@ void cli_unescape(char *s);
 /* The subcommands: each takes argv starting at its own name and returns
  * the process exit status. */
 int cli_produce(int argc, char **argv);
+int cli_perf(int argc, char **argv);
 
 #endif /* KFK_CLI_H */

@@ -3,6 +3,7 @@
  * kcat and Kafka's own scripts:
  *
  *   kfk produce -b HOST:PORT -t TOPIC [options] [FILE...]
+ *   kfk perf produce -b HOST:PORT -t TOPIC [options]
  *
  * `kfk help` lists the subcommands; `kfk SUBCOMMAND --help` their options.
  */
@@ -21,6 +22,7 @@ struct cli_cmd {
 
 static const struct cli_cmd cli_cmds[] = {
 	{"produce", cli_produce, "send records read from stdin or files"},
+	{"perf", cli_perf, "measure the producer (perf produce)"},
 };
 
 static void usage(FILE *f)
