@@ -103,6 +103,22 @@ typedef int32_t(kfk_partitioner_cb)(const char *topic, const void *key,
  * kfk_producer_poll_reports()). */
 KFK_API void kfk_conf_set_delivery_cb(kfk_conf *conf, kfk_delivery_cb *cb);
 
+/* The error callback: called inside kfk_producer_poll() (and flush and
+ * purge, which poll) on the application's thread, once for each error the
+ * application should know of that concerns no single record. Today that is
+ * the fatal error of the idempotent producer: err is KFK_ERR__FATAL and
+ * reason names the error behind it (kfk_producer_fatal_error() returns it);
+ * from then on every produce call fails with KFK_ERR__FATAL and every
+ * record still queued is reported with KFK_ERR__FATAL. opaque is the
+ * conf's opaque. It may call any producer function except
+ * kfk_producer_destroy(). */
+typedef void(kfk_error_cb)(kfk_producer *p, kfk_err err, const char *reason,
+                           void *opaque);
+
+/* Sets the error callback (NULL: none; the fatal error is then learnt from
+ * produce calls and kfk_producer_fatal_error()). */
+KFK_API void kfk_conf_set_error_cb(kfk_conf *conf, kfk_error_cb *cb);
+
 /* Sets the application's partitioner (NULL: none). */
 KFK_API void kfk_conf_set_partitioner_cb(kfk_conf *conf, kfk_partitioner_cb *cb);
 

@@ -29,6 +29,7 @@ struct kfk_conf {
 	void *opaque;
 	kfk_delivery_cb *delivery_cb;       /* the producer's */
 	kfk_partitioner_cb *partitioner_cb; /* the producer's */
+	kfk_error_cb *error_cb;             /* the producer's */
 	struct kfk_conf_slot slots[]; /* kfk_props_count, in table order */
 };
 
@@ -199,6 +200,12 @@ void kfk_conf_set_delivery_cb(kfk_conf *conf, kfk_delivery_cb *cb)
 		conf->delivery_cb = cb;
 }
 
+void kfk_conf_set_error_cb(kfk_conf *conf, kfk_error_cb *cb)
+{
+	if (conf)
+		conf->error_cb = cb;
+}
+
 void kfk_conf_set_partitioner_cb(kfk_conf *conf, kfk_partitioner_cb *cb)
 {
 	if (conf)
@@ -279,6 +286,11 @@ kfk_log_cb *kfk_conf_log_cb(const kfk_conf *conf)
 void *kfk_conf_opaque(const kfk_conf *conf)
 {
 	return conf->opaque;
+}
+
+kfk_error_cb *kfk_conf_error_cb(const kfk_conf *conf)
+{
+	return conf->error_cb;
 }
 
 kfk_delivery_cb *kfk_conf_delivery_cb(const kfk_conf *conf)

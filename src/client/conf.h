@@ -53,6 +53,7 @@ void *kfk_conf_opaque(const kfk_conf *conf);
  * kfk_conf_dup like the log callback. */
 kfk_delivery_cb *kfk_conf_delivery_cb(const kfk_conf *conf);
 kfk_partitioner_cb *kfk_conf_partitioner_cb(const kfk_conf *conf);
+kfk_error_cb *kfk_conf_error_cb(const kfk_conf *conf);
 
 /* Fills *lg from conf: its log callback and opaque, log_level, and the
  * debug contexts; any debug context raises the level to KFK_LOG_DEBUG.

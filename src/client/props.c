@@ -348,6 +348,26 @@ const struct kfk_prop kfk_props[] = {
 		       "the full set of in-sync replicas: the strongest guarantee.",
 	},
 	{
+		.name = "enable.idempotence",
+		.type = KFK_PROP_BOOL,
+		.def = "true",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_HIGH,
+		.doc = "Write each record exactly once and in order per partition, "
+		       "whatever the retries: the producer gets a producer id "
+		       "from the cluster (InitProducerId) and numbers its batches "
+		       "per partition, and the broker drops a batch it already "
+		       "has. Needs acks=all, "
+		       "max.in.flight.requests.per.connection at most 5 and "
+		       "retries above 0: setting one of these otherwise together "
+		       "with enable.idempotence=true is refused when the producer "
+		       "is created; when enable.idempotence is left unset, such a "
+		       "setting turns idempotence off instead (as the Java "
+		       "client does). An error the producer cannot recover from "
+		       "without risking a duplicate or a gap is fatal (see "
+		       "kfk_producer_fatal_error()).",
+	},
+	{
 		.name = "linger.ms",
 		.aliases = {"queue.buffering.max.ms"},
 		.type = KFK_PROP_DURATION,

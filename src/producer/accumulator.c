@@ -435,7 +435,8 @@ int kfk_accum_collect(struct kfk_accum *acc, struct kfk_ppart *pp,
 /* Purge                                                               */
 /* ------------------------------------------------------------------ */
 
-int64_t kfk_accum_purge_part(struct kfk_accum *acc, struct kfk_ppart *pp)
+int64_t kfk_accum_purge_part(struct kfk_accum *acc, struct kfk_ppart *pp,
+                             kfk_err err)
 {
 	struct kfk_pbatch *b, *list;
 	int64_t n = 0;
@@ -450,7 +451,7 @@ int64_t kfk_accum_purge_part(struct kfk_accum *acc, struct kfk_ppart *pp)
 		list = b->next;
 		b->next = NULL;
 		n += b->dr.count;
-		kfk_accum_report(acc, b, KFK_ERR__PURGED, -1, -1);
+		kfk_accum_report(acc, b, err, -1, -1);
 	}
 	return n;
 }

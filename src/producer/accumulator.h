@@ -200,11 +200,13 @@ void kfk_accum_batch_unref(struct kfk_accum *acc, struct kfk_pbatch *b);
 void kfk_accum_dr_release(struct kfk_dr *dr, void *acc);
 
 /* Purge (the sender's, on the control loop): reports the open batch and
- * the closed batches of pp with KFK_ERR__PURGED; returns their records. */
-int64_t kfk_accum_purge_part(struct kfk_accum *acc, struct kfk_ppart *pp);
+ * the closed batches of pp with err (KFK_ERR__PURGED, or KFK_ERR__FATAL
+ * once the producer cannot go on); returns their records. */
+int64_t kfk_accum_purge_part(struct kfk_accum *acc, struct kfk_ppart *pp,
+                             kfk_err err);
 
-/* Reports every pending record with KFK_ERR__PURGED; returns how many. */
-int64_t kfk_accum_purge_pending(struct kfk_accum *acc);
+/* Reports every pending record with err; returns how many. */
+int64_t kfk_accum_purge_pending(struct kfk_accum *acc, kfk_err err);
 
 /* Calls fn for every partition object of every topic (under each topic's
  * lock: fn must not take a topic lock). */

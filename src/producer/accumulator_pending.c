@@ -288,6 +288,7 @@ struct run_arg {
 	int64_t left;
 	int64_t deadline;
 	bool placeable;
+	kfk_err fail_err;            /* kfk_accum_purge_pending's */
 };
 
 static void run_one(struct kfk_ptopic *tp, void *arg)
@@ -315,7 +316,7 @@ int64_t kfk_accum_pending_run(struct kfk_accum *acc,
                               bool may_place)
 {
 	struct run_arg ra = { acc, now_us, may_place || !acc->pt.cb, 0,
-	                      INT64_MAX, false };
+	                      INT64_MAX, false, KFK_ERR_NONE };
 
 	if (atomic_load(&acc->pending_topics) == 0)
 		return 0;
@@ -341,7 +342,7 @@ static void scan_one(struct kfk_ptopic *tp, void *arg)
 
 bool kfk_accum_pending_placeable(struct kfk_accum *acc)
 {
-	struct run_arg ra = { acc, 0, false, 0, INT64_MAX, false };
+	struct run_arg ra = { acc, 0, false, 0, INT64_MAX, false, KFK_ERR_NONE };
 
 	if (atomic_load(&acc->pending_topics) == 0)
 		return false;
@@ -351,7 +352,7 @@ bool kfk_accum_pending_placeable(struct kfk_accum *acc)
 
 int64_t kfk_accum_pending_deadline(struct kfk_accum *acc)
 {
-	struct run_arg ra = { acc, 0, false, 0, INT64_MAX, false };
+	struct run_arg ra = { acc, 0, false, 0, INT64_MAX, false, KFK_ERR_NONE };
 
 	if (atomic_load(&acc->pending_topics) == 0)
 		return INT64_MAX;
@@ -368,15 +369,15 @@ static void purge_topic(struct kfk_ptopic *tp, void *arg)
 	pthread_mutex_lock(&tp->lock);
 	while (tp->pend_head) {
 		pending_fail(ra->acc, tp, pending_pop_locked(ra->acc, tp),
-		             KFK_ERR__PURGED);
+		             ra->fail_err);
 		ra->left++;
 	}
 	pthread_mutex_unlock(&tp->lock);
 }
 
-int64_t kfk_accum_purge_pending(struct kfk_accum *acc)
+int64_t kfk_accum_purge_pending(struct kfk_accum *acc, kfk_err err)
 {
-	struct run_arg ra = { acc, 0, false, 0, INT64_MAX, false };
+	struct run_arg ra = { acc, 0, false, 0, INT64_MAX, false, err };
 
 	if (atomic_load(&acc->pending_topics) == 0)
 		return 0;

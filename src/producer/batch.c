@@ -163,12 +163,25 @@ kfk_err kfk_pbatch_finish(struct kfk_pbatch *b, int level)
 {
 	kfk_err err;
 
-	if (b->finished)
-		return KFK_ERR_NONE;
+	if (b->finished) {
+		if (b->stamped_gen == b->idem_gen)
+			return KFK_ERR_NONE;
+		/* Re-sequenced after an epoch bump: same records, new state. */
+		err = kfk_batch_set_producer_state(b->buf.data, b->buf.len,
+		                                   b->pid, b->epoch,
+		                                   b->base_seq);
+		if (!err)
+			b->stamped_gen = b->idem_gen;
+		return err;
+	}
+	if (b->idem_gen)
+		kfk_batch_writer_set_producer(&b->w, b->pid, b->epoch,
+		                              b->base_seq);
 	err = kfk_batch_writer_finish(&b->w, kfk_codec_compress, level, NULL);
 	if (err)
 		return err;
 	b->finished = true;
+	b->stamped_gen = b->idem_gen;
 	return KFK_ERR_NONE;
 }
 

@@ -58,6 +58,16 @@ struct kfk_pbatch {
 	kfk_err res_err;             /* the outcome its request brought */
 	int64_t res_offset;
 	int64_t res_log_append_time;
+
+	/* Idempotence (the sender's; read by the I/O thread that encodes):
+	 * the producer state the batch is sent with. Set when it is first
+	 * sent, kept for its retries, set anew only after the epoch changed
+	 * (idem_gen names the producer id and epoch; 0: not idempotent). */
+	int64_t pid;
+	int16_t epoch;
+	int32_t base_seq;
+	uint32_t idem_gen;
+	uint32_t stamped_gen;        /* the state its bytes carry (I/O) */
 };
 
 /* Allocates a batch for part, with the writer opened for codec
@@ -91,9 +101,11 @@ static inline int32_t kfk_pbatch_count(const struct kfk_pbatch *b)
 }
 
 /* Closes the records of a batch for good: compresses them (with the codec
- * it was opened with, at level) and writes counts and CRC. Idempotent.
- * Returns the writer's error (the batch is then unchanged). Runs on the
- * I/O thread that sends it first. */
+ * it was opened with, at level) and writes counts and CRC, with the
+ * producer state of b->pid, epoch, base_seq when b->idem_gen is set. Once
+ * finished, it only rewrites that state (and the CRC) when idem_gen
+ * changed since. Returns the writer's error (the batch is then unchanged).
+ * Runs on the I/O thread that sends it. */
 kfk_err kfk_pbatch_finish(struct kfk_pbatch *b, int level);
 
 /* Sets the batch's report for err (offsets unknown) or for success at

@@ -14,7 +14,8 @@ libkfk_core_la_SOURCES += src/producer/batch.c src/producer/batch.h \
 KFK_C_TESTS += tests/unit/test_accumulator
 # The sender and the producer itself (the public API, include/kfk/producer.h).
 libkfk_core_la_SOURCES += src/producer/sender.c src/producer/sender.h \
-	src/producer/sender_req.c src/producer/producer.c
+	src/producer/sender_req.c src/producer/producer.c \
+	src/producer/idempotence.c src/producer/idempotence.h
 kfkinclude_HEADERS += include/kfk/producer.h
 # Integration tests of the producer against the mock cluster; records are
 # read back with python3-kafka (tests/integration/readback.py) and kcat.

@@ -39,6 +39,7 @@ struct kfk_producer {
 	struct kfk_accum acc;
 	struct kfk_sender sender;
 	kfk_delivery_cb *dr_cb;
+	kfk_error_cb *error_cb;
 	void *opaque;
 	bool reports_up, acc_up, sender_up;
 };
@@ -88,8 +89,59 @@ static void service(struct kfk_producer *p)
 /* Creation                                                            */
 /* ------------------------------------------------------------------ */
 
-static kfk_err check_conf(const kfk_conf *conf, char *errstr,
-                          size_t errstr_size)
+/* What enable.idempotence needs from the other settings: the first one
+ * that contradicts it, described in why, or NULL. */
+static const char *idempotence_conflict(const kfk_conf *conf, char *why,
+                                        size_t why_size)
+{
+	int64_t acks = kfk_conf_get_int(conf, "acks");
+	int64_t mif = kfk_conf_get_int(conf,
+	                               "max.in.flight.requests.per.connection");
+
+	if (acks != -1) {
+		snprintf(why, why_size, "acks=%lld (it needs acks=all)",
+		         (long long)acks);
+		return "acks";
+	}
+	if (mif > KFK_IDEM_MAX_IN_FLIGHT) {
+		snprintf(why, why_size,
+		         "max.in.flight.requests.per.connection=%lld (it needs "
+		         "at most %d)", (long long)mif, KFK_IDEM_MAX_IN_FLIGHT);
+		return "max.in.flight.requests.per.connection";
+	}
+	if (kfk_conf_is_set(conf, "retries") &&
+	    kfk_conf_get_int(conf, "retries") == 0) {
+		snprintf(why, why_size, "retries=0 (it needs retries above 0)");
+		return "retries";
+	}
+	return NULL;
+}
+
+/* Whether the producer is idempotent: as enable.idempotence says, except
+ * that when the application left it at its default (true), a setting that
+ * contradicts it turns it off (as the Java client does); set to true
+ * explicitly, the contradiction is refused. */
+static kfk_err check_idempotence(const kfk_conf *conf, bool *on, char *errstr,
+                                 size_t errstr_size)
+{
+	char why[160];
+	const char *name;
+
+	*on = kfk_conf_get_bool(conf, "enable.idempotence") != 0;
+	if (!*on || !(name = idempotence_conflict(conf, why, sizeof(why))))
+		return KFK_ERR_NONE;
+	if (!kfk_conf_is_set(conf, "enable.idempotence")) {
+		*on = false;
+		return KFK_ERR_NONE;
+	}
+	snprintf(errstr, errstr_size,
+	         "enable.idempotence=true conflicts with %s: set %s as it "
+	         "needs, or enable.idempotence=false", why, name);
+	return KFK_ERR__CONFLICT;
+}
+
+static kfk_err check_conf(const kfk_conf *conf, bool *idempotent,
+                          char *errstr, size_t errstr_size)
 {
 	int codec = (int)kfk_conf_get_int(conf, "compression.type");
 	int level = (int)kfk_conf_get_int(conf, "compression.level");
@@ -101,7 +153,7 @@ static kfk_err check_conf(const kfk_conf *conf, char *errstr,
 		         "compression.type %s", level, kfk_codec_name(codec));
 		return KFK_ERR__INVALID_VALUE;
 	}
-	return KFK_ERR_NONE;
+	return check_idempotence(conf, idempotent, errstr, errstr_size);
 }
 
 static void accum_config(const kfk_conf *c, struct kfk_accum_config *a)
@@ -134,7 +186,8 @@ static void sender_config(const kfk_conf *c, struct kfk_sender_config *s)
 	s->compression_level = (int)kfk_conf_get_int(c, "compression.level");
 }
 
-static kfk_err producer_start(struct kfk_producer *p, const kfk_conf *conf)
+static kfk_err producer_start(struct kfk_producer *p, const kfk_conf *conf,
+                              bool idempotent)
 {
 	const kfk_conf *c = kfk_client_conf(p->client);
 	struct kfk_accum_config acfg;
@@ -150,6 +203,7 @@ static kfk_err producer_start(struct kfk_producer *p, const kfk_conf *conf)
 		return KFK_ERR__NO_MEMORY;
 	p->acc_up = true;
 	sender_config(c, &scfg);
+	scfg.idempotence = idempotent;
 	kfk_sender_init(&p->sender, &scfg, p->client, &p->acc);
 	p->sender_up = true;
 	return KFK_ERR_NONE;
@@ -159,6 +213,7 @@ KFK_API kfk_producer *kfk_producer_new(const kfk_conf *conf, char *errstr,
                                        size_t errstr_size)
 {
 	struct kfk_producer *p;
+	bool idempotent;
 
 	if (errstr_size)
 		errstr[0] = '\0';
@@ -166,13 +221,14 @@ KFK_API kfk_producer *kfk_producer_new(const kfk_conf *conf, char *errstr,
 		snprintf(errstr, errstr_size, "conf is NULL");
 		return NULL;
 	}
-	if (check_conf(conf, errstr, errstr_size))
+	if (check_conf(conf, &idempotent, errstr, errstr_size))
 		return NULL;
 	if (!(p = calloc(1, sizeof(*p)))) {
 		snprintf(errstr, errstr_size, "out of memory");
 		return NULL;
 	}
 	p->dr_cb = kfk_conf_delivery_cb(conf);
+	p->error_cb = kfk_conf_error_cb(conf);
 	p->opaque = kfk_conf_opaque(conf);
 	if (kfk_reports_init(&p->reports, kfk_accum_dr_release, &p->acc)) {
 		snprintf(errstr, errstr_size, "cannot create an eventfd");
@@ -182,7 +238,7 @@ KFK_API kfk_producer *kfk_producer_new(const kfk_conf *conf, char *errstr,
 	p->reports_up = true;
 	p->client = kfk_client_new(conf, KFK_CLIENT_PRODUCER, errstr,
 	                           errstr_size);
-	if (!p->client || producer_start(p, conf)) {
+	if (!p->client || producer_start(p, conf, idempotent)) {
 		if (p->client && errstr_size && !errstr[0])
 			snprintf(errstr, errstr_size, "out of memory");
 		kfk_producer_destroy(p);
@@ -266,6 +322,8 @@ KFK_API kfk_err kfk_produce_record(kfk_producer *p, const kfk_record *rec)
 
 	if (!p)
 		return KFK_ERR__INVALID_ARG;
+	if (kfk_idem_fatal_err(&p->sender.idem))
+		return KFK_ERR__FATAL;
 	if ((err = check_record(rec)))
 		return err;
 	if (rec->header_cnt > STACK_HEADERS &&
@@ -313,6 +371,21 @@ KFK_API kfk_err kfk_produce(kfk_producer *p, const char *topic,
  * stream of reports cannot keep the application inside poll. */
 #define POLL_MAX_BATCHES 10000
 
+/* The fatal error, told once to the error callback (on the thread that
+ * polls). */
+static void tell_fatal(struct kfk_producer *p)
+{
+	struct kfk_idem *idem = &p->sender.idem;
+	kfk_err err = kfk_idem_fatal_err(idem);
+	char reason[320];
+
+	if (!err || atomic_exchange(&idem->fatal_told, true) || !p->error_cb)
+		return;
+	snprintf(reason, sizeof(reason), "%s: %s", kfk_err_name(err),
+	         idem->fatal_reason);
+	p->error_cb(p, KFK_ERR__FATAL, reason, p->opaque);
+}
+
 static bool reports_waiting(void *arg)
 {
 	struct kfk_producer *p = arg;
@@ -326,6 +399,7 @@ KFK_API int kfk_producer_poll(kfk_producer *p, int timeout_ms)
 	if (!p)
 		return 0;
 	service(p);
+	tell_fatal(p);
 	if (!p->dr_cb) {
 		kfk_reports_wait(&p->reports, timeout_ms, reports_waiting, p);
 		service(p);
@@ -334,6 +408,7 @@ KFK_API int kfk_producer_poll(kfk_producer *p, int timeout_ms)
 	n = kfk_reports_serve(&p->reports, p->dr_cb, p, p->opaque, timeout_ms,
 	                      POLL_MAX_BATCHES);
 	service(p);
+	tell_fatal(p);
 	return n;
 }
 
@@ -376,6 +451,7 @@ static bool flushed(void *arg)
 /* One step of a flush: serve or wait, at most `left` ms. */
 static void flush_step(struct kfk_producer *p, int left)
 {
+	tell_fatal(p);
 	if (p->dr_cb)
 		kfk_reports_serve(&p->reports, p->dr_cb, p, p->opaque, left,
 		                  POLL_MAX_BATCHES);
@@ -418,9 +494,10 @@ KFK_API int kfk_producer_purge(kfk_producer *p, int flags)
 KFK_API kfk_err kfk_producer_fatal_error(kfk_producer *p, char *errstr,
                                          size_t errstr_size)
 {
-	(void)p;
-	/* Only the idempotent producer (not there yet) has fatal errors. */
+	kfk_err err = p ? kfk_idem_fatal_err(&p->sender.idem) : KFK_ERR_NONE;
+
 	if (errstr_size)
-		errstr[0] = '\0';
-	return KFK_ERR_NONE;
+		snprintf(errstr, errstr_size, "%s",
+		         err ? p->sender.idem.fatal_reason : "");
+	return err;
 }

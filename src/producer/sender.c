@@ -61,6 +61,7 @@ void kfk_sender_init(struct kfk_sender *s, const struct kfk_sender_config *cfg,
 	atomic_init(&s->requests, 0);
 	atomic_init(&s->retries, 0);
 	atomic_init(&s->batches_sent, 0);
+	kfk_idem_init(&s->idem, cfg->idempotence);
 }
 
 void kfk_sender_destroy(struct kfk_sender *s)
@@ -143,6 +144,7 @@ static void expire_ready(struct kfk_sender *s, struct kfk_ppart *pp,
 		if (!pp->ready_head)
 			pp->ready_tail = NULL;
 		pp->ready_cnt--;
+		kfk_idem_batch_failed(s, b, KFK_ERR__MSG_TIMED_OUT);
 		kfk_accum_report(s->acc, b, KFK_ERR__MSG_TIMED_OUT, -1, -1);
 	}
 	if (b)
@@ -210,10 +212,16 @@ static void drain(struct kfk_sender *s)
 		return;
 	now = kfk_now_us();
 	take_news(s, now);
+	if (kfk_idem_on(&s->idem))
+		kfk_idem_run(s, now, &next);
 	md = kfk_client_metadata(s->client);
 	apply_metadata(s, md, now, &next);
 	collect_all(s, now, atomic_load(&s->flushing) > 0, &next);
-	send_ready(s, md, now, &next);
+	if (s->idem.state == KFK_IDEM_FATAL)
+		/* Records that raced with the fatal error. */
+		kfk_sender_fail_queued(s, KFK_ERR__FATAL);
+	else
+		send_ready(s, md, now, &next);
 	kfk_metadata_unref(md);
 	arm(s, next);
 }
@@ -249,7 +257,8 @@ static bool sendable(struct kfk_sender *s, struct kfk_ppart *pp, int64_t now,
 		min_at(next, b->retry_at_us);
 		return false;
 	}
-	return true;
+	/* The idempotence rules wake the sender when they change. */
+	return !kfk_idem_on(&s->idem) || kfk_idem_sendable(s, pp, b);
 }
 
 static kfk_err cand_reserve(struct kfk_sender *s, int n)
@@ -361,6 +370,8 @@ static int32_t fill_batches(struct kfk_sender *s,
 		if (!pp->ready_head)
 			pp->ready_tail = NULL;
 		pp->ready_cnt--;
+		if (kfk_idem_on(&s->idem))
+			kfk_idem_assign(s, pp, b);
 		pp->in_flight++;
 		b->next = NULL;
 		b->attempts++;
@@ -513,6 +524,7 @@ struct purge_arg {
 	struct kfk_sender *s;
 	int flags;
 	int64_t n;
+	kfk_err err;
 };
 
 static void purge_part(struct kfk_ppart *pp, void *arg)
@@ -520,11 +532,12 @@ static void purge_part(struct kfk_ppart *pp, void *arg)
 	struct purge_arg *pa = arg;
 	struct kfk_pbatch *b;
 
-	pa->n += kfk_accum_purge_part(pa->s->acc, pp);
+	pa->n += kfk_accum_purge_part(pa->s->acc, pp, pa->err);
 	while ((b = pp->ready_head)) {
 		pp->ready_head = b->next;
 		pa->n += b->dr.count;
-		kfk_accum_report(pa->s->acc, b, KFK_ERR__PURGED, -1, -1);
+		kfk_idem_batch_failed(pa->s, b, pa->err);
+		kfk_accum_report(pa->s->acc, b, pa->err, -1, -1);
 	}
 	pp->ready_tail = NULL;
 	pp->ready_cnt = 0;
@@ -544,6 +557,7 @@ static void purge_inflight(struct purge_arg *pa)
 			 * until the (ignored) response. */
 			kfk_pbatch_ref(b);
 			pa->n += b->dr.count;
+			kfk_idem_batch_failed(pa->s, b, KFK_ERR__PURGED);
 			kfk_accum_report(pa->s->acc, b, KFK_ERR__PURGED, -1, -1);
 		}
 	}
@@ -558,7 +572,7 @@ static void purge_fn(void *arg)
 	take_news(pa->s, kfk_now_us());
 	if (pa->flags & KFK_PURGE_QUEUED) {
 		kfk_accum_foreach_part(pa->s->acc, purge_part, pa);
-		pa->n += kfk_accum_purge_pending(pa->s->acc);
+		pa->n += kfk_accum_purge_pending(pa->s->acc, pa->err);
 	}
 	if (pa->flags & KFK_PURGE_INFLIGHT)
 		purge_inflight(pa);
@@ -566,8 +580,16 @@ static void purge_fn(void *arg)
 
 int kfk_sender_purge(struct kfk_sender *s, int flags)
 {
-	struct purge_arg pa = { s, flags, 0 };
+	struct purge_arg pa = { s, flags, 0, KFK_ERR__PURGED };
 
 	kfk_sender_run_sync(s->loop, purge_fn, &pa);
 	return (int)pa.n;
+}
+
+void kfk_sender_fail_queued(struct kfk_sender *s, kfk_err err)
+{
+	struct purge_arg pa = { s, KFK_PURGE_QUEUED, 0, err };
+
+	kfk_accum_foreach_part(s->acc, purge_part, &pa);
+	kfk_accum_purge_pending(s->acc, err);
 }

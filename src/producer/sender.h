@@ -41,6 +41,7 @@
 #include "client/client.h"
 #include "net/loop.h"
 #include "producer/accumulator.h"
+#include "producer/idempotence.h"
 #include "util/mpsc.h"
 #include "util/timerheap.h"
 
@@ -55,6 +56,7 @@ struct kfk_sender_config {
 	int64_t retry_backoff_max_us;
 	int64_t retries;              /* extra attempts per batch */
 	int compression_level;        /* -1: the codec's default */
+	bool idempotence;             /* enable.idempotence (after checks) */
 };
 
 /* A broker the sender has requests with. */
@@ -88,6 +90,7 @@ struct kfk_sender {
 	uint64_t md_version;
 	struct kfk_sender_cand *cand; /* scratch for a round */
 	int cand_cap;
+	struct kfk_idem idem;         /* producer id, epoch (idempotence.h) */
 
 	/* Counters for tests (atomic: read from any thread). */
 	atomic_uint_fast64_t requests, retries, batches_sent;
@@ -124,6 +127,10 @@ int kfk_sender_purge(struct kfk_sender *s, int flags);
  * control-loop round. Not from an I/O thread. */
 void kfk_sender_stop(struct kfk_sender *s);
 
+/* Reports every record not yet sent (open, closed and ready batches,
+ * pending records) with err. Control loop. */
+void kfk_sender_fail_queued(struct kfk_sender *s, kfk_err err);
+
 /* Runs fn(arg) on loop and waits until it has run. Not from that loop's
  * thread. */
 void kfk_sender_run_sync(struct kfk_loop *loop, void (*fn)(void *arg),
@@ -159,6 +166,12 @@ void kfk_preq_free(struct kfk_preq *pr);
  * retry or fail. */
 void kfk_sender_complete(struct kfk_sender *s, struct kfk_preq *pr,
                          int64_t now_us);
+
+/* b failed with err and may be tried again: re-queues it after its
+ * backoff, or reports it (err, or KFK_ERR__MSG_TIMED_OUT past its delivery
+ * timeout) when `retries` or delivery.timeout.ms forbid. Control loop. */
+void kfk_sender_retry(struct kfk_sender *s, struct kfk_pbatch *b, kfk_err err,
+                      int64_t now_us);
 
 /* Puts b back in its partition's ready deque, in sequence order (before
  * the batches produced after it). Control loop only. */

@@ -259,22 +259,23 @@ static int64_t backoff_us(const struct kfk_sender *s, int32_t attempts)
 	return d * (80 + rand() % 41) / 100;
 }
 
-static void batch_outcome(struct kfk_sender *s, struct kfk_pbatch *b,
-                          int64_t now_us)
+/* Reports b failed with err; a batch that was sent leaves the idempotent
+ * producer's numbering unsure. */
+static void fail_batch(struct kfk_sender *s, struct kfk_pbatch *b, kfk_err err)
 {
-	kfk_err err = b->res_err;
+	kfk_idem_batch_failed(s, b, err);
+	kfk_accum_report(s->acc, b, err, -1, -1);
+}
 
-	if (!err) {
-		kfk_accum_report(s->acc, b, KFK_ERR_NONE, b->res_offset,
-		                 b->res_log_append_time);
-		return;
-	}
-	if (!retriable(err) || b->attempts > s->cfg.retries) {
-		kfk_accum_report(s->acc, b, err, -1, -1);
+void kfk_sender_retry(struct kfk_sender *s, struct kfk_pbatch *b, kfk_err err,
+                      int64_t now_us)
+{
+	if (b->attempts > s->cfg.retries) {
+		fail_batch(s, b, err);
 		return;
 	}
 	if (now_us >= b->deadline_us) {
-		kfk_accum_report(s->acc, b, KFK_ERR__MSG_TIMED_OUT, -1, -1);
+		fail_batch(s, b, KFK_ERR__MSG_TIMED_OUT);
 		return;
 	}
 	if (kfk_metadata_err_is_stale(err) || err == KFK_ERR__DESTROY)
@@ -283,6 +284,26 @@ static void batch_outcome(struct kfk_sender *s, struct kfk_pbatch *b,
 	atomic_fetch_add(&s->retries, 1);
 	b->retry_at_us = now_us + backoff_us(s, b->attempts);
 	kfk_sender_requeue(s, b);
+}
+
+static void batch_outcome(struct kfk_sender *s, struct kfk_pbatch *b,
+                          int64_t now_us)
+{
+	kfk_err err;
+
+	if (kfk_idem_on(&s->idem) && kfk_idem_outcome(s, b, now_us))
+		return;
+	err = b->res_err;
+	if (!err) {
+		kfk_accum_report(s->acc, b, KFK_ERR_NONE, b->res_offset,
+		                 b->res_log_append_time);
+		return;
+	}
+	if (!retriable(err)) {
+		fail_batch(s, b, err);
+		return;
+	}
+	kfk_sender_retry(s, b, err, now_us);
 }
 
 static struct kfk_sender_node *node_find(struct kfk_sender *s, int32_t id)

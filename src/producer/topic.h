@@ -63,6 +63,12 @@ struct kfk_ppart {
 	int32_t in_flight;                 /* batches in requests */
 	int64_t open_deadline_us;          /* linger of the open batch, or
 	                                    * INT64_MAX */
+	/* Idempotence (producer/idempotence.h): sequences under the
+	 * producer state idem_gen names (another gen: they restart at 0). */
+	uint32_t idem_gen;
+	int32_t seq_next;                  /* base of the next new batch */
+	int32_t seq_sent;                  /* end of the last batch sent */
+	int32_t seq_acked;                 /* end of the acknowledged prefix */
 };
 
 /* An immutable view of a topic's partitions. */

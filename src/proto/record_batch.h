@@ -207,6 +207,14 @@ kfk_err kfk_batch_writer_finish(struct kfk_batch_writer *w,
 /* Drops the open batch: out->len goes back to where begin found it. */
 void kfk_batch_writer_abort(struct kfk_batch_writer *w);
 
+/* Sets the producer id, epoch and base sequence of a batch still open
+ * (finish then covers them with the CRC): the idempotent producer learns
+ * them only when the batch is first sent. */
+void kfk_batch_writer_set_producer(struct kfk_batch_writer *w,
+                                   int64_t producer_id,
+                                   int16_t producer_epoch,
+                                   int32_t base_sequence);
+
 /* Rewrites the producer id, epoch and base sequence of a finished batch
  * (data[0..size)) and its CRC: for a batch written before the producer id
  * was known, or re-sequenced after an epoch bump. Returns

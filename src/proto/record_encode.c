@@ -287,6 +287,18 @@ void kfk_batch_writer_abort(struct kfk_batch_writer *w)
 	w->count = 0;
 }
 
+void kfk_batch_writer_set_producer(struct kfk_batch_writer *w,
+                                   int64_t producer_id,
+                                   int16_t producer_epoch,
+                                   int32_t base_sequence)
+{
+	uint8_t *h = w->out->data + w->start;
+
+	kfk_rb_put64(h + 43, (uint64_t)producer_id);
+	kfk_rb_put16(h + 51, (uint16_t)producer_epoch);
+	kfk_rb_put32(h + 53, (uint32_t)base_sequence);
+}
+
 kfk_err kfk_batch_set_producer_state(uint8_t *data, size_t size,
                                      int64_t producer_id,
                                      int16_t producer_epoch,
