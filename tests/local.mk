@@ -11,12 +11,16 @@ KFK_MOCK_SOURCES = tests/mock.c tests/mock.h
 if HAVE_RDKAFKA
 KFK_TEST_HELPERS += tests/mockcluster
 KFK_CHECK_DEPS += tests/mockcluster
-tests_mockcluster_SOURCES = tests/mockcluster.c
+tests_mockcluster_SOURCES = tests/mockcluster.c tests/mock_idem.c \
+	tests/mock_idem.h
 # Never sanitized: librdkafka is not instrumented, and under ThreadSanitizer
 # an instrumented helper crashes inside the TSan runtime.
 tests_mockcluster_CFLAGS = -std=gnu11 $(KFK_WARN_CFLAGS) $(RDKAFKA_CFLAGS)
-tests_mockcluster_LDFLAGS =
-tests_mockcluster_LDADD = $(RDKAFKA_LIBS)
+# librdkafka's static library, with its mock's log append wrapped by
+# tests/mock_idem.c (the broker's idempotence checks the mock lacks).
+tests_mockcluster_LDFLAGS = \
+	-Wl,--wrap=rd_kafka_mock_partition_log_append
+tests_mockcluster_LDADD = $(RDKAFKA_STATIC_LIB) $(RDKAFKA_STATIC_DEPS)
 KFK_MOCK_CPPFLAGS =
 else
 KFK_MOCK_CPPFLAGS = -DKT_MOCK_UNAVAILABLE=1

@@ -231,7 +231,10 @@ int kt_mock_cmd(struct kt_mock *m, const char *fmt, ...)
 		         rc == KT_MOCK_EOF ? "child exited" : "timed out");
 		return -1;
 	}
-	return strcmp(m->reply, "ok") == 0 ? 0 : -1;
+	/* "ok", or "ok <what the command reports>". */
+	return strcmp(m->reply, "ok") == 0 || strncmp(m->reply, "ok ", 3) == 0
+	               ? 0
+	               : -1;
 }
 
 /* Waits for the child to close its end (it does so by exiting), at most

@@ -35,9 +35,9 @@ struct kt_mock *kt_mock_start(int brokers, ...) __attribute__((sentinel));
 const char *kt_mock_bootstrap(struct kt_mock *m);
 
 /* Sends one command (printf format, no newline) and waits (bounded) for
- * the answer. Returns 0 on "ok", -1 on "error ...", on a time-out or when
- * the child is gone; the answer (or what went wrong) is then in
- * kt_mock_reply(). */
+ * the answer. Returns 0 on "ok" (or "ok <report>": kt_mock_reply() has
+ * it), -1 on "error ...", on a time-out or when the child is gone; the
+ * answer (or what went wrong) is then in kt_mock_reply(). */
 int kt_mock_cmd(struct kt_mock *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -47,6 +47,12 @@
  *                                   transactional.id
  *   apiversion <Api> <min> <max>    the versions ApiVersions advertises
  *                                   (-1 -1: the API is not supported)
+ *   idem                            answers "ok written=N duplicates=N
+ *                                   out_of_order=N fenced=N": what the
+ *                                   broker's idempotence checks did
+ *                                   (tests/mock_idem.c: unlike librdkafka's
+ *                                   own mock, this one de-duplicates and
+ *                                   orders idempotent producers' batches)
  *   quit                            destroy the cluster and exit
  *
  * Unknown commands answer "error unknown command <x>". The program exits
@@ -72,6 +78,8 @@
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+
+#include "mock_idem.h"
 
 #define MC_MAX_ARGS 8
 #define MC_LINE_MAX 4096
@@ -275,6 +283,16 @@ static int mc_create_topic(struct mc *mc, const char *topic, const char *parts,
 static int mc_cmd_ping(struct mc *mc, int argc, char **argv, char *why,
                        size_t whylen)
 {
+	return 0;
+}
+
+/* Text a command adds to its "ok" answer (cleared before each command). */
+static char mc_ok_extra[256];
+
+static int mc_cmd_idem(struct mc *mc, int argc, char **argv, char *why,
+                       size_t whylen)
+{
+	mock_idem_stats(mc_ok_extra, sizeof(mc_ok_extra));
 	return 0;
 }
 
@@ -483,6 +501,7 @@ static const struct mc_command mc_commands[] = {
 	{"coordinator", 3, 3, mc_cmd_coordinator,
 	 "coordinator <group|transaction> <key> <id>"},
 	{"apiversion", 3, 3, mc_cmd_apiversion, "apiversion <Api> <min> <max>"},
+	{"idem", 0, 0, mc_cmd_idem, "idem"},
 	{"quit", 0, 0, mc_cmd_quit, "quit"},
 };
 #define MC_NCOMMANDS ((int)(sizeof(mc_commands) / sizeof(mc_commands[0])))
@@ -510,6 +529,7 @@ static void mc_run_line(struct mc *mc, char *line)
 	const struct mc_command *c = NULL;
 	int argc = mc_split(line, argv, MC_MAX_ARGS), i, rc;
 
+	mc_ok_extra[0] = '\0';
 	if (argc == 0)
 		mc_why(why, sizeof(why), "empty command");
 	else if (argc < 0)
@@ -530,6 +550,8 @@ static void mc_run_line(struct mc *mc, char *line)
 	}
 	if (why[0])
 		printf("error %s\n", why);
+	else if (mc_ok_extra[0])
+		printf("ok %s\n", mc_ok_extra);
 	else
 		printf("ok\n");
 	fflush(stdout);
@@ -699,6 +721,7 @@ static int mc_options(struct mc *mc, int argc, char **argv)
 			break;
 		case 'v':
 			mc->verbose = 1;
+			mock_idem_verbose(1);
 			break;
 		case 'h':
 			mc_usage(stdout);

@@ -37,3 +37,12 @@ tests_integration_test_producer_down_SOURCES = \
 	tests/integration/test_producer_down.c $(KFK_PRODUCER_IT_SOURCES)
 tests_integration_test_producer_down_CPPFLAGS = $(AM_CPPFLAGS) \
 	$(KFK_MOCK_CPPFLAGS)
+# The idempotent producer against the mock cluster, read back batch by
+# batch (tests/integration/batchread.h) to check its sequence numbers.
+KFK_C_TESTS += tests/integration/test_producer_idem
+tests_integration_test_producer_idem_SOURCES = \
+	tests/integration/test_producer_idem.c $(KFK_PRODUCER_IT_SOURCES) \
+	$(KFK_BATCHREAD_SOURCES)
+tests_integration_test_producer_idem_CPPFLAGS = $(AM_CPPFLAGS) \
+	$(KFK_MOCK_CPPFLAGS)
+KFK_TSAN_TESTS += tests/integration/test_producer_idem

@@ -481,6 +481,7 @@ KFK_API kfk_err kfk_producer_flush(kfk_producer *p, int timeout_ms)
 		flush_step(p, timeout_ms < 0 ? -1 : (int)left);
 	}
 	kfk_sender_flush_end(&p->sender);
+	tell_fatal(p);
 	return err;
 }
 
