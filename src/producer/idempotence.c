@@ -211,7 +211,7 @@ static void bump_epoch(struct kfk_sender *s)
 
 	idem->bump = false;
 	if (idem->init_version < INIT_PID_BUMP_VERSION) {
-		kfk_idem_set_fatal(s, KFK_ERR__UNSUPPORTED_FEATURE,
+		kfk_idem_set_fatal(s, idem->bump_err,
 		                   "%s; the producer epoch cannot be bumped: "
 		                   "the broker's InitProducerId is v%d, before "
 		                   "v%d (KIP-360), so restarting the sequence "
@@ -261,7 +261,8 @@ void kfk_idem_run(struct kfk_sender *s, int64_t now, int64_t *next)
 	send_init(s, now, next);
 }
 
-void kfk_idem_want_bump(struct kfk_sender *s, const char *fmt, ...)
+void kfk_idem_want_bump(struct kfk_sender *s, kfk_err err, const char *fmt,
+                        ...)
 {
 	struct kfk_idem *idem = &s->idem;
 	va_list ap;
@@ -273,6 +274,7 @@ void kfk_idem_want_bump(struct kfk_sender *s, const char *fmt, ...)
 	va_end(ap);
 	idem->state = KFK_IDEM_WANT_PID;
 	idem->bump = true;
+	idem->bump_err = err;
 	idem->retry_at_us = 0;
 	kfk_dbg(s->log, KFK_DBG_EOS, "BUMP",
 	        "epoch bump needed (producer id %lld epoch %d): %s; sending "
@@ -356,6 +358,12 @@ void kfk_idem_assign(struct kfk_sender *s, struct kfk_ppart *pp,
 		pp->seq_next = seq_end(b);
 	}
 	pp->seq_sent = seq_end(b);
+	kfk_dbg(s->log, KFK_DBG_EOS, "SEQ",
+	        "%s [%d]: sending sequence %d..%d (attempt %d) under producer "
+	        "id %lld epoch %d; acknowledged up to %d, %d in flight",
+	        pp->topic->name, (int)pp->id, (int)b->base_seq,
+	        (int)seq_end(b) - 1, (int)b->attempts + 1, (long long)b->pid,
+	        (int)b->epoch, (int)pp->seq_acked, (int)pp->in_flight);
 }
 
 void kfk_idem_batch_failed(struct kfk_sender *s, struct kfk_pbatch *b,
@@ -366,7 +374,8 @@ void kfk_idem_batch_failed(struct kfk_sender *s, struct kfk_pbatch *b,
 	if (idem->state == KFK_IDEM_OFF || !b->idem_gen ||
 	    b->idem_gen != idem->gen)
 		return;
-	kfk_idem_want_bump(s, "%s [%d]: sequence %d..%d sent, then failed with "
+	kfk_idem_want_bump(s, err,
+	                   "%s [%d]: sequence %d..%d sent, then failed with "
 	                   "%s", b->part->topic->name, (int)b->part->id,
 	                   (int)b->base_seq, (int)seq_end(b) - 1,
 	                   kfk_err_name(err));
@@ -388,7 +397,8 @@ static void out_of_order(struct kfk_sender *s, struct kfk_pbatch *b,
 	if (b->idem_gen == s->idem.gen && b->base_seq == pp->seq_acked)
 		/* Everything before b was acknowledged, yet the broker
 		 * misses something: its state and ours differ for good. */
-		kfk_idem_want_bump(s, "%s [%d]: OUT_OF_ORDER_SEQUENCE_NUMBER "
+		kfk_idem_want_bump(s, KFK_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+		                   "%s [%d]: OUT_OF_ORDER_SEQUENCE_NUMBER "
 		                   "for sequence %d, the next the broker should "
 		                   "expect", pp->topic->name, (int)pp->id,
 		                   (int)b->base_seq);
@@ -438,7 +448,7 @@ bool kfk_idem_outcome(struct kfk_sender *s, struct kfk_pbatch *b, int64_t now)
 		/* The broker lost this producer's state (its records left
 		 * the log): the batch was refused, so it can go again under
 		 * a new epoch, numbered from 0. */
-		kfk_idem_want_bump(s, "%s [%d]: UNKNOWN_PRODUCER_ID for "
+		kfk_idem_want_bump(s, err, "%s [%d]: UNKNOWN_PRODUCER_ID for "
 		                   "sequence %d", pp->topic->name, (int)pp->id,
 		                   (int)b->base_seq);
 		kfk_sender_retry(s, b, err, now);
