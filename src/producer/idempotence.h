@@ -74,7 +74,8 @@ struct kfk_idem {
 	int16_t epoch;
 	int16_t init_version;    /* the InitProducerId version that gave it */
 	uint32_t gen;            /* counts (pid, epoch) pairs; 0: none yet */
-	bool bump;               /* the next InitProducerId bumps the epoch */
+	bool bump;               /* the epoch must be bumped (when drained) */
+	kfk_err bump_err;        /* the error that called for it */
 	char why[160];           /* why it is asked for (logs) */
 	int64_t retry_at_us;     /* no InitProducerId before */
 	int32_t failures;        /* InitProducerId failures in a row */
@@ -139,9 +140,10 @@ bool kfk_idem_outcome(struct kfk_sender *s, struct kfk_pbatch *b,
 void kfk_idem_batch_failed(struct kfk_sender *s, struct kfk_pbatch *b,
                            kfk_err err);
 
-/* Asks for an epoch bump (see the top of this file). Control loop. */
-void kfk_idem_want_bump(struct kfk_sender *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* Asks for an epoch bump (see the top of this file) because of err (the
+ * fatal error if the bump cannot happen). Control loop. */
+void kfk_idem_want_bump(struct kfk_sender *s, kfk_err err, const char *fmt,
+                        ...) __attribute__((format(printf, 3, 4)));
 
 /* Stops the producer for good with err (the reason printf-style): fails
  * everything queued with KFK_ERR__FATAL and wakes the application's poll.
