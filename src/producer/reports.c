@@ -31,6 +31,9 @@ static void efd_signal(struct kfk_reports *r)
 	do
 		n = write(r->efd, &one, sizeof(one));
 	while (n < 0 && errno == EINTR);
+	/* After the write: a drain that finds it clear skipped nothing that
+	 * this write left (it happened after the flag was read). */
+	atomic_store(&r->efd_set, true);
 }
 
 static void efd_drain(struct kfk_reports *r)
@@ -48,6 +51,8 @@ static void efd_sync(struct kfk_reports *r)
 {
 	if (atomic_load(&r->pending) > 0)
 		return;
+	if (!atomic_exchange(&r->efd_set, false))
+		return; /* nothing written since the last drain */
 	efd_drain(r);
 	if (atomic_load(&r->pending) > 0)
 		efd_signal(r);
@@ -64,6 +69,7 @@ kfk_err kfk_reports_init(struct kfk_reports *r, kfk_dr_release_fn *release,
 	kfk_mpsc_init(&r->q);
 	atomic_init(&r->pending, 0);
 	atomic_init(&r->kicks, 0);
+	atomic_init(&r->efd_set, false);
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -280,6 +286,9 @@ int kfk_reports_take(struct kfk_reports *r, kfk_delivery *out, int max,
 
 	if (max <= 0)
 		return 0;
+	if (timeout_ms == 0 && atomic_load(&r->pending) == 0 &&
+	    !atomic_load(&r->efd_set))
+		return 0;
 	if (timeout_ms > 0)
 		deadline_at(&dl, timeout_ms);
 	pthread_mutex_lock(&r->lock);
@@ -333,6 +342,10 @@ int kfk_reports_serve(struct kfk_reports *r, kfk_delivery_cb *cb,
 	struct timespec dl;
 	int served = 0, batches = 0;
 
+	/* The common poll(0) with nothing to do: no lock, no system call. */
+	if (timeout_ms == 0 && atomic_load(&r->pending) == 0 &&
+	    !atomic_load(&r->efd_set))
+		return 0;
 	if (timeout_ms > 0)
 		deadline_at(&dl, timeout_ms);
 	pthread_mutex_lock(&r->lock);

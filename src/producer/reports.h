@@ -70,6 +70,9 @@ struct kfk_reports {
 	atomic_int_fast64_t pending;
 	atomic_uint kicks;          /* bumped by kfk_reports_kick() */
 	int efd;                    /* readable while pending > 0 */
+	/* Set after each write to efd, cleared before draining it: a poll
+	 * that finds nothing pending and this clear makes no system call. */
+	atomic_bool efd_set;
 	pthread_mutex_t lock;       /* the consumer side, cur, the waits */
 	pthread_cond_t cond;        /* pending became > 0, or a kick */
 	struct kfk_dr *cur;         /* a report partly taken (take()) */
