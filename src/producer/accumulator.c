@@ -216,14 +216,22 @@ static bool batch_full(const struct kfk_accum *acc, const struct kfk_pbatch *b)
 	       (int64_t)kfk_pbatch_size(b) >= acc->cfg.batch_size;
 }
 
+/* The first buffer of a batch (it doubles from there up to batch.size). */
+#define BATCH_FIRST_ALLOC 65536
+
 /* Under pp->lock: opens a batch. */
 static kfk_err open_locked(struct kfk_accum *acc, struct kfk_ppart *pp,
                            int64_t rec_bytes)
 {
 	int64_t now = kfk_now_us();
-	size_t hint = (size_t)(rec_bytes > acc->cfg.batch_size
+	/* Start small and double as records come: a batch closed by
+	 * linger.ms long before batch.size holds only what it needs. */
+	int64_t first = acc->cfg.batch_size < BATCH_FIRST_ALLOC
+	                        ? acc->cfg.batch_size
+	                        : BATCH_FIRST_ALLOC;
+	size_t hint = (size_t)(rec_bytes > first
 	                               ? rec_bytes + KFK_BATCH_HEADER_SIZE
-	                               : acc->cfg.batch_size);
+	                               : first);
 	struct kfk_pbatch *b = kfk_pbatch_new(
 		pp, pp->topic->name, pp->id, acc->cfg.codec, now,
 		now + acc->cfg.delivery_timeout_us, hint + 64);

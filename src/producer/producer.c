@@ -206,6 +206,9 @@ static kfk_err producer_start(struct kfk_producer *p, const kfk_conf *conf,
 	scfg.idempotence = idempotent;
 	kfk_sender_init(&p->sender, &scfg, p->client, &p->acc);
 	p->sender_up = true;
+	/* A first round now: the idempotent producer asks for its producer
+	 * id while the application starts producing, not after. */
+	kfk_sender_wake(&p->sender);
 	return KFK_ERR_NONE;
 }
 

@@ -217,6 +217,20 @@ kfk_err kfk_batch_writer_append_control(struct kfk_batch_writer *w,
 	                               sizeof(value), NULL, 0);
 }
 
+/* Gives back what compression freed when it is worth a call: a batch
+ * waits for its response (and retries) holding only its compressed size. */
+static void trim(struct kfk_batch_buf *b)
+{
+	uint8_t *p;
+
+	if (b->cap - b->len < 16384 || b->cap - b->len < b->len / 4)
+		return;
+	if ((p = realloc(b->data, b->len ? b->len : 1))) {
+		b->data = p;
+		b->cap = b->len;
+	}
+}
+
 /* Replaces the records section (from `at` on) by its compressed form. */
 static kfk_err compress_records(struct kfk_batch_writer *w,
                                 kfk_batch_compress_fn compress, int level)
@@ -239,6 +253,7 @@ static kfk_err compress_records(struct kfk_batch_writer *w,
 	if (!err) {
 		memcpy(out->data + at, z, zlen);
 		out->len = at + zlen;
+		trim(out);
 	}
 	free(z);
 	return err;

@@ -937,3 +937,29 @@ KT_TEST(control_record_parse_edges)
 	KT_ASSERT_INT_EQ(c.type, 9);
 	KT_ASSERT_INT_EQ(c.coordinator_epoch, -1);
 }
+
+/* After compression a batch keeps only its compressed size: it may wait
+ * for a response and retries holding it. */
+KT_TEST(compressed_batch_gives_back_the_raw_buffer)
+{
+	static const char value[] = "compressible-compressible-compressible";
+	struct kfk_batch_buf out = { 0 };
+	struct kfk_batch_writer w;
+	struct kfk_batch_opts o = { 0, -1, KFK_CODEC_LZ4, -1, -1, -1, 0 };
+	size_t raw, size;
+	int i;
+
+	KT_ASSERT_INT_EQ(kfk_batch_writer_begin(&w, &out, &o), 0);
+	for (i = 0; i < 5000; i++)
+		KT_ASSERT_INT_EQ(kfk_batch_writer_append(&w, 1000 + i, NULL, -1,
+		                                         value, sizeof(value) - 1,
+		                                         NULL, 0), 0);
+	raw = out.len;
+	KT_ASSERT_INT_EQ(kfk_batch_writer_finish(&w, kfk_codec_compress, -1,
+	                                         &size), 0);
+	kt_log("raw %zu bytes (capacity before %s), compressed %zu, capacity "
+	       "after %zu", raw, "doubling", size, out.cap);
+	KT_ASSERT(size < raw / 4);
+	KT_ASSERT_INT_EQ(out.cap, out.len);
+	kfk_batch_buf_free(&out);
+}
