@@ -166,8 +166,20 @@ static void init_failed(struct kfk_sender *s, kfk_err err, int64_t now,
 		                   kfk_err_str(err));
 		return;
 	}
-	idem->failures++;
 	idem->state = KFK_IDEM_WANT_PID;
+	if (err == KFK_ERR__DESTROY) {
+		/* The broker object went away (a bootstrap broker replaced
+		 * by the brokers metadata named, at start): no reason to
+		 * wait before asking another. */
+		idem->retry_at_us = now;
+		kfk_sender_wake(s);
+		kfk_dbg(s->log, KFK_DBG_EOS, "PID",
+		        "InitProducerId to %s ended with the broker (%s): "
+		        "asking another now", idem->res_broker,
+		        kfk_err_name(err));
+		return;
+	}
+	idem->failures++;
 	idem->retry_at_us = now + init_backoff_us(s, idem->failures);
 	min_at(next, idem->retry_at_us);
 	kfk_dbg(s->log, KFK_DBG_EOS, "PID",

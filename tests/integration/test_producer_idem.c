@@ -865,3 +865,25 @@ KT_TEST(default_is_idempotent_and_acks_1_turns_it_off)
 	ictx_free(&c);
 	kt_mock_stop(m);
 }
+
+/* At start the producer id is asked of the bootstrap broker, which goes
+ * away as soon as metadata names the brokers: that is no failure to back
+ * off from (it cost the first records 100 ms). */
+KT_TEST(bootstrap_handover_does_not_delay_the_producer_id)
+{
+	struct kt_mock *m = kt_mock_start(1, "start:1", NULL);
+	struct ictx c;
+	kfk_producer *p;
+
+	KT_ASSERT(m != NULL);
+	ictx_init(&c, 1);
+	p = new_producer(kt_mock_bootstrap(m), &c, NULL);
+	produce_range(p, "start", 0, 1);
+	expect_delivered(&c, 0, 1);
+	KT_ASSERT(logged(&c, "producer id "));
+	KT_ASSERT_MSG(!logged(&c, "trying again in"),
+	              "InitProducerId backed off:\n%s", c.log);
+	kfk_producer_destroy(p);
+	ictx_free(&c);
+	kt_mock_stop(m);
+}
