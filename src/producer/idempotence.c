@@ -49,15 +49,13 @@ static int32_t seq_end(const struct kfk_pbatch *b)
 
 static kfk_err init_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 {
-	struct kfk_sender *s = req->opaque;
-	struct kfk_idem *idem = &s->idem;
 	struct kfk_init_producer_id_request m;
 
+	(void)req;
 	kfk_init_producer_id_request_init(&m);
 	m.transactional_id = KFK_STR_NULL;
 	/* Only a transactional producer's transactions time out. */
 	m.transaction_timeout_ms = INT32_MAX;
-	(void)idem;
 	/* producer_id and _epoch stay -1: a broker gives a producer without
 	 * a transactional id a new id whatever they say. */
 	return (kfk_err)kfk_init_producer_id_request_encode(w, version, &m);

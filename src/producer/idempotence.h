@@ -62,7 +62,7 @@ struct kfk_pbatch;
 
 enum kfk_idem_state {
 	KFK_IDEM_OFF,         /* enable.idempotence is false */
-	KFK_IDEM_WANT_PID,    /* needs InitProducerId (first, or a bump) */
+	KFK_IDEM_WANT_PID,    /* needs a producer id, or (bump) a new epoch */
 	KFK_IDEM_REQUESTING,  /* InitProducerId in flight */
 	KFK_IDEM_READY,       /* batches may go */
 	KFK_IDEM_FATAL        /* stopped for good */
@@ -111,9 +111,9 @@ static inline kfk_err kfk_idem_fatal_err(const struct kfk_idem *idem)
 }
 
 /* One step of the state machine, at the start of each sender round:
- * takes in an InitProducerId result, sends one when it is due (for a bump
- * only once no ProduceRequest is out). Lowers *next to when it wants to
- * run again. Control loop. */
+ * takes in an InitProducerId result; bumps the epoch once no
+ * ProduceRequest is out; sends InitProducerId when one is due. Lowers
+ * *next to when it wants to run again. Control loop. */
 void kfk_idem_run(struct kfk_sender *s, int64_t now_us, int64_t *next);
 
 /* Whether pp's head batch b may be sent now (see the top of this file). */
