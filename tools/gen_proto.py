@@ -281,6 +281,36 @@ class Message:
                     self.walk_ctx(f.struct, sub,
                                   "%s.%s%s" % (path, f.name, suffix))
 
+    def min_wire(self, st, v, memo=None):
+        """The fewest bytes st takes on the wire at version v: what bounds
+        a decoder's allocation for an array of st by the bytes left."""
+        memo = {} if memo is None else memo
+        key = (st.name, v)
+        if key in memo:
+            return memo[key]
+        memo[key] = 1  # a (schema-forbidden) cycle counts a byte
+        flex = v in self.flex
+        n = 1 if flex else 0  # the tag buffer's count
+        for f in st.fields:
+            if v not in f.versions or v in f.tagged:
+                continue
+            if f.kind == "prim":
+                n += PRIMS[f.type][2]
+            elif f.kind == "array" or f.kind in ("bytes", "records"):
+                n += 1 if flex else 4
+            elif f.kind == "string":
+                n += 1 if flex else 2
+            elif v in f.nullable:
+                n += 1
+            else:
+                n += self.min_wire(f.struct, v, memo)
+        memo[key] = max(n, 1)
+        return memo[key]
+
+    def min_wire_any(self, st):
+        """min_wire over every version st is encoded in."""
+        return min((self.min_wire(st, v) for v in st.ctx_list()), default=1)
+
     def ordered_structs(self):
         """Every struct, children before parents (definition order)."""
         seen, out = set(), []
@@ -562,7 +592,12 @@ class Gen:
             present = {"1": "kfk_rbuf_read_i8(%s) >= 0" % rd, "0": "1"}.get(
                 nl, "!(%s) || kfk_rbuf_read_i8(%s) >= 0" % (nl, rd))
             return guard(present, body)
-        minsz = PRIMS[f.elem][2] if f.elem in PRIMS else 1
+        if f.elem in PRIMS:
+            minsz = PRIMS[f.elem][2]
+        elif f.struct is not None:
+            minsz = st.msg.min_wire_any(f.struct)
+        else:
+            minsz = 1
         out = ["n = kfk_rbuf_read_array_len(%s, %s, %s, %d);"
                % (rd, fx, nl, minsz),
                "%s = kfk_arena_decode_array(a, %s, n, sizeof *%s);"

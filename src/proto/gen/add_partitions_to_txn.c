@@ -164,7 +164,7 @@ static void add_partitions_to_txn_request_transaction_read(kfk_rbuf *r,
 	m->producer_id = kfk_rbuf_read_i64(r);
 	m->producer_epoch = kfk_rbuf_read_i16(r);
 	m->verify_only = kfk_rbuf_read_bool(r);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -258,7 +258,7 @@ static void add_partitions_to_txn_request_read(kfk_rbuf *r, int16_t v,
 
 	kfk_add_partitions_to_txn_request_init(m);
 	if (v >= 4) {
-		n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+		n = kfk_rbuf_read_array_len(r, 1, 0, 14);
 		m->transactions = kfk_arena_decode_array(a, r, n,
 			sizeof *m->transactions);
 		m->transactions_count = n;
@@ -274,7 +274,7 @@ static void add_partitions_to_txn_request_read(kfk_rbuf *r, int16_t v,
 	if (v <= 3)
 		m->v3_and_below_producer_epoch = kfk_rbuf_read_i16(r);
 	if (v <= 3) {
-		n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+		n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 		m->v3_and_below_topics = kfk_arena_decode_array(a, r, n,
 			sizeof *m->v3_and_below_topics);
 		m->v3_and_below_topics_count = n;
@@ -408,7 +408,7 @@ static void add_partitions_to_txn_response_topic_result_read(kfk_rbuf *r,
 
 	kfk_add_partitions_to_txn_response_topic_result_init(m);
 	m->name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 6);
 	m->results_by_partition = kfk_arena_decode_array(a, r, n,
 		sizeof *m->results_by_partition);
 	m->results_by_partition_count = n;
@@ -461,7 +461,7 @@ static void add_partitions_to_txn_response_result_read(kfk_rbuf *r, int16_t v,
 
 	kfk_add_partitions_to_txn_response_result_init(m);
 	m->transactional_id = kfk_rbuf_read_str(r, 1, 0);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 3);
 	m->topic_results = kfk_arena_decode_array(a, r, n,
 		sizeof *m->topic_results);
 	m->topic_results_count = n;
@@ -551,7 +551,7 @@ static void add_partitions_to_txn_response_read(kfk_rbuf *r, int16_t v,
 	if (v >= 4)
 		m->error_code = kfk_rbuf_read_i16(r);
 	if (v >= 4) {
-		n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+		n = kfk_rbuf_read_array_len(r, 1, 0, 3);
 		m->results_by_transaction = kfk_arena_decode_array(a, r, n,
 			sizeof *m->results_by_transaction);
 		m->results_by_transaction_count = n;
@@ -560,7 +560,7 @@ static void add_partitions_to_txn_response_read(kfk_rbuf *r, int16_t v,
 				&m->results_by_transaction[i]);
 	}
 	if (v <= 3) {
-		n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+		n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 		m->results_by_topic_v3_and_below = kfk_arena_decode_array(a, r,
 			n, sizeof *m->results_by_topic_v3_and_below);
 		m->results_by_topic_v3_and_below_count = n;

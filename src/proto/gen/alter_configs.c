@@ -137,7 +137,7 @@ static void alter_configs_request_resource_read(kfk_rbuf *r, int16_t v,
 	kfk_alter_configs_request_resource_init(m);
 	m->resource_type = kfk_rbuf_read_i8(r);
 	m->resource_name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->configs = kfk_arena_decode_array(a, r, n, sizeof *m->configs);
 	m->configs_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -190,7 +190,7 @@ static void alter_configs_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	int32_t i, n;
 
 	kfk_alter_configs_request_init(m);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 4);
 	m->resources = kfk_arena_decode_array(a, r, n, sizeof *m->resources);
 	m->resources_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -323,7 +323,7 @@ static void alter_configs_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 
 	kfk_alter_configs_response_init(m);
 	m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 6);
 	m->responses = kfk_arena_decode_array(a, r, n, sizeof *m->responses);
 	m->responses_count = n;
 	for (i = 0; i < n && !r->err; i++)

@@ -377,7 +377,7 @@ static void api_versions_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 
 	kfk_api_versions_response_init(m);
 	m->error_code = kfk_rbuf_read_i16(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 6);
 	m->api_keys = kfk_arena_decode_array(a, r, n, sizeof *m->api_keys);
 	m->api_keys_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -393,7 +393,7 @@ static void api_versions_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 			switch (tag) {
 			case 0:
 				if (v >= 3) {
-					n = kfk_rbuf_read_array_len(s, 1, 0, 1);
+					n = kfk_rbuf_read_array_len(s, 1, 0, 6);
 					m->supported_features = kfk_arena_decode_array(a, s, n, sizeof *m->supported_features);
 					m->supported_features_count = n;
 					for (i = 0; i < n && !s->err; i++)
@@ -406,7 +406,7 @@ static void api_versions_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 				break;
 			case 2:
 				if (v >= 3) {
-					n = kfk_rbuf_read_array_len(s, 1, 0, 1);
+					n = kfk_rbuf_read_array_len(s, 1, 0, 6);
 					m->finalized_features = kfk_arena_decode_array(a, s, n, sizeof *m->finalized_features);
 					m->finalized_features_count = n;
 					for (i = 0; i < n && !s->err; i++)

@@ -221,7 +221,7 @@ static void consumer_group_describe_response_assignment_read(kfk_rbuf *r,
 	int32_t i, n;
 
 	kfk_consumer_group_describe_response_assignment_init(m);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 19);
 	m->topic_partitions = kfk_arena_decode_array(a, r, n,
 		sizeof *m->topic_partitions);
 	m->topic_partitions_count = n;
@@ -381,7 +381,7 @@ static void consumer_group_describe_response_described_group_read(kfk_rbuf *r,
 	m->group_epoch = kfk_rbuf_read_i32(r);
 	m->assignment_epoch = kfk_rbuf_read_i32(r);
 	m->assignor_name = kfk_rbuf_read_str(r, 1, 0);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 16);
 	m->members = kfk_arena_decode_array(a, r, n, sizeof *m->members);
 	m->members_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -432,7 +432,7 @@ static void consumer_group_describe_response_read(kfk_rbuf *r, int16_t v,
 
 	kfk_consumer_group_describe_response_init(m);
 	m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 20);
 	m->groups = kfk_arena_decode_array(a, r, n, sizeof *m->groups);
 	m->groups_count = n;
 	for (i = 0; i < n && !r->err; i++)

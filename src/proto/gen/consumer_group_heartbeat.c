@@ -185,7 +185,7 @@ static void consumer_group_heartbeat_request_read(kfk_rbuf *r, int16_t v,
 	if (v >= 1)
 		m->subscribed_topic_regex = kfk_rbuf_read_str(r, 1, 1);
 	m->server_assignor = kfk_rbuf_read_str(r, 1, 1);
-	n = kfk_rbuf_read_array_len(r, 1, 1, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 1, 18);
 	m->topic_partitions = kfk_arena_decode_array(a, r, n,
 		sizeof *m->topic_partitions);
 	m->topic_partitions_count = n;
@@ -310,7 +310,7 @@ static void consumer_group_heartbeat_response_assignment_read(kfk_rbuf *r,
 	int32_t i, n;
 
 	kfk_consumer_group_heartbeat_response_assignment_init(m);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 18);
 	m->topic_partitions = kfk_arena_decode_array(a, r, n,
 		sizeof *m->topic_partitions);
 	m->topic_partitions_count = n;

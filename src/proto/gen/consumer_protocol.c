@@ -152,7 +152,7 @@ static void consumer_protocol_subscription_read(kfk_rbuf *r, int16_t v,
 		m->topics[i] = kfk_rbuf_read_str(r, 0, 0);
 	m->user_data = kfk_rbuf_read_bytes(r, 0, 1);
 	if (v >= 1) {
-		n = kfk_rbuf_read_array_len(r, 0, 0, 1);
+		n = kfk_rbuf_read_array_len(r, 0, 0, 6);
 		m->owned_partitions = kfk_arena_decode_array(a, r, n,
 			sizeof *m->owned_partitions);
 		m->owned_partitions_count = n;
@@ -278,7 +278,7 @@ static void consumer_protocol_assignment_read(kfk_rbuf *r, int16_t v,
 	int32_t i, n;
 
 	kfk_consumer_protocol_assignment_init(m);
-	n = kfk_rbuf_read_array_len(r, 0, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 0, 0, 6);
 	m->assigned_partitions = kfk_arena_decode_array(a, r, n,
 		sizeof *m->assigned_partitions);
 	m->assigned_partitions_count = n;

@@ -142,7 +142,7 @@ static void create_partitions_request_topic_read(kfk_rbuf *r, int16_t v,
 	kfk_create_partitions_request_topic_init(m);
 	m->name = kfk_rbuf_read_str(r, flex, 0);
 	m->count = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 1, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 1, 2);
 	m->assignments = kfk_arena_decode_array(a, r, n,
 		sizeof *m->assignments);
 	m->assignments_count = n;
@@ -197,7 +197,7 @@ static void create_partitions_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	int32_t i, n;
 
 	kfk_create_partitions_request_init(m);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 7);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -328,7 +328,7 @@ static void create_partitions_response_read(kfk_rbuf *r, int16_t v,
 
 	kfk_create_partitions_response_init(m);
 	m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 5);
 	m->results = kfk_arena_decode_array(a, r, n, sizeof *m->results);
 	m->results_count = n;
 	for (i = 0; i < n && !r->err; i++)

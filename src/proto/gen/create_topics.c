@@ -222,14 +222,14 @@ static void create_topics_request_creatable_topic_read(kfk_rbuf *r, int16_t v,
 	m->name = kfk_rbuf_read_str(r, flex, 0);
 	m->num_partitions = kfk_rbuf_read_i32(r);
 	m->replication_factor = kfk_rbuf_read_i16(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 6);
 	m->assignments = kfk_arena_decode_array(a, r, n,
 		sizeof *m->assignments);
 	m->assignments_count = n;
 	for (i = 0; i < n && !r->err; i++)
 		create_topics_request_creatable_replica_assignment_read(r, v, a,
 			&m->assignments[i]);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->configs = kfk_arena_decode_array(a, r, n, sizeof *m->configs);
 	m->configs_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -290,7 +290,7 @@ static void create_topics_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	int32_t i, n;
 
 	kfk_create_topics_request_init(m);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 10);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -475,7 +475,7 @@ static void create_topics_response_creatable_topic_result_read(kfk_rbuf *r,
 	if (v >= 5)
 		m->replication_factor = kfk_rbuf_read_i16(r);
 	if (v >= 5) {
-		n = kfk_rbuf_read_array_len(r, 1, 1, 1);
+		n = kfk_rbuf_read_array_len(r, 1, 1, 6);
 		m->configs = kfk_arena_decode_array(a, r, n,
 			sizeof *m->configs);
 		m->configs_count = n;
@@ -550,7 +550,7 @@ static void create_topics_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	kfk_create_topics_response_init(m);
 	if (v >= 2)
 		m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 4);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)

@@ -147,7 +147,7 @@ static void delete_acls_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	int32_t i, n;
 
 	kfk_delete_acls_request_init(m);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 8);
 	m->filters = kfk_arena_decode_array(a, r, n, sizeof *m->filters);
 	m->filters_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -303,7 +303,7 @@ static void delete_acls_response_filter_result_read(kfk_rbuf *r, int16_t v,
 	kfk_delete_acls_response_filter_result_init(m);
 	m->error_code = kfk_rbuf_read_i16(r);
 	m->error_message = kfk_rbuf_read_str(r, flex, 1);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 11);
 	m->matching_acls = kfk_arena_decode_array(a, r, n,
 		sizeof *m->matching_acls);
 	m->matching_acls_count = n;
@@ -360,7 +360,7 @@ static void delete_acls_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 
 	kfk_delete_acls_response_init(m);
 	m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 5);
 	m->filter_results = kfk_arena_decode_array(a, r, n,
 		sizeof *m->filter_results);
 	m->filter_results_count = n;

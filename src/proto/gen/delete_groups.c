@@ -202,7 +202,7 @@ static void delete_groups_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 
 	kfk_delete_groups_response_init(m);
 	m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 4);
 	m->results = kfk_arena_decode_array(a, r, n, sizeof *m->results);
 	m->results_count = n;
 	for (i = 0; i < n && !r->err; i++)

@@ -140,7 +140,7 @@ static void delete_records_request_topic_read(kfk_rbuf *r, int16_t v,
 
 	kfk_delete_records_request_topic_init(m);
 	m->name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 12);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -192,7 +192,7 @@ static void delete_records_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	int32_t i, n;
 
 	kfk_delete_records_request_init(m);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -323,7 +323,7 @@ static void delete_records_response_topic_result_read(kfk_rbuf *r, int16_t v,
 
 	kfk_delete_records_response_topic_result_init(m);
 	m->name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 14);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -377,7 +377,7 @@ static void delete_records_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 
 	kfk_delete_records_response_init(m);
 	m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)

@@ -140,7 +140,7 @@ static void delete_topics_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 
 	kfk_delete_topics_request_init(m);
 	if (v >= 6) {
-		n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+		n = kfk_rbuf_read_array_len(r, 1, 0, 18);
 		m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 		m->topics_count = n;
 		for (i = 0; i < n && !r->err; i++)
@@ -294,7 +294,7 @@ static void delete_topics_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	kfk_delete_topics_response_init(m);
 	if (v >= 1)
 		m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 4);
 	m->responses = kfk_arena_decode_array(a, r, n, sizeof *m->responses);
 	m->responses_count = n;
 	for (i = 0; i < n && !r->err; i++)

@@ -233,7 +233,7 @@ static void describe_acls_response_resource_read(kfk_rbuf *r, int16_t v,
 	m->resource_name = kfk_rbuf_read_str(r, flex, 0);
 	if (v >= 1)
 		m->pattern_type = kfk_rbuf_read_i8(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 5);
 	m->acls = kfk_arena_decode_array(a, r, n, sizeof *m->acls);
 	m->acls_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -293,7 +293,7 @@ static void describe_acls_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	m->throttle_time_ms = kfk_rbuf_read_i32(r);
 	m->error_code = kfk_rbuf_read_i16(r);
 	m->error_message = kfk_rbuf_read_str(r, flex, 1);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 5);
 	m->resources = kfk_arena_decode_array(a, r, n, sizeof *m->resources);
 	m->resources_count = n;
 	for (i = 0; i < n && !r->err; i++)

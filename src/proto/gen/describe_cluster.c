@@ -204,7 +204,7 @@ static void describe_cluster_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 		m->endpoint_type = kfk_rbuf_read_i8(r);
 	m->cluster_id = kfk_rbuf_read_str(r, 1, 0);
 	m->controller_id = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 11);
 	m->brokers = kfk_arena_decode_array(a, r, n, sizeof *m->brokers);
 	m->brokers_count = n;
 	for (i = 0; i < n && !r->err; i++)

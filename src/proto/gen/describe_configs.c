@@ -165,7 +165,7 @@ static void describe_configs_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	int32_t i, n;
 
 	kfk_describe_configs_request_init(m);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 4);
 	m->resources = kfk_arena_decode_array(a, r, n, sizeof *m->resources);
 	m->resources_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -338,7 +338,7 @@ static void describe_configs_response_resource_result_read(kfk_rbuf *r,
 		m->config_source = kfk_rbuf_read_i8(r);
 	m->is_sensitive = kfk_rbuf_read_bool(r);
 	if (v >= 1) {
-		n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+		n = kfk_rbuf_read_array_len(r, flex, 0, 4);
 		m->synonyms = kfk_arena_decode_array(a, r, n,
 			sizeof *m->synonyms);
 		m->synonyms_count = n;
@@ -409,7 +409,7 @@ static void describe_configs_response_result_read(kfk_rbuf *r, int16_t v,
 	m->error_message = kfk_rbuf_read_str(r, flex, 1);
 	m->resource_type = kfk_rbuf_read_i8(r);
 	m->resource_name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 7);
 	m->configs = kfk_arena_decode_array(a, r, n, sizeof *m->configs);
 	m->configs_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -462,7 +462,7 @@ static void describe_configs_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 
 	kfk_describe_configs_response_init(m);
 	m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 7);
 	m->results = kfk_arena_decode_array(a, r, n, sizeof *m->results);
 	m->results_count = n;
 	for (i = 0; i < n && !r->err; i++)

@@ -253,7 +253,7 @@ static void describe_groups_response_described_group_read(kfk_rbuf *r,
 	m->group_state = kfk_rbuf_read_str(r, flex, 0);
 	m->protocol_type = kfk_rbuf_read_str(r, flex, 0);
 	m->protocol_data = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 7);
 	m->members = kfk_arena_decode_array(a, r, n, sizeof *m->members);
 	m->members_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -313,7 +313,7 @@ static void describe_groups_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	kfk_describe_groups_response_init(m);
 	if (v >= 1)
 		m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 12);
 	m->groups = kfk_arena_decode_array(a, r, n, sizeof *m->groups);
 	m->groups_count = n;
 	for (i = 0; i < n && !r->err; i++)

@@ -143,7 +143,7 @@ static void describe_producers_request_read(kfk_rbuf *r, int16_t v,
 	int32_t i, n;
 
 	kfk_describe_producers_request_init(m);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -282,7 +282,7 @@ static void describe_producers_response_partition_response_read(kfk_rbuf *r,
 	m->partition_index = kfk_rbuf_read_i32(r);
 	m->error_code = kfk_rbuf_read_i16(r);
 	m->error_message = kfk_rbuf_read_str(r, 1, 1);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 37);
 	m->active_producers = kfk_arena_decode_array(a, r, n,
 		sizeof *m->active_producers);
 	m->active_producers_count = n;
@@ -335,7 +335,7 @@ static void describe_producers_response_topic_response_read(kfk_rbuf *r,
 
 	kfk_describe_producers_response_topic_response_init(m);
 	m->name = kfk_rbuf_read_str(r, 1, 0);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 9);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -385,7 +385,7 @@ static void describe_producers_response_read(kfk_rbuf *r, int16_t v,
 
 	kfk_describe_producers_response_init(m);
 	m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)

@@ -223,7 +223,7 @@ static void describe_transactions_response_transaction_state_read(kfk_rbuf *r,
 	m->transaction_start_time_ms = kfk_rbuf_read_i64(r);
 	m->producer_id = kfk_rbuf_read_i64(r);
 	m->producer_epoch = kfk_rbuf_read_i16(r);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -275,7 +275,7 @@ static void describe_transactions_response_read(kfk_rbuf *r, int16_t v,
 
 	kfk_describe_transactions_response_init(m);
 	m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 28);
 	m->transaction_states = kfk_arena_decode_array(a, r, n,
 		sizeof *m->transaction_states);
 	m->transaction_states_count = n;

@@ -151,7 +151,7 @@ static void elect_leaders_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	kfk_elect_leaders_request_init(m);
 	if (v >= 1)
 		m->election_type = kfk_rbuf_read_i8(r);
-	n = kfk_rbuf_read_array_len(r, flex, 1, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 1, 3);
 	m->topic_partitions = kfk_arena_decode_array(a, r, n,
 		sizeof *m->topic_partitions);
 	m->topic_partitions_count = n;
@@ -285,7 +285,7 @@ static void elect_leaders_response_replica_election_result_read(kfk_rbuf *r,
 
 	kfk_elect_leaders_response_replica_election_result_init(m);
 	m->topic = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 8);
 	m->partition_result = kfk_arena_decode_array(a, r, n,
 		sizeof *m->partition_result);
 	m->partition_result_count = n;
@@ -351,7 +351,7 @@ static void elect_leaders_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	m->throttle_time_ms = kfk_rbuf_read_i32(r);
 	if (v >= 1)
 		m->error_code = kfk_rbuf_read_i16(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->replica_election_results = kfk_arena_decode_array(a, r, n,
 		sizeof *m->replica_election_results);
 	m->replica_election_results_count = n;

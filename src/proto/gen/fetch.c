@@ -252,7 +252,7 @@ static void fetch_request_topic_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 		m->topic = kfk_rbuf_read_str(r, flex, 0);
 	if (v >= 13)
 		m->topic_id = kfk_rbuf_read_uuid(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 16);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -500,13 +500,13 @@ static void fetch_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 		m->session_id = kfk_rbuf_read_i32(r);
 	if (v >= 7)
 		m->session_epoch = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
 		fetch_request_topic_read(r, v, a, &m->topics[i]);
 	if (v >= 7) {
-		n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+		n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 		m->forgotten_topics_data = kfk_arena_decode_array(a, r, n,
 			sizeof *m->forgotten_topics_data);
 		m->forgotten_topics_data_count = n;
@@ -883,7 +883,7 @@ static void fetch_response_partition_data_read(kfk_rbuf *r, int16_t v,
 	if (v >= 5)
 		m->log_start_offset = kfk_rbuf_read_i64(r);
 	if (v >= 4) {
-		n = kfk_rbuf_read_array_len(r, flex, 1, 1);
+		n = kfk_rbuf_read_array_len(r, flex, 1, 16);
 		m->aborted_transactions = kfk_arena_decode_array(a, r, n,
 			sizeof *m->aborted_transactions);
 		m->aborted_transactions_count = n;
@@ -978,7 +978,7 @@ static void fetch_response_fetchable_topic_response_read(kfk_rbuf *r, int16_t v,
 		m->topic = kfk_rbuf_read_str(r, flex, 0);
 	if (v >= 13)
 		m->topic_id = kfk_rbuf_read_uuid(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 18);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -1120,7 +1120,7 @@ static void fetch_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 		m->error_code = kfk_rbuf_read_i16(r);
 	if (v >= 7)
 		m->session_id = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->responses = kfk_arena_decode_array(a, r, n, sizeof *m->responses);
 	m->responses_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -1134,7 +1134,8 @@ static void fetch_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 			switch (tag) {
 			case 0:
 				if (v >= 16) {
-					n = kfk_rbuf_read_array_len(s, 1, 0, 1);
+					n = kfk_rbuf_read_array_len(s, 1, 0,
+						11);
 					m->node_endpoints = kfk_arena_decode_array(a, s, n, sizeof *m->node_endpoints);
 					m->node_endpoints_count = n;
 					for (i = 0; i < n && !s->err; i++)

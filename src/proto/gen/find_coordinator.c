@@ -276,7 +276,7 @@ static void find_coordinator_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	if (v <= 3)
 		m->port = kfk_rbuf_read_i32(r);
 	if (v >= 4) {
-		n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+		n = kfk_rbuf_read_array_len(r, 1, 0, 14);
 		m->coordinators = kfk_arena_decode_array(a, r, n,
 			sizeof *m->coordinators);
 		m->coordinators_count = n;

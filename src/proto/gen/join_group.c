@@ -154,7 +154,7 @@ static void join_group_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	if (v >= 5)
 		m->group_instance_id = kfk_rbuf_read_str(r, flex, 1);
 	m->protocol_type = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->protocols = kfk_arena_decode_array(a, r, n, sizeof *m->protocols);
 	m->protocols_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -319,7 +319,7 @@ static void join_group_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	if (v >= 9)
 		m->skip_assignment = kfk_rbuf_read_bool(r);
 	m->member_id = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 4);
 	m->members = kfk_arena_decode_array(a, r, n, sizeof *m->members);
 	m->members_count = n;
 	for (i = 0; i < n && !r->err; i++)

@@ -149,7 +149,7 @@ static void leave_group_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	if (v <= 2)
 		m->member_id = kfk_rbuf_read_str(r, 0, 0);
 	if (v >= 3) {
-		n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+		n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 		m->members = kfk_arena_decode_array(a, r, n,
 			sizeof *m->members);
 		m->members_count = n;
@@ -293,7 +293,7 @@ static void leave_group_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 		m->throttle_time_ms = kfk_rbuf_read_i32(r);
 	m->error_code = kfk_rbuf_read_i16(r);
 	if (v >= 3) {
-		n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+		n = kfk_rbuf_read_array_len(r, flex, 0, 5);
 		m->members = kfk_arena_decode_array(a, r, n,
 			sizeof *m->members);
 		m->members_count = n;

@@ -243,7 +243,7 @@ static void list_groups_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	if (v >= 1)
 		m->throttle_time_ms = kfk_rbuf_read_i32(r);
 	m->error_code = kfk_rbuf_read_i16(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->groups = kfk_arena_decode_array(a, r, n, sizeof *m->groups);
 	m->groups_count = n;
 	for (i = 0; i < n && !r->err; i++)

@@ -155,7 +155,7 @@ static void list_offsets_request_topic_read(kfk_rbuf *r, int16_t v,
 
 	kfk_list_offsets_request_topic_init(m);
 	m->name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 12);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -219,7 +219,7 @@ static void list_offsets_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	m->replica_id = kfk_rbuf_read_i32(r);
 	if (v >= 2)
 		m->isolation_level = kfk_rbuf_read_i8(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -396,7 +396,7 @@ static void list_offsets_response_topic_response_read(kfk_rbuf *r, int16_t v,
 
 	kfk_list_offsets_response_topic_response_init(m);
 	m->name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 10);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -453,7 +453,7 @@ static void list_offsets_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	kfk_list_offsets_response_init(m);
 	if (v >= 2)
 		m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)

@@ -226,7 +226,7 @@ static void list_transactions_response_read(kfk_rbuf *r, int16_t v,
 	m->unknown_state_filters_count = n;
 	for (i = 0; i < n && !r->err; i++)
 		m->unknown_state_filters[i] = kfk_rbuf_read_str(r, 1, 0);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 11);
 	m->transaction_states = kfk_arena_decode_array(a, r, n,
 		sizeof *m->transaction_states);
 	m->transaction_states_count = n;

@@ -153,7 +153,7 @@ static void metadata_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	int32_t i, n;
 
 	kfk_metadata_request_init(m);
-	n = kfk_rbuf_read_array_len(r, flex, v >= 1, 1);
+	n = kfk_rbuf_read_array_len(r, flex, v >= 1, 2);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -406,7 +406,7 @@ static void metadata_response_topic_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 		m->topic_id = kfk_rbuf_read_uuid(r);
 	if (v >= 1)
 		m->is_internal = kfk_rbuf_read_bool(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 18);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -487,7 +487,7 @@ static void metadata_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	kfk_metadata_response_init(m);
 	if (v >= 3)
 		m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 10);
 	m->brokers = kfk_arena_decode_array(a, r, n, sizeof *m->brokers);
 	m->brokers_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -496,7 +496,7 @@ static void metadata_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 		m->cluster_id = kfk_rbuf_read_str(r, flex, 1);
 	if (v >= 1)
 		m->controller_id = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 8);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)

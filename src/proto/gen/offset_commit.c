@@ -157,7 +157,7 @@ static void offset_commit_request_topic_read(kfk_rbuf *r, int16_t v,
 
 	kfk_offset_commit_request_topic_init(m);
 	m->name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 14);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -239,7 +239,7 @@ static void offset_commit_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 		m->group_instance_id = kfk_rbuf_read_str(r, flex, 1);
 	if (v >= 2 && v <= 4)
 		m->retention_time_ms = kfk_rbuf_read_i64(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -364,7 +364,7 @@ static void offset_commit_response_topic_read(kfk_rbuf *r, int16_t v,
 
 	kfk_offset_commit_response_topic_init(m);
 	m->name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 6);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -420,7 +420,7 @@ static void offset_commit_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	kfk_offset_commit_response_init(m);
 	if (v >= 3)
 		m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)

@@ -116,7 +116,7 @@ static void offset_delete_request_topic_read(kfk_rbuf *r, int16_t v,
 
 	kfk_offset_delete_request_topic_init(m);
 	m->name = kfk_rbuf_read_str(r, 0, 0);
-	n = kfk_rbuf_read_array_len(r, 0, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 0, 0, 4);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -160,7 +160,7 @@ static void offset_delete_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 
 	kfk_offset_delete_request_init(m);
 	m->group_id = kfk_rbuf_read_str(r, 0, 0);
-	n = kfk_rbuf_read_array_len(r, 0, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 0, 0, 6);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -264,7 +264,7 @@ static void offset_delete_response_topic_read(kfk_rbuf *r, int16_t v,
 
 	kfk_offset_delete_response_topic_init(m);
 	m->name = kfk_rbuf_read_str(r, 0, 0);
-	n = kfk_rbuf_read_array_len(r, 0, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 0, 0, 6);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -311,7 +311,7 @@ static void offset_delete_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	kfk_offset_delete_response_init(m);
 	m->error_code = kfk_rbuf_read_i16(r);
 	m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, 0, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 0, 0, 6);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)

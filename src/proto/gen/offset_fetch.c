@@ -173,7 +173,7 @@ static void offset_fetch_request_group_read(kfk_rbuf *r, int16_t v,
 		m->member_id = kfk_rbuf_read_str(r, 1, 1);
 	if (v >= 9)
 		m->member_epoch = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, 1, 1, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 1, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -307,14 +307,14 @@ static void offset_fetch_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	if (v <= 7)
 		m->group_id = kfk_rbuf_read_str(r, flex, 0);
 	if (v <= 7) {
-		n = kfk_rbuf_read_array_len(r, flex, v >= 2, 1);
+		n = kfk_rbuf_read_array_len(r, flex, v >= 2, 3);
 		m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 		m->topics_count = n;
 		for (i = 0; i < n && !r->err; i++)
 			offset_fetch_request_topic_read(r, v, a, &m->topics[i]);
 	}
 	if (v >= 8) {
-		n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+		n = kfk_rbuf_read_array_len(r, 1, 0, 3);
 		m->groups = kfk_arena_decode_array(a, r, n, sizeof *m->groups);
 		m->groups_count = n;
 		for (i = 0; i < n && !r->err; i++)
@@ -438,7 +438,7 @@ static void offset_fetch_response_topics_read(kfk_rbuf *r, int16_t v,
 
 	kfk_offset_fetch_response_topics_init(m);
 	m->name = kfk_rbuf_read_str(r, 1, 0);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 20);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -488,7 +488,7 @@ static void offset_fetch_response_group_read(kfk_rbuf *r, int16_t v,
 
 	kfk_offset_fetch_response_group_init(m);
 	m->group_id = kfk_rbuf_read_str(r, 1, 0);
-	n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+	n = kfk_rbuf_read_array_len(r, 1, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -598,7 +598,7 @@ static void offset_fetch_response_topic_read(kfk_rbuf *r, int16_t v,
 
 	kfk_offset_fetch_response_topic_init(m);
 	m->name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 16);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -680,7 +680,7 @@ static void offset_fetch_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	if (v >= 3)
 		m->throttle_time_ms = kfk_rbuf_read_i32(r);
 	if (v <= 7) {
-		n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+		n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 		m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 		m->topics_count = n;
 		for (i = 0; i < n && !r->err; i++)
@@ -690,7 +690,7 @@ static void offset_fetch_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	if (v >= 2 && v <= 7)
 		m->error_code = kfk_rbuf_read_i16(r);
 	if (v >= 8) {
-		n = kfk_rbuf_read_array_len(r, 1, 0, 1);
+		n = kfk_rbuf_read_array_len(r, 1, 0, 5);
 		m->groups = kfk_arena_decode_array(a, r, n, sizeof *m->groups);
 		m->groups_count = n;
 		for (i = 0; i < n && !r->err; i++)

@@ -155,7 +155,7 @@ static void offset_for_leader_epoch_request_offset_for_leader_topic_read(
 
 	kfk_offset_for_leader_epoch_request_offset_for_leader_topic_init(m);
 	m->topic = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 8);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -213,7 +213,7 @@ static void offset_for_leader_epoch_request_read(kfk_rbuf *r, int16_t v,
 	kfk_offset_for_leader_epoch_request_init(m);
 	if (v >= 3)
 		m->replica_id = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -350,7 +350,7 @@ static void offset_for_leader_epoch_response_offset_for_leader_topic_result_read
 
 	kfk_offset_for_leader_epoch_response_offset_for_leader_topic_result_init(m);
 	m->topic = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 14);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -407,7 +407,7 @@ static void offset_for_leader_epoch_response_read(kfk_rbuf *r, int16_t v,
 	kfk_offset_for_leader_epoch_response_init(m);
 	if (v >= 2)
 		m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)

@@ -164,7 +164,7 @@ static void produce_request_topic_produce_data_read(kfk_rbuf *r, int16_t v,
 
 	kfk_produce_request_topic_produce_data_init(m);
 	m->name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 6);
 	m->partition_data = kfk_arena_decode_array(a, r, n,
 		sizeof *m->partition_data);
 	m->partition_data_count = n;
@@ -233,7 +233,7 @@ static void produce_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 		m->transactional_id = kfk_rbuf_read_str(r, flex, 1);
 	m->acks = kfk_rbuf_read_i16(r);
 	m->timeout_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->topic_data = kfk_arena_decode_array(a, r, n, sizeof *m->topic_data);
 	m->topic_data_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -498,7 +498,7 @@ static void produce_response_partition_produce_response_read(kfk_rbuf *r,
 	if (v >= 5)
 		m->log_start_offset = kfk_rbuf_read_i64(r);
 	if (v >= 8) {
-		n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+		n = kfk_rbuf_read_array_len(r, flex, 0, 6);
 		m->record_errors = kfk_arena_decode_array(a, r, n,
 			sizeof *m->record_errors);
 		m->record_errors_count = n;
@@ -575,7 +575,7 @@ static void produce_response_topic_produce_response_read(kfk_rbuf *r, int16_t v,
 
 	kfk_produce_response_topic_produce_response_init(m);
 	m->name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 14);
 	m->partition_responses = kfk_arena_decode_array(a, r, n,
 		sizeof *m->partition_responses);
 	m->partition_responses_count = n;
@@ -663,7 +663,7 @@ static void produce_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 	int32_t i, n;
 
 	kfk_produce_response_init(m);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->responses = kfk_arena_decode_array(a, r, n, sizeof *m->responses);
 	m->responses_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -679,7 +679,8 @@ static void produce_response_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 			switch (tag) {
 			case 0:
 				if (v >= 10) {
-					n = kfk_rbuf_read_array_len(s, 1, 0, 1);
+					n = kfk_rbuf_read_array_len(s, 1, 0,
+						11);
 					m->node_endpoints = kfk_arena_decode_array(a, s, n, sizeof *m->node_endpoints);
 					m->node_endpoints_count = n;
 					for (i = 0; i < n && !s->err; i++)

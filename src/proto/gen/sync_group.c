@@ -147,7 +147,7 @@ static void sync_group_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 		m->protocol_type = kfk_rbuf_read_str(r, 1, 1);
 	if (v >= 5)
 		m->protocol_name = kfk_rbuf_read_str(r, 1, 1);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->assignments = kfk_arena_decode_array(a, r, n,
 		sizeof *m->assignments);
 	m->assignments_count = n;

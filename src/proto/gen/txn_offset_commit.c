@@ -149,7 +149,7 @@ static void txn_offset_commit_request_topic_read(kfk_rbuf *r, int16_t v,
 
 	kfk_txn_offset_commit_request_topic_init(m);
 	m->name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 14);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -237,7 +237,7 @@ static void txn_offset_commit_request_read(kfk_rbuf *r, int16_t v, kfk_arena *a,
 		m->member_id = kfk_rbuf_read_str(r, 1, 0);
 	if (v >= 3)
 		m->group_instance_id = kfk_rbuf_read_str(r, 1, 1);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -363,7 +363,7 @@ static void txn_offset_commit_response_topic_read(kfk_rbuf *r, int16_t v,
 
 	kfk_txn_offset_commit_response_topic_init(m);
 	m->name = kfk_rbuf_read_str(r, flex, 0);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 6);
 	m->partitions = kfk_arena_decode_array(a, r, n, sizeof *m->partitions);
 	m->partitions_count = n;
 	for (i = 0; i < n && !r->err; i++)
@@ -417,7 +417,7 @@ static void txn_offset_commit_response_read(kfk_rbuf *r, int16_t v,
 
 	kfk_txn_offset_commit_response_init(m);
 	m->throttle_time_ms = kfk_rbuf_read_i32(r);
-	n = kfk_rbuf_read_array_len(r, flex, 0, 1);
+	n = kfk_rbuf_read_array_len(r, flex, 0, 3);
 	m->topics = kfk_arena_decode_array(a, r, n, sizeof *m->topics);
 	m->topics_count = n;
 	for (i = 0; i < n && !r->err; i++)
