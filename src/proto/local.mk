@@ -16,3 +16,5 @@ KFK_C_TESTS += tests/unit/test_proto_buf
 KFK_C_TESTS += tests/unit/test_proto_header
 KFK_C_TESTS += tests/unit/test_proto_golden
 KFK_C_TESTS += tests/unit/test_proto_roundtrip
+# Hand-written: what forged counts may cost the generated decoders.
+KFK_C_TESTS += tests/unit/test_proto_bounds
