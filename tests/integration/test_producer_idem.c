@@ -646,7 +646,7 @@ KT_TEST(timed_out_batch_bumps_the_epoch)
 	struct ictx c;
 	struct dedup d;
 	kfk_producer *p;
-	int *want = range(0, 21), i;
+	int i;
 
 	KT_ASSERT(m != NULL);
 	ictx_init(&c, 21);
@@ -668,15 +668,23 @@ KT_TEST(timed_out_batch_bumps_the_epoch)
 	KT_ASSERT(logged(&c, "failed with _MSG_TIMED_OUT"));
 	KT_ASSERT(logged(&c, "epoch bumped to 1"));
 	kfk_producer_destroy(p);
-	/* The broker did write the timed-out records (their outcome was
-	 * only unknown to the producer), once; the later records follow
-	 * under epoch 1 from sequence 0. */
-	expect_log(m, "tmo", want, 21, &d);
+	/* Of the timed-out records, the broker may have written those whose
+	 * request reached it (their outcome was only unknown to the
+	 * producer): each at most once, in order. The later records follow
+	 * once, under epoch 1 from sequence 0 (read_dedup checks that a new
+	 * epoch starts at 0). */
+	read_dedup(kt_mock_bootstrap(m), "tmo", 0, &d);
+	kt_log("%d of the 10 timed-out records were written", d.n - 11);
+	KT_ASSERT(d.n >= 11 && d.n <= 21);
+	KT_ASSERT_INT_EQ(d.vals[0], 0);
+	for (i = 1; i < d.n - 10; i++)
+		KT_ASSERT(d.vals[i] > d.vals[i - 1] && d.vals[i] <= 10);
+	for (i = 0; i < 10; i++)
+		KT_ASSERT_INT_EQ(d.vals[d.n - 10 + i], 11 + i);
 	KT_ASSERT_INT_EQ(d.first_epoch, 0);
 	KT_ASSERT_INT_EQ(d.last_epoch, 1);
 	KT_ASSERT_INT_EQ(d.resent, 0);
 	dedup_free(&d);
-	free(want);
 	ictx_free(&c);
 	kt_mock_stop(m);
 }
