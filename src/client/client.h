@@ -114,4 +114,9 @@ struct kfk_client_md_stats {
 void kfk_client_metadata_stats(struct kfk_client *c,
                                struct kfk_client_md_stats *st);
 
+/* Runs fn(arg) on loop and waits until it has run (bounded by one round of
+ * that loop). Not from the loop's own thread. */
+void kfk_client_run_sync(struct kfk_loop *loop, void (*fn)(void *arg),
+                         void *arg);
+
 #endif /* KFK_CLIENT_CLIENT_H */

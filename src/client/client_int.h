@@ -164,9 +164,4 @@ void kfk_md_refresh_free(struct kfk_client *c);
  * waiters. Control loop only. */
 void kfk_client_md_swap(struct kfk_client *c, struct kfk_metadata *md);
 
-/* Runs fn(arg) on loop and waits until it has run (bounded by one round of
- * that loop). Not from the loop's own thread. */
-void kfk_client_run_sync(struct kfk_loop *loop, void (*fn)(void *arg),
-                         void *arg);
-
 #endif /* KFK_CLIENT_CLIENT_INT_H */

@@ -4,7 +4,6 @@
 #include "config.h"
 #include "producer/sender.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -463,45 +462,6 @@ static int send_ready(struct kfk_sender *s, const struct kfk_metadata *md,
 /* Running on the control loop from another thread                     */
 /* ------------------------------------------------------------------ */
 
-struct sync_call {
-	struct kfk_loop_task task;
-	void (*fn)(void *arg);
-	void *arg;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool done;
-};
-
-static void sync_run(void *arg)
-{
-	struct sync_call *sc = arg;
-
-	sc->fn(sc->arg);
-	pthread_mutex_lock(&sc->lock);
-	sc->done = true;
-	pthread_cond_signal(&sc->cond);
-	pthread_mutex_unlock(&sc->lock);
-}
-
-void kfk_sender_run_sync(struct kfk_loop *loop, void (*fn)(void *arg),
-                         void *arg)
-{
-	struct sync_call sc = { .fn = fn, .arg = arg };
-
-	pthread_mutex_init(&sc.lock, NULL);
-	pthread_cond_init(&sc.cond, NULL);
-	sc.task.fn = sync_run;
-	sc.task.arg = &sc;
-	kfk_loop_post_task(loop, &sc.task);
-	/* The loop runs every task within one round (net/loop.h). */
-	pthread_mutex_lock(&sc.lock);
-	while (!sc.done)
-		pthread_cond_wait(&sc.cond, &sc.lock);
-	pthread_mutex_unlock(&sc.lock);
-	pthread_cond_destroy(&sc.cond);
-	pthread_mutex_destroy(&sc.lock);
-}
-
 static void stop_fn(void *arg)
 {
 	struct kfk_sender *s = arg;
@@ -513,7 +473,7 @@ static void stop_fn(void *arg)
 
 void kfk_sender_stop(struct kfk_sender *s)
 {
-	kfk_sender_run_sync(s->loop, stop_fn, s);
+	kfk_client_run_sync(s->loop, stop_fn, s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -582,7 +542,7 @@ int kfk_sender_purge(struct kfk_sender *s, int flags)
 {
 	struct purge_arg pa = { s, flags, 0, KFK_ERR__PURGED };
 
-	kfk_sender_run_sync(s->loop, purge_fn, &pa);
+	kfk_client_run_sync(s->loop, purge_fn, &pa);
 	return (int)pa.n;
 }
 

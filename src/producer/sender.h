@@ -131,11 +131,6 @@ void kfk_sender_stop(struct kfk_sender *s);
  * pending records) with err. Control loop. */
 void kfk_sender_fail_queued(struct kfk_sender *s, kfk_err err);
 
-/* Runs fn(arg) on loop and waits until it has run. Not from that loop's
- * thread. */
-void kfk_sender_run_sync(struct kfk_loop *loop, void (*fn)(void *arg),
-                         void *arg);
-
 /* ---- sender_req.c: requests (internal to the sender) ---- */
 
 /* One ProduceRequest: its batches, sorted by topic, and the outcome. */
