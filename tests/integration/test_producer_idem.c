@@ -34,6 +34,7 @@
 #define E_DUPLICATE_SEQ 46
 #define E_INVALID_EPOCH 47
 #define E_UNKNOWN_PRODUCER_ID 59
+#define E_PRODUCER_FENCED 90
 
 /* What a test's producer tells it: reports (first: the delivery callback
  * takes the conf's opaque as a struct pt_reports), the log, the error
@@ -761,28 +762,41 @@ KT_TEST(unknown_producer_id_without_kip360_is_fatal)
 	bump_impossible("upidf:1", E_UNKNOWN_PRODUCER_ID);
 }
 
-/* Another producer took this producer id's epoch: nothing can go on. */
-KT_TEST(invalid_producer_epoch_is_fatal)
+/* Another producer took this producer id's epoch (INVALID_PRODUCER_EPOCH),
+ * or fenced it (PRODUCER_FENCED): nothing can go on. */
+static void fenced(const char *topic, int code)
 {
-	struct kt_mock *m = kt_mock_start(1, "fence:1", NULL);
+	struct kt_mock *m = kt_mock_start(1, topic, NULL);
+	const char *colon = strchr(topic, ':');
+	char tname[32];
 	struct ictx c;
 	kfk_producer *p;
 	int i;
 
 	KT_ASSERT(m != NULL);
+	snprintf(tname, sizeof(tname), "%.*s", (int)(colon - topic), topic);
 	ictx_init(&c, 20);
 	p = new_producer(kt_mock_bootstrap(m), &c, "linger.ms", "1000", NULL);
-	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "err Produce %d 1", E_INVALID_EPOCH),
-	                 0);
+	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "err Produce %d 1", code), 0);
 	for (i = 0; i < 10; i++)
-		produce_ok(p, "fence", 0, i);
+		produce_ok(p, tname, 0, i);
 	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
 	for (i = 0; i < 10; i++)
-		KT_ASSERT_INT_EQ(c.r.err[i], (kfk_err)E_INVALID_EPOCH);
-	expect_fatal(p, &c, (kfk_err)E_INVALID_EPOCH);
+		KT_ASSERT_INT_EQ(c.r.err[i], (kfk_err)code);
+	expect_fatal(p, &c, (kfk_err)code);
 	kfk_producer_destroy(p);
 	ictx_free(&c);
 	kt_mock_stop(m);
+}
+
+KT_TEST(invalid_producer_epoch_is_fatal)
+{
+	fenced("fence:1", E_INVALID_EPOCH);
+}
+
+KT_TEST(producer_fenced_is_fatal)
+{
+	fenced("fenced:1", E_PRODUCER_FENCED);
 }
 
 /* ------------------------------------------------------------------ */
