@@ -351,24 +351,13 @@ struct kfk_metadata *kfk_client_metadata(struct kfk_client *c)
 	return md;
 }
 
-static void deadline_in(struct timespec *ts, int timeout_ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += timeout_ms / 1000;
-	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 kfk_err kfk_client_metadata_wait(struct kfk_client *c, uint64_t after_version,
                                  int timeout_ms)
 {
 	struct timespec deadline;
 	bool ok;
 
-	deadline_in(&deadline, timeout_ms > 0 ? timeout_ms : 0);
+	kfk_deadline_ts(&deadline, timeout_ms > 0 ? timeout_ms : 0);
 	pthread_mutex_lock(&c->md_lock);
 	while (c->md->version <= after_version) {
 		int rc = pthread_cond_timedwait(&c->md_cond, &c->md_lock,

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/time.h"
+
 static void efd_signal(struct kfk_reports *r)
 {
 	uint64_t one = 1;
@@ -142,17 +144,6 @@ void kfk_reports_wake(struct kfk_reports *r)
 /* Waiting                                                             */
 /* ------------------------------------------------------------------ */
 
-static void deadline_at(struct timespec *ts, int timeout_ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += timeout_ms / 1000;
-	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static bool ts_passed(const struct timespec *ts)
 {
 	struct timespec now;
@@ -193,7 +184,7 @@ bool kfk_reports_wait(struct kfk_reports *r, int timeout_ms,
 	unsigned kicks;
 
 	if (timeout_ms >= 0)
-		deadline_at(&dl, timeout_ms);
+		kfk_deadline_ts(&dl, timeout_ms);
 	pthread_mutex_lock(&r->lock);
 	kicks = atomic_load(&r->kicks);
 	ok = wait_locked(r, timeout_ms >= 0 ? &dl : NULL, kicks, false, done,
@@ -277,24 +268,36 @@ static void release_list(struct kfk_reports *r, struct kfk_dr *dr)
 	}
 }
 
-int kfk_reports_take(struct kfk_reports *r, kfk_delivery *out, int max,
-                     int timeout_ms)
+/* What take and serve do first: false, with nothing locked, for the
+ * common poll(0) that finds nothing (no lock, no system call); else takes
+ * the lock, having waited up to timeout_ms (-1: forever) for a report or a
+ * kick. */
+static bool lock_for_reports(struct kfk_reports *r, int timeout_ms)
 {
-	struct kfk_dr *done = NULL;
 	struct timespec dl;
-	int n = 0;
 
-	if (max <= 0)
-		return 0;
 	if (timeout_ms == 0 && atomic_load(&r->pending) == 0 &&
 	    !atomic_load(&r->efd_set))
-		return 0;
+		return false;
 	if (timeout_ms > 0)
-		deadline_at(&dl, timeout_ms);
+		kfk_deadline_ts(&dl, timeout_ms);
 	pthread_mutex_lock(&r->lock);
 	if (timeout_ms != 0)
 		wait_locked(r, timeout_ms > 0 ? &dl : NULL,
 		            atomic_load(&r->kicks), true, NULL, NULL);
+	return true;
+}
+
+int kfk_reports_take(struct kfk_reports *r, kfk_delivery *out, int max,
+                     int timeout_ms)
+{
+	struct kfk_dr *done = NULL;
+	int n = 0;
+
+	if (max <= 0)
+		return 0;
+	if (!lock_for_reports(r, timeout_ms))
+		return 0;
 	n = take_locked(r, out, max, &done);
 	efd_sync(r);
 	pthread_mutex_unlock(&r->lock);
@@ -339,19 +342,10 @@ int kfk_reports_serve(struct kfk_reports *r, kfk_delivery_cb *cb,
                       kfk_producer *p, void *opaque, int timeout_ms,
                       int max_batches)
 {
-	struct timespec dl;
 	int served = 0, batches = 0;
 
-	/* The common poll(0) with nothing to do: no lock, no system call. */
-	if (timeout_ms == 0 && atomic_load(&r->pending) == 0 &&
-	    !atomic_load(&r->efd_set))
+	if (!lock_for_reports(r, timeout_ms))
 		return 0;
-	if (timeout_ms > 0)
-		deadline_at(&dl, timeout_ms);
-	pthread_mutex_lock(&r->lock);
-	if (timeout_ms != 0)
-		wait_locked(r, timeout_ms > 0 ? &dl : NULL,
-		            atomic_load(&r->kicks), true, NULL, NULL);
 	for (;;) {
 		struct kfk_dr *dr = NULL;
 		int32_t first = 0;

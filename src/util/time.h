@@ -28,4 +28,17 @@ static inline int64_t kfk_now_ms(void)
 	return kfk_now_us() / 1000;
 }
 
+/* *ts = timeout_ms from now on CLOCK_MONOTONIC: the absolute deadline of
+ * a pthread_cond_timedwait on a condition set to that clock. */
+static inline void kfk_deadline_ts(struct timespec *ts, int timeout_ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += timeout_ms / 1000;
+	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 #endif /* KFK_UTIL_TIME_H */
