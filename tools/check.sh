@@ -7,6 +7,15 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 bash tools/deps.sh
+# Apache Kafka for the real-broker tests, once per machine: in CI a failure
+# here ends the run with Maven's reason (locally the tests report it, or
+# KFK_SKIP_REAL_KAFKA skips them; docs/TESTING.md).
+if [ -z "${KFK_SKIP_REAL_KAFKA:-}" ] || [ "${CI:-}" = true ]; then
+	if ! bash tests/kafka/kafka.sh fetch && [ "${CI:-}" = true ]; then
+		echo "check: Apache Kafka could not be obtained (above); the real-broker tests cannot run" >&2
+		exit 1
+	fi
+fi
 if [ ! -x configure ]; then
 	mkdir -p m4
 	autoreconf -fi >autoreconf.log 2>&1 || { cat autoreconf.log; exit 1; }

@@ -134,7 +134,7 @@ static struct pt_rec *topic_add(struct pt_topic *t, int *cap)
 	return &t->v[t->n++];
 }
 
-static void parse_python_line(struct pt_topic *t, int *cap, char *line)
+static void parse_readback_line(struct pt_topic *t, int *cap, char *line)
 {
 	char key[1 << 16], val[1 << 16], hdr[1 << 12];
 	struct pt_rec *r = topic_add(t, cap);
@@ -152,34 +152,52 @@ static void parse_python_line(struct pt_topic *t, int *cap, char *line)
 	r->headers = strdup(hdr);
 }
 
-int pt_readback_python(const char *bootstrap, const char *topic, int nparts,
-                       struct pt_topic *out)
+typedef void (*line_parser)(struct pt_topic *t, int *cap, char *line);
+
+/* Runs cmd, parsing every line it prints into out; returns its exit
+ * status (128 + the signal when one ended it). */
+static int read_lines(const char *cmd, line_parser parse, struct pt_topic *out)
 {
-	char cmd[2048], *line = NULL;
+	char *line = NULL;
 	size_t lcap = 0;
 	int cap = 0, st;
 	FILE *f;
 
 	memset(out, 0, sizeof(*out));
+	fflush(stdout);
+	f = popen(cmd, "r");
+	KT_ASSERT(f != NULL);
+	while (getline(&line, &lcap, f) > 0)
+		parse(out, &cap, line);
+	free(line);
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int pt_readback_cmd(const char *cmd, struct pt_topic *out)
+{
+	return read_lines(cmd, parse_readback_line, out);
+}
+
+int pt_readback_python(const char *bootstrap, const char *topic, int nparts,
+                       struct pt_topic *out)
+{
+	char cmd[2048];
+	int st;
+
 	snprintf(cmd, sizeof(cmd),
 	         "/usr/bin/python3 %s/tests/integration/readback.py '%s' '%s' %d "
 	         "%d", getenv("KFK_SRCDIR") ? getenv("KFK_SRCDIR") : ".",
 	         bootstrap, topic, nparts, PT_WAIT_MS / 1000);
-	f = popen(cmd, "r");
-	KT_ASSERT(f != NULL);
-	while (getline(&line, &lcap, f) > 0)
-		parse_python_line(out, &cap, line);
-	free(line);
-	st = pclose(f);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
+	st = pt_readback_cmd(cmd, out);
+	if (st == 3)
 		return -1;
-	KT_ASSERT_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	              "readback.py failed (status %d)", st);
+	KT_ASSERT_MSG(st == 0, "readback.py failed (status %d)", st);
 	return 0;
 }
 
 /* kcat's line: "partition offset timestamp keylen valuelen key|value". */
-static void parse_kcat_line(struct pt_topic *t, int *cap, const char *line)
+static void parse_kcat_line(struct pt_topic *t, int *cap, char *line)
 {
 	struct pt_rec *r = topic_add(t, cap);
 	long long off, ts;
@@ -207,10 +225,8 @@ static void parse_kcat_line(struct pt_topic *t, int *cap, const char *line)
 int pt_readback_kcat(const char *bootstrap, const char *topic,
                      struct pt_topic *out)
 {
-	char cmd[2048], *line = NULL;
-	size_t lcap = 0;
-	int cap = 0, st;
-	FILE *f;
+	char cmd[2048];
+	int st;
 
 	memset(out, 0, sizeof(*out));
 	if (system("command -v kcat >/dev/null 2>&1") != 0)
@@ -219,14 +235,8 @@ int pt_readback_kcat(const char *bootstrap, const char *topic,
 	         "timeout %d kcat -b '%s' -C -t '%s' -o beginning -e -q "
 	         "-f '%%p %%o %%T %%K %%S %%k|%%s\\n'", PT_WAIT_MS / 1000,
 	         bootstrap, topic);
-	f = popen(cmd, "r");
-	KT_ASSERT(f != NULL);
-	while (getline(&line, &lcap, f) > 0)
-		parse_kcat_line(out, &cap, line);
-	free(line);
-	st = pclose(f);
-	KT_ASSERT_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	              "kcat failed (status %d)", st);
+	st = read_lines(cmd, parse_kcat_line, out);
+	KT_ASSERT_MSG(st == 0, "kcat failed (status %d)", st);
 	return 0;
 }
 

@@ -82,6 +82,12 @@ int pt_readback_kcat(const char *bootstrap, const char *topic,
 
 void pt_topic_free(struct pt_topic *t);
 
+/* Runs the shell command cmd and reads every line it prints in
+ * readback.py's format (also the Java peer's, tests/interop, with tabs)
+ * into out; fails the test on a malformed line. Returns cmd's exit status
+ * (128 + the signal when one ended it). */
+int pt_readback_cmd(const char *cmd, struct pt_topic *out);
+
 /* 1 when python can import module (e.g. "lz4", "snappy", "zstandard"). */
 bool pt_python_has(const char *module);
 

@@ -1,0 +1,377 @@
+#!/usr/bin/env bash
+# A real Apache Kafka (KRaft) for kfk's tests: obtained with Maven, started
+# on 127.0.0.1 on free ports, one combined broker+controller or three.
+#
+#   kafka.sh fetch                 obtain the jars once per machine
+#   kafka.sh start [--brokers N]   start a cluster (N = 1 or 3), print its
+#                                  bootstrap list once every broker is in the
+#                                  metadata and a controller is elected
+#   kafka.sh stop [--keep]         stop it by PID; --keep keeps the logs
+#   kafka.sh kill B                SIGKILL broker B (1..N)
+#   kafka.sh restart B             start broker B again, wait until it is back
+#   kafka.sh topic NAME PARTITIONS [REPLICATION] [k=v ...]
+#   kafka.sh bootstrap             print the running cluster's bootstrap list
+#   kafka.sh peer ARGS...          the Java client peer (tests/interop)
+#
+# Environment:
+#   KFK_KAFKA_DIR    the cluster's directory: its ports, PIDs, data and logs
+#                    (default ${TMPDIR:-/tmp}/kfk-kafka); one cluster per dir
+#   KFK_KAFKA_CACHE  where the jars go (default ~/.cache/kfk/kafka-VERSION),
+#                    outside the source tree so a second run downloads nothing
+#   KFK_KAFKA_OWNER  a PID: when that process ends, the cluster is stopped
+#                    (the test runner passes its own), so no broker outlives
+#                    the run that started it, whether it passed, failed,
+#                    crashed or timed out
+#   KFK_KAFKA_READY_S  how long start and restart wait (default 120)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")
+cache=${KFK_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kfk/kafka-$version}
+dir=${KFK_KAFKA_DIR:-${TMPDIR:-/tmp}/kfk-kafka}
+ready_s=${KFK_KAFKA_READY_S:-120}
+# Small heaps: three brokers must fit beside the test suite on 2 cores.
+heap_opts="-Xms128m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
+
+die() {
+	echo "kafka.sh: $*" >&2
+	exit 1
+}
+
+# ---- obtaining Kafka ------------------------------------------------------
+
+# The jars, copied by Maven into $cache/jars; a stamp holding the pom's hash
+# says they are complete, so a second run asks Maven for nothing.
+fetch() {
+	local stamp="$cache/jars/.complete" sum
+	sum=$(sha256sum "$here/pom.xml" | cut -d' ' -f1)
+	[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && return 0
+	command -v mvn >/dev/null || die "mvn not found: install Maven (Debian: maven) to obtain Kafka $version"
+	command -v java >/dev/null || die "java not found: Kafka $version needs a JDK 17 or newer"
+	rm -rf "$cache/jars"
+	mkdir -p "$cache"
+	echo "kafka.sh: obtaining Apache Kafka $version with Maven into $cache/jars" >&2
+	if ! mvn -B -q -f "$here/pom.xml" dependency:copy-dependencies \
+		-DoutputDirectory="$cache/jars" >"$cache/mvn.log" 2>&1; then
+		tail -n 30 "$cache/mvn.log" >&2
+		die "could not obtain Apache Kafka $version from Maven Central (log: $cache/mvn.log)"
+	fi
+	echo "$sum" >"$stamp"
+}
+
+# The Java peer, compiled once per version of its source.
+peer_classes() {
+	local src="$here/../interop/KfkPeer.java" sum out
+	sum=$(sha256sum "$src" | cut -c1-16)
+	out="$cache/peer/$sum"
+	if [ ! -f "$out/KfkPeer.class" ]; then
+		rm -rf "$out.tmp"
+		mkdir -p "$out.tmp"
+		javac -Xlint:all -Werror -cp "$cache/jars/*" -d "$out.tmp" "$src" >&2 ||
+			die "javac failed on tests/interop/KfkPeer.java"
+		rm -rf "$out"
+		mv "$out.tmp" "$out"
+	fi
+	echo "$out"
+}
+
+# The peer logs warnings to stderr only: its stdout is data.
+peer_log_conf() {
+	local f="$cache/peer-log4j2.properties"
+	[ -f "$f" ] || cat >"$f" <<-'EOF'
+		status = error
+		appender.err.type = Console
+		appender.err.name = err
+		appender.err.target = SYSTEM_ERR
+		appender.err.layout.type = PatternLayout
+		appender.err.layout.pattern = kfk-peer %p %c{1}: %m%n
+		rootLogger.level = WARN
+		rootLogger.appenderRef.err.ref = err
+	EOF
+	echo "$f"
+}
+
+peer() {
+	local classes conf
+	fetch
+	classes=$(peer_classes)
+	conf=$(peer_log_conf)
+	java -Xmx256m -XX:TieredStopAtLevel=1 -Dlog4j2.configurationFile="$conf" \
+		-cp "$cache/jars/*:$classes" KfkPeer "$@"
+}
+
+# ---- the cluster's files ---------------------------------------------------
+
+# Free TCP ports on 127.0.0.1, as many as asked; the kernel picks them.
+free_ports() {
+	python3 - "$1" <<-'EOF'
+		import socket, sys
+		socks = []
+		for _ in range(int(sys.argv[1])):
+		    s = socket.socket()
+		    s.bind(("127.0.0.1", 0))
+		    socks.append(s)
+		print(" ".join(str(s.getsockname()[1]) for s in socks))
+	EOF
+}
+
+brokers() { cat "$dir/brokers"; }
+port_of() { sed -n "${1}p" "$dir/ports" | cut -d' ' -f"$2"; }
+
+bootstrap() {
+	local n b list=""
+	[ -f "$dir/brokers" ] || die "no cluster in $dir"
+	n=$(brokers)
+	for b in $(seq 1 "$n"); do
+		list="$list${list:+,}127.0.0.1:$(port_of "$b" 1)"
+	done
+	echo "$list"
+}
+
+# server.properties of broker b: combined broker and controller, a static
+# quorum of every node, internal topics replicated as widely as the
+# cluster allows. Nothing expires by time: tests write records with fixed
+# timestamps years old, which the default 7-day retention would delete
+# within minutes.
+write_props() {
+	local b=$1 n voters="" i rf
+	n=$(brokers)
+	for i in $(seq 1 "$n"); do
+		voters="$voters${voters:+,}$i@127.0.0.1:$(port_of "$i" 2)"
+	done
+	rf=$n
+	cat >"$dir/node$b/server.properties" <<-EOF
+		process.roles=broker,controller
+		node.id=$b
+		controller.quorum.voters=$voters
+		listeners=PLAINTEXT://127.0.0.1:$(port_of "$b" 1),CONTROLLER://127.0.0.1:$(port_of "$b" 2)
+		advertised.listeners=PLAINTEXT://127.0.0.1:$(port_of "$b" 1)
+		controller.listener.names=CONTROLLER
+		inter.broker.listener.name=PLAINTEXT
+		listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+		log.dirs=$dir/node$b/data
+		num.partitions=1
+		default.replication.factor=1
+		auto.create.topics.enable=true
+		offsets.topic.replication.factor=$rf
+		offsets.topic.num.partitions=3
+		transaction.state.log.replication.factor=$rf
+		transaction.state.log.min.isr=1
+		transaction.state.log.num.partitions=3
+		share.coordinator.state.topic.replication.factor=$rf
+		share.coordinator.state.topic.min.isr=1
+		group.initial.rebalance.delay.ms=0
+		log.segment.bytes=16777216
+		log.retention.ms=-1
+		num.network.threads=2
+		num.io.threads=2
+		background.threads=2
+		num.recovery.threads.per.data.dir=1
+		log.cleaner.threads=1
+		log.cleaner.dedupe.buffer.size=4194304
+	EOF
+	cat >"$dir/node$b/log4j2.properties" <<-EOF
+		status = error
+		appender.file.type = File
+		appender.file.name = file
+		appender.file.fileName = $dir/node$b/server.log
+		appender.file.layout.type = PatternLayout
+		appender.file.layout.pattern = [%d] %p %m (%c)%n
+		rootLogger.level = INFO
+		rootLogger.appenderRef.file.ref = file
+		logger.request.name = kafka.request.logger
+		logger.request.level = WARN
+	EOF
+}
+
+kafka_java() {
+	local b=$1
+	shift
+	java $heap_opts -Djava.awt.headless=true \
+		-Dlog4j2.configurationFile="$dir/node$b/log4j2.properties" \
+		-cp "$cache/jars/*" "$@"
+}
+
+# Formats broker b's storage with the cluster id (the same on every node).
+format() {
+	local b=$1
+	kafka_java "$b" kafka.tools.StorageTool format -t "$(cat "$dir/cluster-id")" \
+		-c "$dir/node$b/server.properties" >"$dir/node$b/format.log" 2>&1 ||
+		{ cat "$dir/node$b/format.log" >&2; die "formatting broker $b failed"; }
+}
+
+# Starts broker b in its own session (so a signal to the test's process
+# group does not reach it half-way) and records its PID.
+launch() {
+	local b=$1
+	setsid bash -c 'exec "$@"' kafka "$(command -v java)" $heap_opts \
+		-Djava.awt.headless=true \
+		-Dlog4j2.configurationFile="$dir/node$b/log4j2.properties" \
+		-cp "$cache/jars/*" kafka.Kafka "$dir/node$b/server.properties" \
+		</dev/null >>"$dir/node$b/console.log" 2>&1 &
+	echo $! >"$dir/node$b/pid"
+}
+
+alive() {
+	local pid
+	pid=$(cat "$dir/node$1/pid" 2>/dev/null) || return 1
+	kill -0 "$pid" 2>/dev/null
+}
+
+# The last lines of every broker's logs, for an error message.
+log_tails() {
+	local b
+	for b in $(seq 1 "$(brokers)"); do
+		echo "---- broker $b ($dir/node$b): last lines of server.log and console.log ----"
+		tail -n 25 "$dir/node$b/server.log" 2>/dev/null
+		tail -n 10 "$dir/node$b/console.log" 2>/dev/null
+	done
+}
+
+# Waits until every broker is in the metadata and a controller is elected
+# (asked of the Java admin client, bounded by ready_s); a broker process
+# that dies meanwhile ends the wait at once.
+wait_ready() {
+	local want=$1 b out
+	for b in $(seq 1 "$(brokers)"); do
+		[ -f "$dir/node$b/down" ] || alive "$b" || {
+			log_tails >&2
+			die "broker $b exited during start-up (logs above)"
+		}
+	done
+	if ! out=$(peer ready --bootstrap "$(bootstrap)" --brokers "$want" \
+		--timeout-ms $((ready_s * 1000)) 2>&1); then
+		echo "$out" >&2
+		log_tails >&2
+		die "cluster not ready within ${ready_s} s (logs kept in $dir)"
+	fi
+}
+
+# When the owner process ends, stop the cluster: a guardian in its own
+# session that waits on the owner (tail --pid) and then runs stop.
+guard() {
+	local owner=${KFK_KAFKA_OWNER:-}
+	[ -n "$owner" ] || return 0
+	KFK_KAFKA_DIR=$dir setsid bash -c \
+		'tail --pid="$1" -f /dev/null; exec bash "$2" stop --keep' \
+		guard "$owner" "$here/kafka.sh" </dev/null >/dev/null 2>&1 &
+	echo $! >"$dir/guard.pid"
+}
+
+# ---- commands --------------------------------------------------------------
+
+start() {
+	local n=1 b
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--brokers) n=$2; shift 2 ;;
+		*) die "start: unknown argument $1" ;;
+		esac
+	done
+	case $n in 1 | 3) ;; *) die "start: --brokers is 1 or 3" ;; esac
+	if [ -f "$dir/brokers" ]; then
+		for b in $(seq 1 "$(brokers)"); do
+			alive "$b" && die "a cluster already runs in $dir (kafka.sh stop first)"
+		done
+	fi
+	fetch
+	peer_classes >/dev/null
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	echo "$n" >"$dir/brokers"
+	for b in $(seq 1 "$n"); do free_ports 2; done >"$dir/ports"
+	# A cluster id as StorageTool random-uuid makes one (16 random bytes,
+	# URL-safe base64, never starting with '-', which would read as an
+	# option), without a JVM start.
+	python3 -c '
+import base64, uuid
+while True:
+    s = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if not s.startswith("-"):
+        print(s)
+        break' >"$dir/cluster-id"
+	for b in $(seq 1 "$n"); do
+		mkdir -p "$dir/node$b"
+		write_props "$b"
+		format "$b"
+	done
+	guard
+	for b in $(seq 1 "$n"); do launch "$b"; done
+	wait_ready "$n"
+	bootstrap
+}
+
+# SIGTERM, then SIGKILL after a bounded wait (tail --pid returns when the
+# process is gone).
+stop_pid() {
+	local pid=$1
+	kill -TERM "$pid" 2>/dev/null || return 0
+	timeout 20 tail --pid="$pid" -f /dev/null || kill -KILL "$pid" 2>/dev/null || true
+}
+
+stop() {
+	local keep=0 b pids=""
+	[ "${1:-}" = "--keep" ] && keep=1
+	[ -f "$dir/brokers" ] || return 0
+	for b in $(seq 1 "$(brokers)"); do
+		alive "$b" && pids="$pids $(cat "$dir/node$b/pid")"
+	done
+	for b in $pids; do stop_pid "$b" & done
+	wait
+	if [ -f "$dir/guard.pid" ]; then
+		# The guardian runs stop itself: never kill the caller's own group.
+		b=$(cat "$dir/guard.pid")
+		rm -f "$dir/guard.pid"
+		[ "$b" != "$$" ] && kill -- "-$b" 2>/dev/null
+	fi
+	if [ "$keep" -eq 1 ]; then
+		rm -rf "$dir"/node*/data
+	else
+		rm -rf "$dir"
+	fi
+	return 0
+}
+
+kill_broker() {
+	local b=$1
+	alive "$b" || die "broker $b is not running"
+	kill -KILL "$(cat "$dir/node$b/pid")"
+	timeout 20 tail --pid="$(cat "$dir/node$b/pid")" -f /dev/null || true
+	touch "$dir/node$b/down"
+	echo "kafka.sh: broker $b (127.0.0.1:$(port_of "$b" 1)) killed with SIGKILL" >&2
+}
+
+restart_broker() {
+	local b=$1
+	alive "$b" && die "broker $b is running"
+	rm -f "$dir/node$b/down"
+	launch "$b"
+	wait_ready "$(brokers)"
+	echo "kafka.sh: broker $b (127.0.0.1:$(port_of "$b" 1)) is back" >&2
+}
+
+topic() {
+	[ $# -ge 2 ] || die "usage: kafka.sh topic NAME PARTITIONS [REPLICATION] [k=v ...]"
+	local name=$1 parts=$2 rf=1 args=()
+	shift 2
+	if [ $# -gt 0 ] && [ "${1#*=}" = "$1" ]; then
+		rf=$1
+		shift
+	fi
+	for kv in "$@"; do args+=(--config "$kv"); done
+	peer topic --bootstrap "$(bootstrap)" --topic "$name" --partitions "$parts" \
+		--replication "$rf" "${args[@]}" >&2
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case $cmd in
+fetch) fetch ;;
+start) start "$@" ;;
+stop) stop "$@" ;;
+kill) kill_broker "$@" ;;
+restart) restart_broker "$@" ;;
+topic) topic "$@" ;;
+bootstrap) bootstrap ;;
+peer) peer "$@" ;;
+*) sed -n '2,27s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+esac

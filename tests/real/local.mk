@@ -1,0 +1,16 @@
+# Tests against a real Apache Kafka (tests/kafka/kafka.sh) with the Java
+# client as the reference peer (tests/interop/KfkPeer.java). tests/run-tests
+# starts one broker for every test under tests/real/ (see docs/TESTING.md).
+EXTRA_DIST += tests/kafka/kafka.sh tests/kafka/pom.xml tests/kafka/suite.sh \
+	tests/interop/KfkPeer.java tests/interop/README.md
+KFK_REAL_SOURCES = tests/real/real.c tests/real/real.h \
+	tests/integration/test_producer_util.c \
+	tests/integration/test_producer_util.h $(KFK_MOCK_SOURCES)
+KFK_C_TESTS += tests/real/test_real_producer
+tests_real_test_real_producer_SOURCES = tests/real/test_real_producer.c \
+	$(KFK_REAL_SOURCES) $(KFK_BATCHREAD_SOURCES)
+tests_real_test_real_producer_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
+KFK_C_TESTS += tests/real/test_real_failover
+tests_real_test_real_failover_SOURCES = tests/real/test_real_failover.c \
+	$(KFK_REAL_SOURCES)
+tests_real_test_real_failover_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
