@@ -104,11 +104,23 @@ void fb_respond(struct fb_conn *c, const struct fb_req *r, int32_t corrid,
 
 void fb_api_versions(struct fb_conn *c, const struct fb_req *r, int av_max)
 {
+	const struct fb_api_range av = {
+		KFK_APIKEY_API_VERSIONS,
+		kfk_proto_api_get(KFK_APIKEY_API_VERSIONS)->min_version,
+		(int16_t)av_max,
+	};
+
+	fb_api_versions_ranges(c, r, &av, 1);
+}
+
+void fb_api_versions_ranges(struct fb_conn *c, const struct fb_req *r,
+                            const struct fb_api_range *ranges, int nranges)
+{
 	struct kfk_api_versions_response_api_version keys[KFK_APIKEY__COUNT];
 	struct kfk_api_versions_response m;
-	int16_t version = r->api_version;
+	int16_t version = r->api_version, av_min = 0, av_max = 0;
 	kfk_wbuf w;
-	int k, n = 0;
+	int i, k, n = 0;
 
 	kfk_api_versions_response_init(&m);
 	for (k = 0; k < KFK_APIKEY__COUNT; k++) {
@@ -119,13 +131,21 @@ void fb_api_versions(struct fb_conn *c, const struct fb_req *r, int av_max)
 		keys[n].api_key = (int16_t)k;
 		keys[n].min_version = api->min_version;
 		keys[n].max_version = api->max_stable;
-		if (k == KFK_APIKEY_API_VERSIONS)
-			keys[n].max_version = (int16_t)av_max;
-		n++;
+		for (i = 0; i < nranges; i++)
+			if (ranges[i].key == k) {
+				keys[n].min_version = ranges[i].min;
+				keys[n].max_version = ranges[i].max;
+			}
+		if (k == KFK_APIKEY_API_VERSIONS) {
+			av_min = keys[n].min_version;
+			av_max = keys[n].max_version;
+		}
+		if (keys[n].min_version >= 0)
+			n++;
 	}
 	m.api_keys = keys;
 	m.api_keys_count = n;
-	if (version > av_max) {
+	if (version < av_min || version > av_max) {
 		m.error_code = KFK_ERR_UNSUPPORTED_VERSION;
 		version = 0;
 	}

@@ -73,6 +73,20 @@ void fb_respond(struct fb_conn *c, const struct fb_req *r, int32_t corrid,
  * broker does. */
 void fb_api_versions(struct fb_conn *c, const struct fb_req *r, int av_max);
 
+/* One API's versions in an ApiVersions answer of fb_api_versions_ranges():
+ * min..max, or min -1 to leave the API out of the answer. */
+struct fb_api_range {
+	int16_t key, min, max;
+};
+
+/* Like fb_api_versions(), for a broker with chosen versions: every API kfk
+ * knows at min..max_stable, except those in ranges[0..n), listed as given
+ * (ApiVersions itself too: a request outside its range gets
+ * UNSUPPORTED_VERSION in a v0 body, as a real broker answers a version it
+ * does not have, above or below its range). */
+void fb_api_versions_ranges(struct fb_conn *c, const struct fb_req *r,
+                            const struct fb_api_range *ranges, int n);
+
 /* Answers a Metadata request: no brokers, and each topic asked for listed
  * back with error UNKNOWN_TOPIC_OR_PARTITION (so the answer names it). */
 void fb_metadata_echo(struct fb_conn *c, const struct fb_req *r);

@@ -2,12 +2,16 @@
  * net/broker_apiversions.c: ApiVersions on every new connection.
  *
  * The first request on a connection asks the broker which versions of
- * each API it speaks. We ask with the newest ApiVersions version our codecs
- * have (v3+ carries client_software_name "kfk" and the library version).
- * A broker older than that answers UNSUPPORTED_VERSION in a v0 body that
- * lists the ApiVersions versions it does support (KIP-511); we ask again on
- * the same connection with the highest of those, and remember it for the
- * broker's later connections. Then, per API, the version to use is the
+ * each API it speaks. Every connection starts with the newest ApiVersions
+ * version our codecs have (v3+ carries client_software_name "kfk" and the
+ * library version): the broker behind an address may have been upgraded
+ * since the last one. A broker that does not support it answers
+ * UNSUPPORTED_VERSION in a v0 body that lists the ApiVersions versions it
+ * does support (KIP-511); we ask again on the same connection with the
+ * highest version in both its range and ours, always lower than the one
+ * refused (so the exchange ends), and never with a version outside the
+ * range it listed: when none is left the connection fails with
+ * KFK_ERR__UNSUPPORTED_FEATURE. Then, per API, the version to use is the
  * highest both sides support (kfk_broker_api_version()).
  */
 #include "config.h"
@@ -56,18 +60,15 @@ static void kfk_broker_av_done(struct kfk_req *req, kfk_err err,
 
 void kfk_broker_av_init(struct kfk_broker *b)
 {
-	const struct kfk_proto_api *api =
-	    kfk_proto_api_get(KFK_APIKEY_API_VERSIONS);
-
 	b->av_req.api_key = KFK_APIKEY_API_VERSIONS;
 	b->av_req.encode = kfk_broker_av_encode;
 	b->av_req.done = kfk_broker_av_done;
 	b->av_req.broker = b;
 	kfk_timer_init(&b->av_req.timer, kfk_broker_req_timeout, &b->av_req);
-	b->av_version = api ? api->max_stable : 0;
 }
 
-void kfk_broker_av_start(struct kfk_broker *b)
+/* Writes ApiVersions at b->av_version. */
+static void kfk_broker_av_send(struct kfk_broker *b)
 {
 	struct kfk_req *req = &b->av_req;
 	kfk_err err;
@@ -87,35 +88,62 @@ void kfk_broker_av_start(struct kfk_broker *b)
 	        "%s: sent ApiVersions v%d", b->name, (int)req->version);
 }
 
+void kfk_broker_av_start(struct kfk_broker *b)
+{
+	const struct kfk_proto_api *api =
+	    kfk_proto_api_get(KFK_APIKEY_API_VERSIONS);
+
+	b->av_version = api ? api->max_stable : 0;
+	kfk_broker_av_send(b);
+}
+
 /* The broker refused our ApiVersions version: ask again with the highest
- * one its v0 answer lists (or one lower when it lists none). */
+ * one below it that both its v0 answer and we list (any one below it when
+ * the answer does not decode or lists no ApiVersions), or fail when there
+ * is none. */
 static void kfk_broker_av_step_down(struct kfk_broker *b, kfk_rbuf *body,
                                     int16_t version)
 {
+	const struct kfk_proto_api *api =
+	    kfk_proto_api_get(KFK_APIKEY_API_VERSIONS);
 	struct kfk_api_versions_response m;
 	uint8_t stack[2048];
-	int16_t next = (int16_t)(version - 1);
+	int16_t lo = api ? api->min_version : 0, hi = (int16_t)(version - 1);
+	int16_t bmin = 0, bmax = 0;
+	bool listed = false;
 	kfk_arena a;
 	int32_t i;
 
 	kfk_arena_init_buf(&a, stack, sizeof(stack));
 	if (kfk_api_versions_response_decode(body, 0, &a, &m) == 0)
 		for (i = 0; i < m.api_keys_count; i++)
-			if (m.api_keys[i].api_key == KFK_APIKEY_API_VERSIONS &&
-			    m.api_keys[i].max_version < next)
-				next = m.api_keys[i].max_version;
+			if (m.api_keys[i].api_key == KFK_APIKEY_API_VERSIONS) {
+				bmin = m.api_keys[i].min_version;
+				bmax = m.api_keys[i].max_version;
+				listed = true;
+			}
 	kfk_arena_destroy(&a);
-	if (next < 0) {
+	if (listed) {
+		if (bmin > lo)
+			lo = bmin;
+		if (bmax < hi)
+			hi = bmax;
+	}
+	if (hi < lo) {
 		kfk_broker_fail(b, KFK_ERR__UNSUPPORTED_FEATURE,
-		                "broker supports no ApiVersions version we have");
+		                "no ApiVersions version in common: the broker "
+		                "refused v%d and lists v%d..v%d, kfk has v%d..v%d",
+		                (int)version, (int)bmin, (int)bmax,
+		                api ? (int)api->min_version : 0,
+		                api ? (int)api->max_stable : 0);
 		return;
 	}
 	kfk_dbg(b->cfg.log, KFK_DBG_BROKER | KFK_DBG_PROTOCOL, "APIVERSION",
 	        "%s: ApiVersions v%d unsupported by the broker, retrying "
 	        "with v%d",
-	        b->name, (int)version, (int)next);
-	b->av_version = next;
-	kfk_broker_av_start(b);
+	        b->name, (int)version, (int)hi);
+	b->av_version = hi;
+	kfk_broker_av_send(b);
 }
 
 /* Our range for an API intersected with the broker's: lo << 16 | hi, or

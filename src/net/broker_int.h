@@ -98,7 +98,8 @@ struct kfk_broker {
 
 	/* ApiVersions (broker_apiversions.c). */
 	struct kfk_req av_req;
-	int16_t av_version;                   /* the version to ask with */
+	int16_t av_version;                   /* the version to ask with on
+	                                       * this connection */
 };
 
 /* broker.c */
@@ -167,7 +168,8 @@ void kfk_broker_req_done(struct kfk_broker *b, struct kfk_req *req,
 /* Sets up b->av_req (at kfk_broker_new()). */
 void kfk_broker_av_init(struct kfk_broker *b);
 
-/* TCP is up: sends ApiVersions (state APIVERSION). */
+/* TCP is up: sends ApiVersions (state APIVERSION), at the newest version
+ * we have whatever earlier connections settled on. */
 void kfk_broker_av_start(struct kfk_broker *b);
 
 /* Sets every API's version to "none" (-1). */

@@ -17,6 +17,13 @@ libkfk_core_la_SOURCES += src/producer/sender.c src/producer/sender.h \
 	src/producer/sender_req.c src/producer/producer.c \
 	src/producer/idempotence.c src/producer/idempotence.h
 kfkinclude_HEADERS += include/kfk/producer.h
+# The ProduceRequest version against the broker's ApiVersions (zstd needs
+# v7), on the mock cluster.
+KFK_C_TESTS += tests/unit/test_producer_versions
+tests_unit_test_producer_versions_SOURCES = \
+	tests/unit/test_producer_versions.c $(KFK_MOCK_SOURCES)
+tests_unit_test_producer_versions_CPPFLAGS = $(AM_CPPFLAGS) \
+	$(KFK_MOCK_CPPFLAGS)
 # Integration tests of the producer against the mock cluster; records are
 # read back with python3-kafka (tests/integration/readback.py) and kcat.
 EXTRA_DIST += tests/integration/readback.py

@@ -18,12 +18,28 @@
 #include "util/time.h"
 
 /* The ProduceRequest versions the producer speaks: v3 brought record
- * batch v2; the generated codec goes up to v11. */
+ * batch v2, v7 zstd (KIP-110: brokers refuse zstd batches below it); the
+ * generated codec goes up to v11. */
 #define PRODUCE_MIN_VERSION 3
+#define PRODUCE_MIN_VERSION_ZSTD 7
 #define PRODUCE_MAX_VERSION 11
 
 static kfk_req_encode_fn preq_encode;
 static kfk_req_done_fn preq_done;
+
+/* The lowest Produce version that can carry these batches: a broker that
+ * lists none from there on gets nothing, and the batches fail with
+ * KFK_ERR__UNSUPPORTED_FEATURE. */
+static int16_t min_version(struct kfk_pbatch **batches, int32_t n)
+{
+	int32_t i;
+
+	for (i = 0; i < n; i++)
+		if ((batches[i]->w.attributes & KFK_BATCH_ATTR_CODEC_MASK) ==
+		    KFK_BATCH_CODEC_ZSTD)
+			return PRODUCE_MIN_VERSION_ZSTD;
+	return PRODUCE_MIN_VERSION;
+}
 
 static int32_t count_topics(struct kfk_pbatch **batches, int32_t n)
 {
@@ -55,7 +71,7 @@ struct kfk_preq *kfk_preq_new(struct kfk_sender *s, int32_t node_id,
 	pr->s = s;
 	pr->node_id = node_id;
 	pr->req.api_key = KFK_APIKEY_PRODUCE;
-	pr->req.min_version = PRODUCE_MIN_VERSION;
+	pr->req.min_version = min_version(batches, n);
 	pr->req.max_version = PRODUCE_MAX_VERSION;
 	pr->req.flags = s->cfg.acks == 0 ? KFK_REQ_NO_RESPONSE : 0;
 	pr->req.encode = preq_encode;

@@ -1,7 +1,9 @@
 /*
  * net/broker against the in-test fake broker (tests/fakebroker.h): the
  * state machine from INIT to UP, ApiVersions (what we send, stepping down
- * on UNSUPPORTED_VERSION), every way a peer can break the response stream
+ * on UNSUPPORTED_VERSION, never to a version the broker did not list, and
+ * from the newest again on every connection), versions a broker does not
+ * list (nothing sent), every way a peer can break the response stream
  * (garbage, a 2 GB frame, a frame over receive.message.max.bytes, answers
  * out of order), a peer hanging up with requests in flight and queued,
  * silence (ApiVersions and request timeouts, bounded destroy), idleness,
@@ -44,6 +46,8 @@ struct script {
 	pthread_mutex_t mu;
 	enum mode mode;
 	int av_max;        /* ApiVersions versions the fake supports: 0..av_max */
+	struct fb_api_range rng[4]; /* when nrng > 0: the fake's versions */
+	int nrng;
 	int av_silent;     /* do not answer ApiVersions either */
 	int av_hangup_upto;  /* connections 1..this hang up at ApiVersions */
 	int hangup_conn, hangup_at;
@@ -84,6 +88,15 @@ static void sc_reset(enum mode mode)
 	pthread_mutex_init(&sc.mu, NULL);
 	SC_SET(mode, mode);
 	SC_SET(av_max, kfk_proto_api_get(KFK_APIKEY_API_VERSIONS)->max_stable);
+}
+
+/* The versions the fake lists from now on (fb_api_versions_ranges()). */
+static void sc_ranges(const struct fb_api_range *rng, int n)
+{
+	pthread_mutex_lock(&sc.mu);
+	memcpy(sc.rng, rng, (size_t)n * sizeof(rng[0]));
+	sc.nrng = n;
+	pthread_mutex_unlock(&sc.mu);
 }
 
 static void note_api_versions(const struct fb_req *r)
@@ -146,6 +159,8 @@ static void handler(struct fb_conn *c, const struct fb_req *r, void *arg)
 		note_api_versions(r);
 		if (r->conn_no <= cfg.av_hangup_upto)
 			fb_hangup(c);
+		else if (!cfg.av_silent && cfg.nrng > 0)
+			fb_api_versions_ranges(c, r, cfg.rng, cfg.nrng);
 		else if (!cfg.av_silent)
 			fb_api_versions(c, r, cfg.av_max);
 		return;
@@ -306,6 +321,93 @@ KT_TEST(broker_apiversions_steps_down)
 	                        "retrying with v2"));
 	KT_ASSERT(tb_logged(&t, "ApiVersions v2: "));
 	KT_ASSERT_STR_EQ(got.sw_name, ""); /* v2 has no software name */
+	tb_fini(&t);
+	fb_stop(fb);
+}
+
+/* A broker that kept none of the ApiVersions versions we have (it lists
+ * v5..v6): it refuses our opening v4, and that is the end of it. Nothing
+ * is asked below what it listed, the failure names both ranges, and no
+ * request reaches it. */
+KT_TEST(broker_apiversions_no_common_version_fails_clearly)
+{
+	static const struct fb_api_range only_newer[] = {
+		{ KFK_APIKEY_API_VERSIONS, 5, 6 },
+	};
+	int16_t newest = kfk_proto_api_get(KFK_APIKEY_API_VERSIONS)->max_stable;
+	struct tb t;
+	struct fb *fb = setup(&t, M_ANSWER);
+	struct script got;
+	struct treq r;
+	char want[160];
+	int i;
+
+	sc_ranges(only_newer, 1);
+	t.cfg.backoff_ms = 200;
+	make_broker(&t, fb);
+	treq_init(&r, &t, "never.sent");
+	r.req.timeout_ms = 1500;
+	treq_send(&r);
+	KT_ASSERT(tb_wait_into(&t, KFK_BROKER_DOWN, 1, TB_WAIT_MS) >= 1);
+	KT_ASSERT_INT_EQ(tb_wait_done(&t, 1, TB_WAIT_MS), 1);
+	KT_ASSERT_INT_EQ(r.err, KFK_ERR__TIMED_OUT);
+	got = sc_get();
+	KT_ASSERT(got.nav >= 1);
+	for (i = 0; i < got.nav; i++)
+		KT_ASSERT_MSG(got.av_seen[i] == newest,
+		              "ApiVersions request %d was v%d, want only v%d (the "
+		              "opening guess; the broker lists v5..v6)",
+		              i + 1, got.av_seen[i], (int)newest);
+	snprintf(want, sizeof(want),
+	         "no ApiVersions version in common: the broker refused v%d and "
+	         "lists v5..v6, kfk has v0..v%d (_UNSUPPORTED_FEATURE, in state "
+	         "APIVERSION)", (int)newest, (int)newest);
+	KT_ASSERT_MSG(tb_logged(&t, want), "not logged: %s", want);
+	KT_ASSERT_INT_EQ(got.others, 0);
+	KT_ASSERT_INT_EQ(kfk_broker_api_version(t.b, KFK_APIKEY_METADATA), -1);
+	tb_fini(&t);
+	fb_stop(fb);
+}
+
+/* The version a connection settled on is not carried to the next one: the
+ * broker behind the address may have been upgraded past it (here it drops
+ * v0..v2). The second connection asks with the newest again. */
+KT_TEST(broker_apiversions_each_connection_starts_at_newest)
+{
+	static const struct fb_api_range old_broker[] = {
+		{ KFK_APIKEY_API_VERSIONS, 0, 2 },
+	};
+	static const struct fb_api_range new_broker[] = {
+		{ KFK_APIKEY_API_VERSIONS, 3, 4 },
+	};
+	struct tb t;
+	struct fb *fb = setup(&t, M_ANSWER);
+	struct script got;
+	struct treq r1, r2;
+
+	sc_ranges(old_broker, 1);
+	t.cfg.idle_ms = 200;
+	make_broker(&t, fb);
+	treq_init(&r1, &t, "before.upgrade");
+	treq_send(&r1);
+	KT_ASSERT_INT_EQ(tb_wait_done(&t, 1, TB_WAIT_MS), 1);
+	KT_ASSERT_INT_EQ(r1.err, 0);
+	KT_ASSERT_INT_EQ(kfk_broker_api_version(t.b, KFK_APIKEY_API_VERSIONS), 2);
+	KT_ASSERT(tb_wait_state(&t, KFK_BROKER_IDLE, TB_WAIT_MS));
+	sc_ranges(new_broker, 1);
+	treq_init(&r2, &t, "after.upgrade");
+	r2.req.timeout_ms = 5000;
+	treq_send(&r2);
+	KT_ASSERT_INT_EQ(tb_wait_done(&t, 2, TB_WAIT_MS), 2);
+	KT_ASSERT_INT_EQ(r2.err, 0);
+	KT_ASSERT_STR_EQ(r2.answer, "after.upgrade");
+	KT_ASSERT_INT_EQ(kfk_broker_api_version(t.b, KFK_APIKEY_API_VERSIONS), 4);
+	got = sc_get();
+	KT_ASSERT_INT_EQ(got.nav, 3);
+	KT_ASSERT_INT_EQ(got.av_seen[0], 4);
+	KT_ASSERT_INT_EQ(got.av_seen[1], 2);
+	KT_ASSERT_INT_EQ(got.av_seen[2], 4);
+	KT_ASSERT_INT_EQ(fb_connections(fb), 2);
 	tb_fini(&t);
 	fb_stop(fb);
 }
@@ -632,6 +734,55 @@ KT_TEST(broker_unsupported_version_and_encode_error)
 	KT_ASSERT_INT_EQ(r[2].err, 0);
 	KT_ASSERT_INT_EQ(r[2].version, 5);
 	KT_ASSERT_STR_EQ(r[2].answer, "fine");
+	KT_ASSERT_INT_EQ(kfk_broker_state(t.b), KFK_BROKER_UP);
+	tb_fini(&t);
+	fb_stop(fb);
+}
+
+/* A broker that dropped old versions (KIP-896: Kafka 4.0 keeps Metadata
+ * v4 and up only) and does not list an API at all: a request whose range
+ * does not meet the broker's fails with _UNSUPPORTED_FEATURE and never
+ * reaches it; one that meets it goes at the highest common version, even
+ * when that is the broker's lowest. */
+KT_TEST(broker_unlisted_versions_fail_and_send_nothing)
+{
+	static const struct fb_api_range kafka4[] = {
+		{ KFK_APIKEY_METADATA, 4, 12 },
+		{ KFK_APIKEY_INIT_PRODUCER_ID, -1, -1 },
+	};
+	struct tb t;
+	struct fb *fb = setup(&t, M_ANSWER);
+	struct treq r[4];
+
+	sc_ranges(kafka4, 2);
+	make_broker(&t, fb);
+	treq_init(&r[0], &t, "removed.versions");
+	r[0].req.max_version = 3;
+	treq_init(&r[1], &t, "unlisted.api");
+	r[1].req.api_key = KFK_APIKEY_INIT_PRODUCER_ID;
+	r[1].req.max_version = 5;
+	treq_init(&r[2], &t, "lowest.kept");
+	r[2].req.max_version = 4;
+	treq_init(&r[3], &t, "newest");
+	treq_send(&r[0]);
+	treq_send(&r[1]);
+	treq_send(&r[2]);
+	treq_send(&r[3]);
+	KT_ASSERT_INT_EQ(tb_wait_done(&t, 4, TB_WAIT_MS), 4);
+	KT_ASSERT_INT_EQ(r[0].err, KFK_ERR__UNSUPPORTED_FEATURE);
+	KT_ASSERT_INT_EQ(r[1].err, KFK_ERR__UNSUPPORTED_FEATURE);
+	KT_ASSERT_INT_EQ(r[2].err, 0);
+	KT_ASSERT_INT_EQ(r[2].version, 4);
+	KT_ASSERT_STR_EQ(r[2].answer, "lowest.kept");
+	KT_ASSERT_INT_EQ(r[3].err, 0);
+	KT_ASSERT_INT_EQ(r[3].version, 12);
+	KT_ASSERT_STR_EQ(r[3].answer, "newest");
+	/* Only the two that could go reached the broker. */
+	KT_ASSERT_INT_EQ(sc_get().others, 2);
+	KT_ASSERT_INT_EQ(kfk_broker_api_version(t.b, KFK_APIKEY_METADATA), 12);
+	KT_ASSERT_INT_EQ(
+	    kfk_broker_api_version(t.b, KFK_APIKEY_INIT_PRODUCER_ID), -1);
+	KT_ASSERT(tb_logged(&t, "Metadata (3): broker v4..v12, using v12"));
 	KT_ASSERT_INT_EQ(kfk_broker_state(t.b), KFK_BROKER_UP);
 	tb_fini(&t);
 	fb_stop(fb);
