@@ -223,10 +223,7 @@ static kfk_err client_start(struct kfk_client *c,
 	int io = (int)kfk_conf_get_int(c->conf, "io.threads");
 	kfk_err err = KFK_ERR_NONE;
 
-	/* Never more threads than brokers we know of at start: the
-	 * bootstrap list (the pool cannot grow later). */
-	c->pool = kfk_pool_new(kfk_pool_thread_count(io, addrs->n), "kfk-io",
-	                       &err);
+	c->pool = kfk_pool_new(kfk_pool_thread_count(io), "kfk-io", &err);
 	if (!c->pool) {
 		snprintf(errstr, errstr_size, "cannot start the I/O threads: %s",
 		         kfk_err_str(err));

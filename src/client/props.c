@@ -293,8 +293,9 @@ const struct kfk_prop kfk_props[] = {
 		.importance = KFK_PROP_MEDIUM,
 		.doc = "The number of I/O threads, each running one event loop "
 		       "that serves a share of the broker connections. 0 means "
-		       "the number of CPU cores. The client never starts more I/O "
-		       "threads than it has brokers to talk to.",
+		       "the number of CPU cores. The pool is never sized from the "
+		       "bootstrap list: one bootstrap address may stand for a "
+		       "whole cluster.",
 	},
 
 	/* Producing. */

@@ -31,7 +31,7 @@ struct kfk_pool {
 	struct kfk_pool_slot *slots;
 };
 
-int kfk_pool_thread_count(int configured, int cap)
+int kfk_pool_thread_count(int configured)
 {
 	long n = configured;
 
@@ -39,8 +39,6 @@ int kfk_pool_thread_count(int configured, int cap)
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (n <= 0)
 		n = 1;
-	if (cap > 0 && n > cap)
-		n = cap;
 	return (int)n;
 }
 

@@ -23,9 +23,10 @@
 struct kfk_pool;
 
 /* The io.threads to use: `configured` when it is > 0, else the number of
- * online CPUs (sysconf); then at most `cap` when cap > 0 (the number of
- * brokers: more threads than connections would idle); at least 1. */
-int kfk_pool_thread_count(int configured, int cap);
+ * online CPUs (sysconf); at least 1. Never sized from the bootstrap list:
+ * one bootstrap name may stand for a whole cluster, and the pool cannot
+ * grow once the real brokers are known. */
+int kfk_pool_thread_count(int configured);
 
 /* Starts exactly nthreads (>= 1) threads, each running its own loop, named
  * "<name>-<i>" (e.g. "kfk-io-0"; name NULL means "kfk-io"; the kernel keeps

@@ -942,6 +942,47 @@ KT_TEST(hundred_brokers_few_threads)
 	KT_ASSERT_INT_EQ(kt_mock_stop(m), 0);
 }
 
+/* I/O threads of this process: named "kfk-io-<i>" by the pool. */
+static int count_io_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	char path[300], name[32];
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		FILE *f;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		n += fgets(name, sizeof(name), f) && !strncmp(name, "kfk-io-", 7);
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* One bootstrap address may stand for a whole cluster: the pool is sized
+ * by io.threads, not by the bootstrap list (it was min(io.threads, 1)). */
+KT_TEST(one_bootstrap_address_runs_io_threads_threads)
+{
+	struct kt_mock *m = kt_mock_start(3, NULL);
+	struct kfk_client *c;
+	char first[64];
+
+	KT_ASSERT(m != NULL);
+	snprintf(first, sizeof(first), "%s", kt_mock_bootstrap(m));
+	first[strcspn(first, ",")] = 0;
+	c = client_new(first, "io.threads", "4", NULL);
+	KT_ASSERT_INT_EQ(count_io_threads(), 4);
+	kfk_client_destroy(c);
+	KT_ASSERT_INT_EQ(kt_mock_stop(m), 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* (d) destruction is bounded                                          */
 /* ------------------------------------------------------------------ */

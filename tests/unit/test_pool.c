@@ -78,18 +78,15 @@ static int count_named(const char *prefix)
 	return n;
 }
 
-KT_TEST(thread_count_defaults_to_cores_capped_by_brokers)
+KT_TEST(thread_count_is_io_threads_or_the_cores)
 {
 	int cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
 
 	KT_ASSERT(cores >= 1);
-	KT_ASSERT_INT_EQ(kfk_pool_thread_count(0, 0), cores);
-	KT_ASSERT_INT_EQ(kfk_pool_thread_count(-1, 0), cores);
-	KT_ASSERT_INT_EQ(kfk_pool_thread_count(0, 1), 1);
-	KT_ASSERT_INT_EQ(kfk_pool_thread_count(0, cores + 100), cores);
-	KT_ASSERT_INT_EQ(kfk_pool_thread_count(7, 0), 7);
-	KT_ASSERT_INT_EQ(kfk_pool_thread_count(7, 3), 3);
-	KT_ASSERT_INT_EQ(kfk_pool_thread_count(2, 300), 2);
+	KT_ASSERT_INT_EQ(kfk_pool_thread_count(0), cores);
+	KT_ASSERT_INT_EQ(kfk_pool_thread_count(-1), cores);
+	KT_ASSERT_INT_EQ(kfk_pool_thread_count(7), 7);
+	KT_ASSERT_INT_EQ(kfk_pool_thread_count(1), 1);
 }
 
 KT_TEST(zero_threads_is_invalid)
