@@ -104,8 +104,15 @@ static void on_broker_state(struct kfk_broker *b, enum kfk_broker_state from,
 	char reason[96];
 
 	(void)from;
-	if (to != KFK_BROKER_DOWN || atomic_load(&c->destroying))
+	if (atomic_load(&c->destroying))
 		return;
+	/* Whoever waits for a broker to come up (the sender with batches
+	 * for it) hears it now rather than polling. */
+	if (to == KFK_BROKER_UP)
+		kfk_notify_publish(&c->notify, KFK_NOTIFY_BROKER_UP);
+	if (to != KFK_BROKER_DOWN)
+		return;
+	kfk_notify_publish(&c->notify, KFK_NOTIFY_BROKER_DOWN);
 	/* A broker that went down may have been decommissioned or lost
 	 * leadership: metadata is stale. The refresh backoff keeps a
 	 * flapping broker from turning this into a storm. */
@@ -198,6 +205,7 @@ static struct kfk_client *client_alloc(const kfk_conf *conf,
 	pthread_cond_init(&c->md_cond, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&c->reg.lock, NULL);
+	kfk_notifier_init(&c->notify);
 	kfk_md_refresh_init(c);
 	return c;
 }
@@ -207,6 +215,7 @@ static struct kfk_client *client_alloc(const kfk_conf *conf,
 static void client_free(struct kfk_client *c)
 {
 	kfk_md_refresh_free(c);
+	kfk_notifier_destroy(&c->notify);
 	pthread_mutex_destroy(&c->reg.lock);
 	kfk_metadata_unref(c->md);
 	pthread_cond_destroy(&c->md_cond);
@@ -331,6 +340,17 @@ void kfk_client_md_swap(struct kfk_client *c, struct kfk_metadata *md)
 	pthread_cond_broadcast(&c->md_cond);
 	pthread_mutex_unlock(&c->md_lock);
 	kfk_metadata_unref(old);
+	kfk_notify_publish(&c->notify, KFK_NOTIFY_METADATA);
+}
+
+void kfk_client_subscribe(struct kfk_client *c, struct kfk_notify_sub *sub)
+{
+	kfk_notify_subscribe(&c->notify, sub);
+}
+
+void kfk_client_unsubscribe(struct kfk_client *c, struct kfk_notify_sub *sub)
+{
+	kfk_notify_unsubscribe(&c->notify, sub);
 }
 
 struct kfk_metadata *kfk_client_metadata(struct kfk_client *c)

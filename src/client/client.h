@@ -23,6 +23,7 @@
 #include <kfk/errors.h>
 
 #include "client/metadata.h"
+#include "client/notify.h"
 #include "net/broker.h"
 #include "net/loop.h"
 #include "util/log.h"
@@ -86,6 +87,18 @@ struct kfk_metadata *kfk_client_metadata(struct kfk_client *c);
  * topics) or a topic the client wants to learn about. Never blocks. */
 void kfk_client_metadata_refresh(struct kfk_client *c, const char *topic,
                                  const char *reason);
+
+/* Asks for the metadata of a topic the client has not seen yet (the first
+ * record to it): not an early refresh, so no backoff applies; sent as soon
+ * as no other Metadata request is in flight. Never blocks. */
+void kfk_client_metadata_new_topic(struct kfk_client *c, const char *topic);
+
+/* Change notifications (client/notify.h): the client publishes
+ * KFK_NOTIFY_METADATA after every snapshot swap, KFK_NOTIFY_BROKER_UP when
+ * a broker comes UP and KFK_NOTIFY_BROKER_DOWN when one goes DOWN. Any
+ * thread. */
+void kfk_client_subscribe(struct kfk_client *c, struct kfk_notify_sub *sub);
+void kfk_client_unsubscribe(struct kfk_client *c, struct kfk_notify_sub *sub);
 
 /* From now on, every refresh of all known topics asks the cluster for all
  * its topics, and topics missing from such a response are dropped as

@@ -28,6 +28,7 @@
 
 #include "client/client.h"
 #include "client/metadata_backoff.h"
+#include "client/notify.h"
 #include "net/addr.h"
 #include "net/pool.h"
 #include "net/resolve.h"
@@ -75,6 +76,7 @@ struct kfk_md_refresh {
 	pthread_mutex_t lock;
 	bool posted;            /* task is queued on the control loop */
 	bool ask_full;          /* a refresh of every known topic was asked */
+	bool ask_now;           /* for a new topic: not an early refresh */
 	struct kfk_strv ask;    /* topics asked about */
 	struct kfk_loop_task task;
 
@@ -119,6 +121,8 @@ struct kfk_client {
 	struct kfk_metadata *md;
 
 	struct kfk_md_refresh refresh;
+
+	struct kfk_notifier notify;   /* metadata swapped, broker states */
 };
 
 /* ---- client_registry.c ---- */

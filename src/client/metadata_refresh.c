@@ -6,9 +6,10 @@
  * one accumulates in refresh.want (topics) and want_full (every known
  * topic); kfk_md_kick() sends it when nothing is in flight and the rules
  * allow:
- *  - the first request (at creation) and the periodic ones
+ *  - the first request (at creation), the periodic ones
  *    (topic.metadata.refresh.interval.ms, or metadata.max.age.ms when that
- *    is shorter or the interval is 0) go at once;
+ *    is shorter or the interval is 0) and those for a topic seen for the
+ *    first time (kfk_client_metadata_new_topic()) go at once;
  *  - every other one (kfk_client_metadata_refresh(): a broker went down,
  *    NOT_LEADER, a stale snapshot, a failed Metadata request, a response
  *    that itself reports stale partitions) is early, and waits for the
@@ -442,28 +443,34 @@ static void md_ask_task(void *arg)
 	struct kfk_client *c = arg;
 	struct kfk_md_refresh *r = &c->refresh;
 	struct kfk_strv ask = { 0 };
-	bool full;
+	bool full, now;
 
 	pthread_mutex_lock(&r->lock);
 	ask = r->ask;
 	memset(&r->ask, 0, sizeof(r->ask));
 	full = r->ask_full;
-	r->ask_full = false;
+	now = r->ask_now;
+	r->ask_full = r->ask_now = false;
 	r->posted = false;
 	pthread_mutex_unlock(&r->lock);
 
 	if (!atomic_load(&r->stopped)) {
 		kfk_strv_merge(&r->want, &ask);
 		r->want_full |= full;
-		r->want_early = true;
+		if (now)
+			r->want_now = true;
+		else
+			r->want_early = true;
 		md_abandon_if_down(c);
 		md_kick(c);
 	}
 	kfk_strv_free(&ask);
 }
 
-void kfk_client_metadata_refresh(struct kfk_client *c, const char *topic,
-                                 const char *reason)
+/* Hands a request for topic (NULL: every known one) to the control loop;
+ * now: not an early refresh. */
+static void md_ask(struct kfk_client *c, const char *topic, bool now,
+                   const char *reason)
 {
 	struct kfk_md_refresh *r = &c->refresh;
 	bool post;
@@ -475,12 +482,27 @@ void kfk_client_metadata_refresh(struct kfk_client *c, const char *topic,
 	pthread_mutex_lock(&r->lock);
 	if (!topic || kfk_strv_add(&r->ask, topic))
 		r->ask_full = true; /* out of memory: ask everything */
+	r->ask_now |= now;
 	post = !r->posted;
 	r->posted = true;
 	pthread_mutex_unlock(&r->lock);
 	/* One task carries every request made until it runs. */
 	if (post)
 		kfk_loop_post_task(c->ctrl, &r->task);
+}
+
+void kfk_client_metadata_refresh(struct kfk_client *c, const char *topic,
+                                 const char *reason)
+{
+	md_ask(c, topic, false, reason);
+}
+
+/* A topic seen for the first time has no stale metadata to blame: the
+ * early-refresh backoff (there against flapping brokers) must not delay
+ * the first record to each new topic. */
+void kfk_client_metadata_new_topic(struct kfk_client *c, const char *topic)
+{
+	md_ask(c, topic, true, "new topic");
 }
 
 /* ------------------------------------------------------------------ */

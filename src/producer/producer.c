@@ -68,7 +68,7 @@ static void on_want_md(struct kfk_ptopic *tp, void *arg)
 	kfk_accum_update_topic(&p->acc, tp, md);
 	kfk_metadata_unref(md);
 	if (!kfk_topic_parts(tp)) {
-		kfk_client_metadata_refresh(p->client, tp->name, "new topic");
+		kfk_client_metadata_new_topic(p->client, tp->name);
 		kfk_sender_wake(&p->sender); /* it watches pending records */
 	}
 }
@@ -504,4 +504,9 @@ KFK_API kfk_err kfk_producer_fatal_error(kfk_producer *p, char *errstr,
 		snprintf(errstr, errstr_size, "%s",
 		         err ? p->sender.idem.fatal_reason : "");
 	return err;
+}
+
+uint64_t kfk_producer_sender_rounds(kfk_producer *p)
+{
+	return atomic_load(&p->sender.rounds);
 }

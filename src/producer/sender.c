@@ -9,9 +9,8 @@
 
 #include "util/time.h"
 
-/* How soon to look again at metadata or at a broker that is down while
- * batches wait for them: the client has no notification for either. */
-#define SENDER_POLL_US 50000
+/* How soon to try again after running out of memory. */
+#define SENDER_OOM_RETRY_US 100000
 
 /* A partition with a batch to send, and its leader. */
 struct kfk_sender_cand {
@@ -28,6 +27,15 @@ static void on_task(void *arg)
 	/* Cleared before popping: a push after our last pop posts again. */
 	atomic_store(&s->posted, false);
 	drain(s);
+}
+
+/* New metadata or a broker state change (client/notify.h), on the control
+ * loop: batches waiting for a leader, a partition count or a broker may go
+ * now. The sender never polls for these. */
+static void on_notify(void *arg, unsigned events)
+{
+	(void)events;
+	drain(arg);
 }
 
 static void on_timer(struct kfk_timer *t, void *arg)
@@ -60,7 +68,13 @@ void kfk_sender_init(struct kfk_sender *s, const struct kfk_sender_config *cfg,
 	atomic_init(&s->requests, 0);
 	atomic_init(&s->retries, 0);
 	atomic_init(&s->batches_sent, 0);
+	atomic_init(&s->rounds, 0);
 	kfk_idem_init(&s->idem, cfg->idempotence);
+	s->notify.events = KFK_NOTIFY_METADATA | KFK_NOTIFY_BROKER_UP;
+	s->notify.loop = s->loop;
+	s->notify.fn = on_notify;
+	s->notify.arg = s;
+	kfk_client_subscribe(client, &s->notify);
 }
 
 void kfk_sender_destroy(struct kfk_sender *s)
@@ -185,10 +199,9 @@ static void apply_metadata(struct kfk_sender *s, struct kfk_metadata *md,
 		/* The application's partitioner must place them, on its
 		 * thread: wake its poll. */
 		kfk_reports_kick(s->acc->reports);
-	if (atomic_load(&s->acc->pending_topics) > 0) {
+	/* The next metadata snapshot wakes us for the rest. */
+	if (atomic_load(&s->acc->pending_topics) > 0)
 		min_at(next, kfk_accum_pending_deadline(s->acc));
-		min_at(next, now + SENDER_POLL_US);
-	}
 }
 
 static void arm(struct kfk_sender *s, int64_t next)
@@ -209,6 +222,7 @@ static void drain(struct kfk_sender *s)
 
 	if (atomic_load(&s->stopped))
 		return;
+	atomic_fetch_add(&s->rounds, 1);
 	now = kfk_now_us();
 	take_news(s, now);
 	if (kfk_idem_on(&s->idem))
@@ -294,8 +308,7 @@ static int gather(struct kfk_sender *s, const struct kfk_metadata *md,
 				kfk_client_metadata_refresh(s->client,
 				                            pp->topic->name,
 				                            "partition without leader");
-			asked = pp->topic;
-			min_at(next, now + SENDER_POLL_US);
+			asked = pp->topic; /* its snapshot wakes us */
 			continue;
 		}
 		if (cand_reserve(s, n + 1))
@@ -419,17 +432,22 @@ static void send_node(struct kfk_sender *s, const struct kfk_sender_cand *c,
 	struct kfk_sender_node *nd;
 	int32_t m;
 
-	if (!br) {
-		min_at(next, now + SENDER_POLL_US);
+	/* A leader the registry does not know yet: the snapshot that
+	 * brings it wakes us. */
+	if (!br)
 		return;
-	}
 	/* A broker that is down keeps the batches here, where they can
 	 * follow a leader change and expire on time; it is asked to come
-	 * back (after its reconnect backoff), as a queued request would. */
-	if (kfk_broker_state(br) == KFK_BROKER_DOWN ||
-	    !(nd = node_get(s, c[0].node))) {
+	 * back (after its reconnect backoff), as a queued request would, and
+	 * its state change wakes us. */
+	if (kfk_broker_state(br) == KFK_BROKER_DOWN) {
 		kfk_broker_connect(br);
-		min_at(next, now + SENDER_POLL_US);
+		kfk_broker_unref(br);
+		return;
+	}
+	if (!(nd = node_get(s, c[0].node))) {
+		/* Out of memory: nothing will tell us when it is back. */
+		min_at(next, now + SENDER_OOM_RETRY_US);
 		kfk_broker_unref(br);
 		return;
 	}
@@ -473,6 +491,7 @@ static void stop_fn(void *arg)
 
 void kfk_sender_stop(struct kfk_sender *s)
 {
+	kfk_client_unsubscribe(s->client, &s->notify);
 	kfk_client_run_sync(s->loop, stop_fn, s);
 }
 

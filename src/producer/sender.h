@@ -83,6 +83,7 @@ struct kfk_sender {
 	/* Control loop only. */
 	struct kfk_ppart *active;     /* partitions with batches */
 	struct kfk_timer timer;
+	struct kfk_notify_sub notify;  /* metadata and broker changes */
 	int64_t timer_at;
 	struct kfk_sender_node *nodes;
 	int node_cnt, node_cap;
@@ -93,8 +94,11 @@ struct kfk_sender {
 	struct kfk_idem idem;         /* producer id, epoch (idempotence.h) */
 
 	/* Counters for tests (atomic: read from any thread). */
-	atomic_uint_fast64_t requests, retries, batches_sent;
+	atomic_uint_fast64_t requests, retries, batches_sent, rounds;
 };
+
+/* For tests: the rounds p's sender has run so far (any thread). */
+uint64_t kfk_producer_sender_rounds(kfk_producer *p);
 
 /* Sets s up (no thread involved yet). client and acc must outlive it. */
 void kfk_sender_init(struct kfk_sender *s, const struct kfk_sender_config *cfg,

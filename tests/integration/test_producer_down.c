@@ -14,6 +14,7 @@
 #include <kfk/kfk.h>
 
 #include "../kt.h"
+#include "producer/sender.h"
 #include "../mock.h"
 #include "test_producer_util.h"
 
@@ -109,6 +110,40 @@ KT_TEST(destroy_is_bounded_with_records_outstanding)
 	dt = kt_now_ms() - t0;
 	kt_log("destroy took %lld ms", (long long)dt);
 	KT_ASSERT_MSG(dt < 2000, "destroy took %lld ms", (long long)dt);
+	pt_reports_free(&r);
+	kt_mock_stop(m);
+}
+
+/* The sender never polls: with every broker down and a batch waiting for
+ * one (3 s of delivery timeout), it runs a round when something happens
+ * (the record, a broker coming up, new metadata, the deadline), not every
+ * 50 ms as it did (some 60 rounds in those 3 s). */
+KT_TEST(sender_waits_without_polling_while_brokers_are_down)
+{
+	struct kt_mock *m = kt_mock_start(3, "known:3", NULL);
+	struct pt_reports r;
+	kfk_producer *p;
+	uint64_t rounds;
+
+	KT_ASSERT(m != NULL);
+	pt_reports_init(&r, 2);
+	p = pt_producer(kt_mock_bootstrap(m), &r, "delivery.timeout.ms", "3000",
+	                NULL);
+	KT_ASSERT_INT_EQ(kfk_produce(p, "known", KFK_PARTITION_ANY, "k", 1, "v",
+	                             1, pt_id(0)), 0);
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	KT_ASSERT_INT_EQ(r.err[0], KFK_ERR_NONE);
+	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "down -1"), 0);
+	rounds = kfk_producer_sender_rounds(p);
+	KT_ASSERT_INT_EQ(kfk_produce(p, "known", KFK_PARTITION_ANY, "k", 1, "v",
+	                             1, pt_id(1)), 0);
+	KT_ASSERT_INT_EQ(pt_wait_reports(p, &r, 2, 10000), 2);
+	KT_ASSERT_INT_EQ(r.err[1], KFK_ERR__MSG_TIMED_OUT);
+	rounds = kfk_producer_sender_rounds(p) - rounds;
+	kt_log("%llu sender rounds while the record waited 3 s",
+	       (unsigned long long)rounds);
+	KT_ASSERT_MSG(rounds <= 10, "%llu rounds", (unsigned long long)rounds);
+	kfk_producer_destroy(p);
 	pt_reports_free(&r);
 	kt_mock_stop(m);
 }
