@@ -133,6 +133,8 @@ static void print_section(const struct kfk_prop *p)
 	printf("\n- Importance: %s\n", kfk_prop_importance_name(p->importance));
 	for (a = 0; a < KFK_PROP_MAX_ALIASES && p->aliases[a]; a++)
 		printf("%s`%s`", a ? ", " : "- Aliases: ", p->aliases[a]);
+	if (a && p->alias_scale > 1)
+		printf(" (in units of %" PRId64 " bytes)", p->alias_scale);
 	if (a)
 		printf("\n");
 }

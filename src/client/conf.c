@@ -9,6 +9,8 @@
 #include "config.h"
 #include "client/conf.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,9 +116,32 @@ static kfk_err unknown_property(const char *name, char *errstr,
 	return KFK_ERR__UNKNOWN_PROPERTY;
 }
 
+/* An alias in other units (props.h, alias_scale): value, a whole number of
+ * the alias's units, into the property's own, in out. */
+static kfk_err scale_alias(const struct kfk_prop *p, const char *name,
+                           const char *value, char *out, size_t outsz,
+                           char *errstr, size_t errstr_size)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(value, &end, 10);
+	if (end == value || *end || errno || v < 1 ||
+	    v > p->max / p->alias_scale) {
+		kfk_prop_errf(errstr, errstr_size, "%s: \"%s\" is not a whole "
+		              "number in 1..%" PRId64, name, value,
+		              p->max / p->alias_scale);
+		return KFK_ERR__INVALID_VALUE;
+	}
+	snprintf(out, outsz, "%lld", v * p->alias_scale);
+	return KFK_ERR_NONE;
+}
+
 kfk_err kfk_conf_set(kfk_conf *conf, const char *name, const char *value,
                      char *errstr, size_t errstr_size)
 {
+	char scaled[32];
 	const struct kfk_prop *p;
 	struct kfk_conf_slot *slot;
 	struct kfk_prop_value v;
@@ -129,6 +154,12 @@ kfk_err kfk_conf_set(kfk_conf *conf, const char *name, const char *value,
 	if (!(p = kfk_prop_find(name)))
 		return unknown_property(name, errstr, errstr_size);
 	slot = &conf->slots[kfk_prop_index(p)];
+	if (value && p->alias_scale > 1 && strcmp(name, p->name) != 0) {
+		if ((err = scale_alias(p, name, value, scaled, sizeof(scaled),
+		                       errstr, errstr_size)))
+			return err;
+		value = scaled;
+	}
 	if (!value)
 		err = slot_reset(slot, p);
 	else if (!(err = kfk_prop_parse(p, name, value, &v, errstr,
@@ -151,6 +182,7 @@ kfk_err kfk_conf_get(const kfk_conf *conf, const char *name, char *buf,
 {
 	const struct kfk_prop *p;
 	const char *val;
+	char scaled[32];
 	size_t need;
 
 	if (!conf || !name || !sizep)
@@ -158,6 +190,12 @@ kfk_err kfk_conf_get(const kfk_conf *conf, const char *name, char *buf,
 	if (!(p = kfk_prop_find(name)))
 		return KFK_ERR__UNKNOWN_PROPERTY;
 	val = conf->slots[kfk_prop_index(p)].str;
+	if (p->alias_scale > 1 && strcmp(name, p->name) != 0) {
+		/* In the alias's units, rounded down. */
+		snprintf(scaled, sizeof(scaled), "%" PRId64,
+		         conf->slots[kfk_prop_index(p)].num / p->alias_scale);
+		val = scaled;
+	}
 	need = strlen(val) + 1;
 	if (buf && *sizep > 0) {
 		size_t n = need <= *sizep ? need - 1 : *sizep - 1;

@@ -428,18 +428,24 @@ const struct kfk_prop kfk_props[] = {
 		       "delivery reports so that records drain.",
 	},
 	{
-		.name = "queue.buffering.max.kbytes",
-		.type = KFK_PROP_INT,
-		.min = 1,
-		.max = INT32_MAX,
-		.def = "1048576",
+		.name = "buffer.memory",
+		.aliases = {"queue.buffering.max.kbytes"},
+		.alias_scale = 1024,
+		.type = KFK_PROP_SIZE,
+		.min = 1024,
+		.max = (int64_t)INT32_MAX * 1024,
+		.def = "33554432",
 		.clients = KFK_PROP_PRODUCER,
-		.importance = KFK_PROP_MEDIUM,
-		.doc = "The most kilobytes of records the producer holds at once, "
-		       "counted as queue.buffering.max.messages counts records; "
-		       "the Java client's buffer.memory in kilobytes. Past it "
-		       "kfk_produce() fails with KFK_ERR__QUEUE_FULL (or waits, "
-		       "see max.block.ms).",
+		.importance = KFK_PROP_HIGH,
+		.doc = "The one bound on the producer's memory for records: bytes "
+		       "of records produced and not yet reported (plus reported "
+		       "but not yet served by a poll), whatever the number of "
+		       "partitions they go to, since a batch's buffer starts at "
+		       "what its partition's last batch held and grows with its "
+		       "records. Past it kfk_produce() fails with "
+		       "KFK_ERR__QUEUE_FULL (or waits, see max.block.ms). The "
+		       "Java client's name and default (32 MiB); librdkafka's "
+		       "queue.buffering.max.kbytes sets it in kilobytes.",
 	},
 	{
 		.name = "max.block.ms",

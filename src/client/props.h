@@ -57,6 +57,10 @@ struct kfk_prop {
 	int64_t min, max; /* INT, DURATION, SIZE */
 	/* ENUM (required) and LIST (optional): ends with a NULL name. */
 	const struct kfk_prop_choice *choices;
+	/* > 1: the aliases take values in units of this many of the
+	 * property's own (queue.buffering.max.kbytes sets buffer.memory in
+	 * kilobytes); 0 or 1: the same units. INT and SIZE only. */
+	int64_t alias_scale;
 	const char *def;  /* the default, in canonical form */
 	unsigned clients; /* kfk_prop_client bits */
 	enum kfk_prop_importance importance;

@@ -196,11 +196,13 @@ void kfk_accum_dr_release(struct kfk_dr *dr, void *arg)
 /* Appending to a partition                                            */
 /* ------------------------------------------------------------------ */
 
-/* Under pp->lock: moves the open batch to the closed list. */
+/* Under pp->lock: moves the open batch to the closed list, remembering
+ * how much it held for the next one's first buffer. */
 static void close_open_locked(struct kfk_ppart *pp)
 {
 	struct kfk_pbatch *b = pp->open;
 
+	pp->last_batch_bytes = (int32_t)kfk_pbatch_size(b);
 	pp->open = NULL;
 	b->next = NULL;
 	if (pp->closed_tail)
@@ -216,25 +218,42 @@ static bool batch_full(const struct kfk_accum *acc, const struct kfk_pbatch *b)
 	       (int64_t)kfk_pbatch_size(b) >= acc->cfg.batch_size;
 }
 
-/* The first buffer of a batch (it doubles from there up to batch.size). */
-#define BATCH_FIRST_ALLOC 65536
+/* The first buffer of a batch lies between these; it doubles from there
+ * as records come, up to batch.size. */
+#define BATCH_FIRST_MIN 512
+#define BATCH_FIRST_MAX 65536
+
+/* The first buffer for pp's next batch: what its previous batch held, a
+ * quarter more, rounded up to a power of two. A partition that sends a
+ * record now and then (10,000 of them, keyed) costs hundreds of bytes per
+ * batch, not 64 KB; a busy one starts at the size it will reach. */
+static size_t first_alloc(const struct kfk_accum *acc,
+                          const struct kfk_ppart *pp, int64_t rec_bytes)
+{
+	int64_t want = pp->last_batch_bytes + pp->last_batch_bytes / 4;
+	int64_t cap = acc->cfg.batch_size < BATCH_FIRST_MAX
+	                      ? acc->cfg.batch_size
+	                      : BATCH_FIRST_MAX;
+	size_t size = BATCH_FIRST_MIN;
+
+	if (want > cap)
+		want = cap;
+	while ((int64_t)size < want)
+		size *= 2;
+	if (rec_bytes + KFK_BATCH_HEADER_SIZE > (int64_t)size)
+		size = (size_t)(rec_bytes + KFK_BATCH_HEADER_SIZE);
+	return size;
+}
 
 /* Under pp->lock: opens a batch. */
 static kfk_err open_locked(struct kfk_accum *acc, struct kfk_ppart *pp,
                            int64_t rec_bytes)
 {
 	int64_t now = kfk_now_us();
-	/* Start small and double as records come: a batch closed by
-	 * linger.ms long before batch.size holds only what it needs. */
-	int64_t first = acc->cfg.batch_size < BATCH_FIRST_ALLOC
-	                        ? acc->cfg.batch_size
-	                        : BATCH_FIRST_ALLOC;
-	size_t hint = (size_t)(rec_bytes > first
-	                               ? rec_bytes + KFK_BATCH_HEADER_SIZE
-	                               : first);
+	size_t hint = first_alloc(acc, pp, rec_bytes);
 	struct kfk_pbatch *b = kfk_pbatch_new(
 		pp, pp->topic->name, pp->id, acc->cfg.codec, now,
-		now + acc->cfg.delivery_timeout_us, hint + 64);
+		now + acc->cfg.delivery_timeout_us, hint);
 
 	if (!b)
 		return KFK_ERR__NO_MEMORY;

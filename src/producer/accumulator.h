@@ -51,7 +51,7 @@ struct kfk_accum_config {
 	int64_t batch_size;          /* batch.size */
 	int32_t batch_num;           /* batch.num.messages */
 	int64_t max_msgs;            /* queue.buffering.max.messages */
-	int64_t max_bytes;           /* queue.buffering.max.kbytes * 1024 */
+	int64_t max_bytes;           /* buffer.memory */
 	int64_t max_block_ms;        /* max.block.ms; 0: never wait */
 	int64_t message_max;         /* message.max.bytes */
 	int64_t delivery_timeout_us; /* delivery.timeout.ms */

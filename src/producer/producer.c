@@ -163,7 +163,7 @@ static void accum_config(const kfk_conf *c, struct kfk_accum_config *a)
 	a->batch_size = kfk_conf_get_int(c, "batch.size");
 	a->batch_num = (int32_t)kfk_conf_get_int(c, "batch.num.messages");
 	a->max_msgs = kfk_conf_get_int(c, "queue.buffering.max.messages");
-	a->max_bytes = kfk_conf_get_int(c, "queue.buffering.max.kbytes") * 1024;
+	a->max_bytes = kfk_conf_get_int(c, "buffer.memory");
 	a->max_block_ms = kfk_conf_get_int(c, "max.block.ms");
 	a->message_max = kfk_conf_get_int(c, "message.max.bytes");
 	a->delivery_timeout_us = kfk_conf_get_int(c, "delivery.timeout.ms") * 1000;

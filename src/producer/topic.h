@@ -49,6 +49,7 @@ struct kfk_ppart {
 	struct kfk_pbatch *closed_head;    /* closed, for the sender */
 	struct kfk_pbatch *closed_tail;
 	uint64_t next_seq;                 /* numbers the batches */
+	int32_t last_batch_bytes;          /* what the last closed one held */
 
 	/* Telling the sender: pushed once until the sender pops it. */
 	struct kfk_mpsc_node node;

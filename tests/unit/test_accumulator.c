@@ -643,3 +643,39 @@ KT_TEST(batches_are_compressed_once_with_the_codec)
 		h_destroy(&h);
 	}
 }
+
+/* A batch's first buffer is what its partition's last batch held (a
+ * quarter more, a power of two, 512 B at least, batch.size at most), not
+ * 64 KB: 10,000 partitions with a record now and then cost hundreds of
+ * bytes each (they held 64 KB each, 1 GB of RSS for 1M keyed records). */
+KT_TEST(batch_buffer_starts_at_what_the_partition_needs)
+{
+	struct h h;
+	struct kfk_accum_config cfg = default_cfg();
+	struct kfk_precord r;
+	struct kfk_ppart *pp;
+	char val[100];
+
+	h_init(&h, &cfg);
+	pp = kfk_topic_parts(known_topic(&h, "t4"))->v[1];
+	memset(val, 'v', sizeof(val) - 1);
+	val[sizeof(val) - 1] = 0;
+	rec_init(&r, "t4", "k", val);
+	r.partition = 1;
+	KT_ASSERT_INT_EQ(kfk_accum_produce(&h.acc, &r), 0);
+	KT_ASSERT(pp->open->buf.cap <= 1024);
+	/* A busy partition: its batches fill batch.size ... */
+	while (!pp->closed_head)
+		KT_ASSERT_INT_EQ(kfk_accum_produce(&h.acc, &r), 0);
+	KT_ASSERT(pp->last_batch_bytes > 16000);
+	/* ... and the next one started at that size at once. */
+	KT_ASSERT(pp->open->buf.cap >= 16384);
+	KT_ASSERT(pp->open->buf.cap <= 16384 + 1024);
+	/* Quiet again: a one-record batch, and the next starts small. */
+	KT_ASSERT_INT_EQ(kfk_accum_collect(&h.acc, pp, kfk_now_us(), true), 2);
+	KT_ASSERT_INT_EQ(kfk_accum_produce(&h.acc, &r), 0);
+	KT_ASSERT_INT_EQ(kfk_accum_collect(&h.acc, pp, kfk_now_us(), true), 1);
+	KT_ASSERT_INT_EQ(kfk_accum_produce(&h.acc, &r), 0);
+	KT_ASSERT(pp->open->buf.cap <= 1024);
+	h_destroy(&h);
+}

@@ -385,6 +385,32 @@ KT_TEST(conf_alias_error_names_the_alias)
 	kfk_conf_destroy(conf);
 }
 
+/* buffer.memory (bytes, the Java client's name) is the one memory bound;
+ * librdkafka's queue.buffering.max.kbytes sets and reads it in KB. */
+KT_TEST(conf_scaled_alias_sets_buffer_memory_in_kilobytes)
+{
+	kfk_conf *conf = kfk_conf_new();
+	char err[128];
+
+	KT_ASSERT_STR_EQ(get(conf, "buffer.memory"), "33554432");
+	KT_ASSERT_STR_EQ(get(conf, "queue.buffering.max.kbytes"), "32768");
+	KT_ASSERT_INT_EQ(kfk_conf_set(conf, "queue.buffering.max.kbytes", "2",
+	                              err, sizeof(err)), 0);
+	KT_ASSERT_STR_EQ(get(conf, "buffer.memory"), "2048");
+	KT_ASSERT_STR_EQ(get(conf, "queue.buffering.max.kbytes"), "2");
+	KT_ASSERT_INT_EQ(kfk_conf_set(conf, "buffer.memory", "1048576", err,
+	                              sizeof(err)), 0);
+	KT_ASSERT_STR_EQ(get(conf, "queue.buffering.max.kbytes"), "1024");
+	KT_ASSERT_INT_EQ(kfk_conf_set(conf, "queue.buffering.max.kbytes", "1k",
+	                              err, sizeof(err)), KFK_ERR__INVALID_VALUE);
+	KT_ASSERT_STR_EQ(err, "queue.buffering.max.kbytes: \"1k\" is not a "
+	                      "whole number in 1..2147483647");
+	KT_ASSERT_INT_EQ(kfk_conf_set(conf, "queue.buffering.max.kbytes", "0",
+	                              err, sizeof(err)), KFK_ERR__INVALID_VALUE);
+	KT_ASSERT_STR_EQ(get(conf, "buffer.memory"), "1048576");
+	kfk_conf_destroy(conf);
+}
+
 static void dummy_log(void *opaque, int level, const char *fac, const char *m)
 {
 	(void)opaque, (void)level, (void)fac, (void)m;
