@@ -34,8 +34,11 @@ static void on_task(void *arg)
  * now. The sender never polls for these. */
 static void on_notify(void *arg, unsigned events)
 {
+	struct kfk_sender *s = arg;
+
 	(void)events;
-	drain(arg);
+	atomic_store(&s->dirty, true);
+	drain(s);
 }
 
 static void on_timer(struct kfk_timer *t, void *arg)
@@ -44,6 +47,7 @@ static void on_timer(struct kfk_timer *t, void *arg)
 
 	(void)t;
 	s->timer_at = INT64_MAX;
+	atomic_store(&s->dirty, true); /* a retry backoff may be over */
 	drain(s);
 }
 
@@ -63,7 +67,10 @@ void kfk_sender_init(struct kfk_sender *s, const struct kfk_sender_config *cfg,
 	atomic_init(&s->posted, false);
 	atomic_init(&s->flushing, 0);
 	atomic_init(&s->stopped, false);
+	atomic_init(&s->dirty, false);
+	s->expire_at = INT64_MAX;
 	kfk_timer_init(&s->timer, on_timer, s);
+	kfk_timerheap_init(&s->lingering);
 	s->timer_at = INT64_MAX;
 	atomic_init(&s->requests, 0);
 	atomic_init(&s->retries, 0);
@@ -85,20 +92,29 @@ void kfk_sender_destroy(struct kfk_sender *s)
 		kfk_preq_free(KFK_MPSC_ENTRY(n, struct kfk_preq, node));
 	free(s->nodes);
 	free(s->cand);
+	kfk_timerheap_destroy(&s->lingering);
 }
 
-void kfk_sender_wake(struct kfk_sender *s)
+static void post(struct kfk_sender *s)
 {
 	if (!atomic_exchange(&s->posted, true))
 		kfk_loop_post_task(s->loop, &s->task);
 }
 
+void kfk_sender_wake(struct kfk_sender *s)
+{
+	atomic_store(&s->dirty, true);
+	post(s);
+}
+
+/* News of a partition only: whether it makes anything sendable is known
+ * once its batches are collected (visit() then marks the round dirty). */
 void kfk_sender_notify(struct kfk_ppart *pp, void *arg)
 {
 	struct kfk_sender *s = arg;
 
 	kfk_mpsc_push(&s->parts_q, &pp->node);
-	kfk_sender_wake(s);
+	post(s);
 }
 
 void kfk_sender_flush_begin(struct kfk_sender *s)
@@ -114,6 +130,9 @@ void kfk_sender_flush_end(struct kfk_sender *s)
 
 void kfk_sender_activate(struct kfk_sender *s, struct kfk_ppart *pp)
 {
+	atomic_store(&s->dirty, true);
+	if (pp->ready_head && pp->ready_head->deadline_us < s->expire_at)
+		s->expire_at = pp->ready_head->deadline_us;
 	if (pp->s_active)
 		return;
 	pp->s_active = true;
@@ -125,24 +144,45 @@ void kfk_sender_activate(struct kfk_sender *s, struct kfk_ppart *pp)
 /* A round                                                             */
 /* ------------------------------------------------------------------ */
 
-static void take_news(struct kfk_sender *s, int64_t now)
+static void min_at(int64_t *next, int64_t t)
+{
+	if (t < *next)
+		*next = t;
+}
+
+/* Takes pp's closed batches (closing the open one when its linger is over,
+ * or at once when flushing): ready ones make it active, an open one waits
+ * in the linger heap for its deadline. Only partitions with news, a
+ * deadline due or ready batches are visited in a round: an idle partition
+ * among 10,000 costs nothing. */
+static void visit(struct kfk_sender *s, struct kfk_ppart *pp, int64_t now,
+                  bool flush)
+{
+	kfk_accum_collect(s->acc, pp, now, flush);
+	if (pp->ready_head)
+		kfk_sender_activate(s, pp);
+	if (pp->open_deadline_us == INT64_MAX)
+		kfk_timerheap_cancel(&s->lingering, &pp->s_linger);
+	else if (!kfk_timer_armed(&pp->s_linger) ||
+	         pp->s_linger.deadline != pp->open_deadline_us)
+		/* Out of memory leaves it idle: the next news or flush
+		 * finds it again. */
+		(void)kfk_timerheap_rearm(&s->lingering, &pp->s_linger,
+		                          pp->open_deadline_us);
+}
+
+static void take_news(struct kfk_sender *s, int64_t now, bool flush)
 {
 	struct kfk_mpsc_node *n;
 
 	while ((n = kfk_mpsc_pop(&s->parts_q))) {
 		struct kfk_ppart *pp = KFK_MPSC_ENTRY(n, struct kfk_ppart, node);
 		atomic_store(&pp->queued, false);
-		kfk_sender_activate(s, pp);
+		visit(s, pp, now, flush);
 	}
 	while ((n = kfk_mpsc_pop(&s->done_q)))
 		kfk_sender_complete(s, KFK_MPSC_ENTRY(n, struct kfk_preq, node),
 		                    now);
-}
-
-static void min_at(int64_t *next, int64_t t)
-{
-	if (t < *next)
-		*next = t;
 }
 
 /* Fails the ready batches of pp whose delivery timeout has passed: the
@@ -164,17 +204,21 @@ static void expire_ready(struct kfk_sender *s, struct kfk_ppart *pp,
 		min_at(next, b->deadline_us);
 }
 
-/* Collects and expires every active partition; drops the idle ones. */
-static void collect_all(struct kfk_sender *s, int64_t now, bool flush,
-                        int64_t *next)
+/* Expires the active partitions' batches, when the earliest deadline
+ * among them has come (not a walk of every partition each round); drops
+ * those left without ready batches. */
+static void expire_active(struct kfk_sender *s, int64_t now, int64_t *next)
 {
 	struct kfk_ppart **link = &s->active, *pp;
+	int64_t earliest = INT64_MAX;
 
+	if (now < s->expire_at) {
+		min_at(next, s->expire_at);
+		return;
+	}
 	while ((pp = *link)) {
-		kfk_accum_collect(s->acc, pp, now, flush);
-		expire_ready(s, pp, now, next);
-		min_at(next, pp->open_deadline_us);
-		if (!pp->ready_head && pp->open_deadline_us == INT64_MAX) {
+		expire_ready(s, pp, now, &earliest);
+		if (!pp->ready_head) {
 			*link = pp->s_next;
 			pp->s_active = false;
 			pp->s_next = NULL;
@@ -182,6 +226,20 @@ static void collect_all(struct kfk_sender *s, int64_t now, bool flush,
 		}
 		link = &pp->s_next;
 	}
+	s->expire_at = earliest;
+	min_at(next, earliest);
+}
+
+/* Open batches whose linger is over (every one when flushing). */
+static void linger_run(struct kfk_sender *s, int64_t now, bool flush,
+                       int64_t *next)
+{
+	struct kfk_timer *t;
+
+	while ((t = kfk_timerheap_pop_expired(&s->lingering,
+	                                      flush ? INT64_MAX : now)))
+		visit(s, t->opaque, now, flush);
+	min_at(next, kfk_timerheap_next(&s->lingering));
 }
 
 /* New metadata: partition counts and leaders; pending records. */
@@ -219,21 +277,27 @@ static void drain(struct kfk_sender *s)
 {
 	int64_t now, next = INT64_MAX;
 	struct kfk_metadata *md;
+	enum kfk_idem_state idem_state = s->idem.state;
+	bool flush;
 
 	if (atomic_load(&s->stopped))
 		return;
 	atomic_fetch_add(&s->rounds, 1);
 	now = kfk_now_us();
-	take_news(s, now);
+	flush = atomic_load(&s->flushing) > 0;
+	take_news(s, now, flush);
 	if (kfk_idem_on(&s->idem))
 		kfk_idem_run(s, now, &next);
 	md = kfk_client_metadata(s->client);
 	apply_metadata(s, md, now, &next);
-	collect_all(s, now, atomic_load(&s->flushing) > 0, &next);
+	linger_run(s, now, flush, &next);
+	expire_active(s, now, &next);
 	if (s->idem.state == KFK_IDEM_FATAL)
 		/* Records that raced with the fatal error. */
 		kfk_sender_fail_queued(s, KFK_ERR__FATAL);
-	else
+	else if (atomic_exchange(&s->dirty, false) || idem_state != s->idem.state)
+		/* Only when something may have become sendable: a round
+		 * for a batch that merely opened walks nothing. */
 		send_ready(s, md, now, &next);
 	kfk_metadata_unref(md);
 	arm(s, next);
@@ -290,6 +354,21 @@ static kfk_err cand_reserve(struct kfk_sender *s, int n)
 	return KFK_ERR_NONE;
 }
 
+/* Every broker of the cluster has max.in.flight requests out: nothing can
+ * go, however many partitions wait (10,000 of them behind one broker). */
+static bool all_saturated(const struct kfk_sender *s,
+                          const struct kfk_metadata *md)
+{
+	int i;
+
+	if (s->node_cnt == 0 || s->node_cnt < md->broker_cnt)
+		return false;
+	for (i = 0; i < s->node_cnt; i++)
+		if (s->nodes[i].in_flight < s->cfg.max_in_flight)
+			return false;
+	return true;
+}
+
 /* The partitions with a batch that may go, with their leaders. */
 static int gather(struct kfk_sender *s, const struct kfk_metadata *md,
                   int64_t now, int64_t *next)
@@ -298,11 +377,19 @@ static int gather(struct kfk_sender *s, const struct kfk_metadata *md,
 	struct kfk_ppart *pp;
 	int n = 0;
 
+	if (all_saturated(s, md))
+		return 0; /* a response coming back marks the round dirty */
 	for (pp = s->active; pp; pp = pp->s_next) {
 		int32_t leader;
 		if (!sendable(s, pp, now, next))
 			continue;
-		leader = kfk_metadata_leader(md, pp->topic->name, pp->id);
+		/* Looked up by name once per snapshot, not per round. */
+		if (pp->s_leader_md != md->version) {
+			pp->s_leader = kfk_metadata_leader(md, pp->topic->name,
+			                                   pp->id);
+			pp->s_leader_md = md->version;
+		}
+		leader = pp->s_leader;
 		if (leader < 0) {
 			if (asked != pp->topic)
 				kfk_client_metadata_refresh(s->client,
@@ -548,7 +635,7 @@ static void purge_fn(void *arg)
 
 	if (atomic_load(&pa->s->stopped))
 		return;
-	take_news(pa->s, kfk_now_us());
+	take_news(pa->s, kfk_now_us(), false);
 	if (pa->flags & KFK_PURGE_QUEUED) {
 		kfk_accum_foreach_part(pa->s->acc, purge_part, pa);
 		pa->n += kfk_accum_purge_pending(pa->s->acc, pa->err);

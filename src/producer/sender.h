@@ -79,12 +79,17 @@ struct kfk_sender {
 	atomic_bool posted;           /* task is queued */
 	atomic_int flushing;          /* flushes in progress */
 	atomic_bool stopped;
+	atomic_bool dirty;            /* something may have become sendable */
 
 	/* Control loop only. */
-	struct kfk_ppart *active;     /* partitions with batches */
+	struct kfk_ppart *active;     /* partitions with ready batches (or
+	                               * that may have: pruned each round) */
+	struct kfk_timerheap lingering; /* open batches by linger deadline
+	                               * (pp->s_linger) */
 	struct kfk_timer timer;
 	struct kfk_notify_sub notify;  /* metadata and broker changes */
 	int64_t timer_at;
+	int64_t expire_at;            /* earliest ready batch deadline */
 	struct kfk_sender_node *nodes;
 	int node_cnt, node_cap;
 	struct kfk_preq *reqs;        /* requests out, for purge */

@@ -171,6 +171,10 @@ static struct kfk_ppart *part_new(struct kfk_ptopic *tp, int32_t id)
 	pp->id = id;
 	atomic_init(&pp->queued, false);
 	pp->open_deadline_us = INT64_MAX;
+	/* The sender's linger entry; it never fires a callback (the sender
+	 * pops its heap itself). */
+	kfk_timer_init(&pp->s_linger, NULL, pp);
+	pp->s_leader_md = UINT64_MAX;
 	return pp;
 }
 

@@ -34,6 +34,7 @@
 #include "producer/batch.h"
 #include "producer/partitioner.h"
 #include "util/mpsc.h"
+#include "util/timerheap.h"
 
 struct kfk_ptopic;
 struct kfk_pending;
@@ -58,6 +59,9 @@ struct kfk_ppart {
 	/* The sender's (control loop only). */
 	struct kfk_ppart *s_next;          /* its list of active partitions */
 	bool s_active;
+	struct kfk_timer s_linger;         /* in its heap while a batch is open */
+	uint64_t s_leader_md;              /* the snapshot s_leader is from */
+	int32_t s_leader;
 	struct kfk_pbatch *ready_head;     /* closed batches, oldest first */
 	struct kfk_pbatch *ready_tail;
 	int32_t ready_cnt;
