@@ -173,17 +173,6 @@ static void kfk_broker_init_tasks(struct kfk_broker *b)
 	kfk_timer_init(&b->timer, kfk_broker_on_timer, b);
 }
 
-/* splitmix64: spreads a seed whose inputs differ in few bits over all 64,
- * so that brokers created together do not back off in step. */
-static uint64_t kfk_broker_seed(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x ? x : 1; /* xorshift must not start at 0 */
-}
-
 struct kfk_broker *kfk_broker_new(const struct kfk_broker_config *cfg,
                                   int32_t node_id, const char *host,
                                   int port)
@@ -210,7 +199,9 @@ struct kfk_broker *kfk_broker_new(const struct kfk_broker_config *cfg,
 	pthread_mutex_init(&b->lock, NULL);
 	atomic_init(&b->refcnt, 1);
 	atomic_init(&b->state, KFK_BROKER_INIT);
-	b->rnd = kfk_broker_seed((uint64_t)kfk_now_us() ^
+	kfk_backoff_init(&b->backoff, (int64_t)b->cfg.backoff_ms * 1000,
+	                 (int64_t)b->cfg.backoff_max_ms * 1000,
+	                 (uint64_t)kfk_now_us() ^
 	                         ((uint64_t)(uintptr_t)b << 16) ^ (uint64_t)port);
 	b->loop = kfk_pool_pick(cfg->pool);
 	kfk_broker_init_tasks(b);
@@ -499,26 +490,6 @@ static const struct kfk_conn_cbs kfk_broker_conn_cbs = {
 
 /* ---- DOWN ---------------------------------------------------------------- */
 
-/* The next backoff: reconnect.backoff.ms doubled per failure in a row up
- * to reconnect.backoff.max.ms, then +-20% (uniform), in microseconds. */
-static int64_t kfk_broker_backoff_us(struct kfk_broker *b)
-{
-	int64_t ms = b->cfg.backoff_ms;
-	int i;
-	double jitter;
-
-	for (i = 1; i < b->failures && ms < b->cfg.backoff_max_ms; i++)
-		ms *= 2;
-	if (ms > b->cfg.backoff_max_ms)
-		ms = b->cfg.backoff_max_ms;
-	/* xorshift64: cheap, and good enough to spread reconnects apart. */
-	b->rnd ^= b->rnd << 13;
-	b->rnd ^= b->rnd >> 7;
-	b->rnd ^= b->rnd << 17;
-	jitter = 0.8 + 0.4 * (double)(b->rnd >> 11) / (double)(1ull << 53);
-	return (int64_t)((double)ms * 1000.0 * jitter);
-}
-
 /* The first failure in a row is logged at INFO (ERR for a broken response
  * stream: a bug or a non-Kafka peer); repeats only in the `broker` debug
  * context, so a broker that stays away does not flood the log. */
@@ -543,7 +514,7 @@ static void kfk_broker_arm_backoff(struct kfk_broker *b)
 	int64_t delay;
 
 	b->failures++;
-	delay = kfk_broker_backoff_us(b);
+	delay = kfk_backoff_us(&b->backoff, b->failures);
 	kfk_loop_timer_arm(b->loop, &b->timer, kfk_now_us() + delay);
 	b->backoff_armed = true;
 	kfk_dbg(b->cfg.log, KFK_DBG_BROKER, "BACKOFF",

@@ -20,6 +20,7 @@
 #include "net/broker.h"
 #include "net/conn.h"
 #include "net/resolve.h"
+#include "util/backoff.h"
 #include "proto/gen/api_keys.h"
 
 /* Which list a request is on (kfk_req.where). */
@@ -90,7 +91,7 @@ struct kfk_broker {
 	bool backoff_armed;                   /* DOWN and waiting it out */
 	int failures;                         /* in a row, since last UP */
 	int64_t last_io_us;                   /* last byte in or out */
-	uint64_t rnd;                         /* jitter generator */
+	struct kfk_backoff backoff;           /* reconnect.backoff.ms */
 
 	/* Requests (loop thread). */
 	struct kfk_reqq waiting, writing, inflight;

@@ -99,16 +99,6 @@ static void min_at(int64_t *next, int64_t t)
 		*next = t;
 }
 
-/* retry.backoff.ms doubling per failure in a row, up to the maximum. */
-static int64_t init_backoff_us(const struct kfk_sender *s, int32_t failures)
-{
-	int64_t d = s->cfg.retry_backoff_us;
-
-	while (--failures > 0 && d < s->cfg.retry_backoff_max_us)
-		d *= 2;
-	return d < s->cfg.retry_backoff_max_us ? d : s->cfg.retry_backoff_max_us;
-}
-
 static void send_init(struct kfk_sender *s, int64_t now, int64_t *next)
 {
 	struct kfk_idem *idem = &s->idem;
@@ -178,7 +168,8 @@ static void init_failed(struct kfk_sender *s, kfk_err err, int64_t now,
 		return;
 	}
 	idem->failures++;
-	idem->retry_at_us = now + init_backoff_us(s, idem->failures);
+	idem->retry_at_us =
+		now + kfk_backoff_us(&s->retry_backoff, idem->failures);
 	min_at(next, idem->retry_at_us);
 	kfk_dbg(s->log, KFK_DBG_EOS, "PID",
 	        "InitProducerId to %s failed (%s): trying again in %lld ms",

@@ -77,6 +77,9 @@ void kfk_sender_init(struct kfk_sender *s, const struct kfk_sender_config *cfg,
 	atomic_init(&s->batches_sent, 0);
 	atomic_init(&s->rounds, 0);
 	kfk_idem_init(&s->idem, cfg->idempotence);
+	kfk_backoff_init(&s->retry_backoff, cfg->retry_backoff_us,
+	                 cfg->retry_backoff_max_us,
+	                 (uint64_t)kfk_now_us() ^ (uint64_t)(uintptr_t)s);
 	s->notify.events = KFK_NOTIFY_METADATA | KFK_NOTIFY_BROKER_UP;
 	s->notify.loop = s->loop;
 	s->notify.fn = on_notify;

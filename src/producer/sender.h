@@ -42,6 +42,7 @@
 #include "net/loop.h"
 #include "producer/accumulator.h"
 #include "producer/idempotence.h"
+#include "util/backoff.h"
 #include "util/mpsc.h"
 #include "util/timerheap.h"
 
@@ -97,6 +98,8 @@ struct kfk_sender {
 	struct kfk_sender_cand *cand; /* scratch for a round */
 	int cand_cap;
 	struct kfk_idem idem;         /* producer id, epoch (idempotence.h) */
+	struct kfk_backoff retry_backoff; /* retry.backoff.ms: batches and
+	                               * InitProducerId (KIP-580 jitter) */
 
 	/* Counters for tests (atomic: read from any thread). */
 	atomic_uint_fast64_t requests, retries, batches_sent, rounds;

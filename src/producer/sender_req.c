@@ -260,21 +260,6 @@ static bool retriable(kfk_err err)
 	}
 }
 
-/* The backoff before attempt n+1: retry.backoff.ms doubling per attempt,
- * capped at retry.backoff.max.ms, with +-20% jitter (as the Java client,
- * KIP-580). */
-static int64_t backoff_us(const struct kfk_sender *s, int32_t attempts)
-{
-	int64_t d = s->cfg.retry_backoff_us;
-	int32_t i;
-
-	for (i = 1; i < attempts && d < s->cfg.retry_backoff_max_us; i++)
-		d *= 2;
-	if (d > s->cfg.retry_backoff_max_us)
-		d = s->cfg.retry_backoff_max_us;
-	return d * (80 + rand() % 41) / 100;
-}
-
 /* Reports b failed with err; a batch that was sent leaves the idempotent
  * producer's numbering unsure. */
 static void fail_batch(struct kfk_sender *s, struct kfk_pbatch *b, kfk_err err)
@@ -298,7 +283,8 @@ void kfk_sender_retry(struct kfk_sender *s, struct kfk_pbatch *b, kfk_err err,
 		kfk_client_metadata_refresh(s->client, b->part->topic->name,
 		                            kfk_err_name(err));
 	atomic_fetch_add(&s->retries, 1);
-	b->retry_at_us = now_us + backoff_us(s, b->attempts);
+	b->retry_at_us =
+		now_us + kfk_backoff_us(&s->retry_backoff, b->attempts);
 	kfk_sender_requeue(s, b);
 }
 

@@ -9,3 +9,6 @@ libkfk_core_la_SOURCES += src/util/mpsc.c src/util/mpsc.h \
 	src/util/timerheap.c src/util/timerheap.h src/util/time.h
 KFK_C_TESTS += tests/unit/test_mpsc
 KFK_C_TESTS += tests/unit/test_timerheap
+# Exponential backoff with jitter: reconnects, produce and init retries.
+libkfk_core_la_SOURCES += src/util/backoff.c src/util/backoff.h
+KFK_C_TESTS += tests/unit/test_backoff
