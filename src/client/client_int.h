@@ -70,8 +70,16 @@ struct kfk_registry {
 
 struct kfk_md_req;
 
+enum kfk_md_state {
+	KFK_MD_IDLE,
+	KFK_MD_WAITING,
+	KFK_MD_IN_FLIGHT,
+	KFK_MD_STATE__COUNT
+};
+
 /* The Metadata request cycle (metadata_refresh.c). */
 struct kfk_md_refresh {
+	enum kfk_md_state state;    /* control loop; logged (util/state.h) */
 	/* Asked by any thread, handed to the control loop by one task. */
 	pthread_mutex_t lock;
 	bool posted;            /* task is queued on the control loop */

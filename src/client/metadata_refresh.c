@@ -42,6 +42,7 @@
 #include "proto/api.h"
 #include "proto/arena.h"
 #include "proto/gen/metadata.h"
+#include "util/state.h"
 #include "util/time.h"
 
 /* One Metadata request and, once done, its outcome. */
@@ -227,6 +228,28 @@ static kfk_err md_req_topics(struct kfk_client *c, struct kfk_md_req *mr)
 	return KFK_ERR_NONE;
 }
 
+/* The cycle's state, for the `metadata` debug log: IDLE (nothing wanted),
+ * WAITING (wanted, held back by the backoff or for want of a broker),
+ * IN_FLIGHT (one request out). */
+static const char *const md_state_names[] = {
+	[KFK_MD_IDLE] = "IDLE",
+	[KFK_MD_WAITING] = "WAITING",
+	[KFK_MD_IN_FLIGHT] = "IN_FLIGHT",
+};
+
+static const struct kfk_state_machine md_sm = {
+	md_state_names, KFK_MD_STATE__COUNT, KFK_DBG_METADATA, "STATE"
+};
+
+static void md_set_state(struct kfk_client *c, enum kfk_md_state to)
+{
+	struct kfk_md_refresh *r = &c->refresh;
+
+	if (kfk_state_change(&md_sm, &c->log, "metadata refresh",
+	                     (int)r->state, (int)to))
+		r->state = to;
+}
+
 static void md_rearm(struct kfk_client *c, struct kfk_timer *t,
                      int64_t at_ms)
 {
@@ -264,6 +287,7 @@ static bool md_send(struct kfk_client *c, int64_t now, bool early)
 	mr->req.opaque = mr;
 	r->want_full = r->want_now = r->want_early = false;
 	r->in_flight = mr;
+	md_set_state(c, KFK_MD_IN_FLIGHT);
 	atomic_fetch_add(&r->sent, 1);
 	if (early)
 		atomic_fetch_add(&r->early_sent, 1);
@@ -290,8 +314,12 @@ static void md_kick(struct kfk_client *c)
 	int64_t now, when;
 	bool early;
 
-	if (atomic_load(&r->stopped) || r->in_flight || !md_wanted(r))
+	if (atomic_load(&r->stopped) || r->in_flight)
 		return;
+	if (!md_wanted(r)) {
+		md_set_state(c, KFK_MD_IDLE);
+		return;
+	}
 	now = kfk_now_ms();
 	early = !r->want_now;
 	when = early ? kfk_md_backoff_when(&r->backoff, now) : now;
@@ -303,6 +331,7 @@ static void md_kick(struct kfk_client *c)
 	}
 	if (when <= now) /* could not send: try again after a gap */
 		when = now + r->backoff.min_ms;
+	md_set_state(c, KFK_MD_WAITING);
 	md_rearm(c, &r->retry, when);
 }
 

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "net/addr.h"
+#include "util/state.h"
 #include "util/time.h"
 
 static const char *const kfk_broker_state_names[] = {
@@ -37,11 +38,14 @@ static const char *const kfk_broker_state_names[] = {
 	[KFK_BROKER_IDLE] = "IDLE",
 };
 
+static const struct kfk_state_machine kfk_broker_sm = {
+	kfk_broker_state_names, KFK_BROKER_STATE__COUNT, KFK_DBG_BROKER,
+	"STATE"
+};
+
 const char *kfk_broker_state_name(enum kfk_broker_state s)
 {
-	if ((unsigned)s >= KFK_BROKER_STATE__COUNT)
-		return "?";
-	return kfk_broker_state_names[s];
+	return kfk_state_name(&kfk_broker_sm, (int)s);
 }
 
 static void kfk_broker_connect_now(struct kfk_broker *b);
@@ -51,11 +55,10 @@ void kfk_broker_set_state(struct kfk_broker *b, enum kfk_broker_state to)
 {
 	enum kfk_broker_state from = kfk_broker_state_get(b);
 
-	if (from == to)
+	if (!kfk_state_change(&kfk_broker_sm, b->cfg.log, b->name, (int)from,
+	                      (int)to))
 		return;
 	atomic_store_explicit(&b->state, to, memory_order_relaxed);
-	kfk_dbg(b->cfg.log, KFK_DBG_BROKER, "STATE", "%s: %s -> %s", b->name,
-	        kfk_broker_state_name(from), kfk_broker_state_name(to));
 	if (b->cfg.on_state)
 		b->cfg.on_state(b, from, to, b->cfg.on_state_arg);
 }

@@ -15,7 +15,8 @@ KFK_C_TESTS += tests/unit/test_accumulator
 # The sender and the producer itself (the public API, include/kfk/producer.h).
 libkfk_core_la_SOURCES += src/producer/sender.c src/producer/sender.h \
 	src/producer/sender_req.c src/producer/producer.c \
-	src/producer/idempotence.c src/producer/idempotence.h
+	src/producer/idempotence.c src/producer/idempotence.h \
+	src/producer/pid.c src/producer/pid.h
 kfkinclude_HEADERS += include/kfk/producer.h
 # The ProduceRequest version against the broker's ApiVersions (zstd needs
 # v7), on the mock cluster.

@@ -325,7 +325,7 @@ KFK_API kfk_err kfk_produce_record(kfk_producer *p, const kfk_record *rec)
 
 	if (!p)
 		return KFK_ERR__INVALID_ARG;
-	if (kfk_idem_fatal_err(&p->sender.idem))
+	if (kfk_pid_fatal_err(&p->sender.pid))
 		return KFK_ERR__FATAL;
 	if ((err = check_record(rec)))
 		return err;
@@ -378,8 +378,8 @@ KFK_API kfk_err kfk_produce(kfk_producer *p, const char *topic,
  * polls). */
 static void tell_fatal(struct kfk_producer *p)
 {
-	struct kfk_idem *idem = &p->sender.idem;
-	kfk_err err = kfk_idem_fatal_err(idem);
+	struct kfk_pid_mgr *idem = &p->sender.pid;
+	kfk_err err = kfk_pid_fatal_err(idem);
 	char reason[320];
 
 	if (!err || atomic_exchange(&idem->fatal_told, true) || !p->error_cb)
@@ -498,11 +498,11 @@ KFK_API int kfk_producer_purge(kfk_producer *p, int flags)
 KFK_API kfk_err kfk_producer_fatal_error(kfk_producer *p, char *errstr,
                                          size_t errstr_size)
 {
-	kfk_err err = p ? kfk_idem_fatal_err(&p->sender.idem) : KFK_ERR_NONE;
+	kfk_err err = p ? kfk_pid_fatal_err(&p->sender.pid) : KFK_ERR_NONE;
 
 	if (errstr_size)
 		snprintf(errstr, errstr_size, "%s",
-		         err ? p->sender.idem.fatal_reason : "");
+		         err ? p->sender.pid.fatal_reason : "");
 	return err;
 }
 

@@ -51,6 +51,22 @@ static void on_timer(struct kfk_timer *t, void *arg)
 	drain(s);
 }
 
+/* The producer id manager's hooks (producer/pid.h). */
+static void pid_wake(void *arg)
+{
+	kfk_sender_wake(arg);
+}
+
+/* Records that raced with the fatal error fail too; the application's
+ * poll serves the error callback. */
+static void pid_fatal(void *arg)
+{
+	struct kfk_sender *s = arg;
+
+	kfk_sender_fail_queued(s, KFK_ERR__FATAL);
+	kfk_reports_kick(s->acc->reports);
+}
+
 void kfk_sender_init(struct kfk_sender *s, const struct kfk_sender_config *cfg,
                      struct kfk_client *client, struct kfk_accum *acc)
 {
@@ -76,7 +92,9 @@ void kfk_sender_init(struct kfk_sender *s, const struct kfk_sender_config *cfg,
 	atomic_init(&s->retries, 0);
 	atomic_init(&s->batches_sent, 0);
 	atomic_init(&s->rounds, 0);
-	kfk_idem_init(&s->idem, cfg->idempotence);
+	kfk_pid_init(&s->pid, cfg->idempotence, client, s->log,
+	             cfg->retry_backoff_us, cfg->retry_backoff_max_us,
+	             &(struct kfk_pid_hooks){ pid_wake, pid_fatal, s });
 	kfk_backoff_init(&s->retry_backoff, cfg->retry_backoff_us,
 	                 cfg->retry_backoff_max_us,
 	                 (uint64_t)kfk_now_us() ^ (uint64_t)(uintptr_t)s);
@@ -265,9 +283,13 @@ static void apply_metadata(struct kfk_sender *s, struct kfk_metadata *md,
 		min_at(next, kfk_accum_pending_deadline(s->acc));
 }
 
+/* Arms the round timer for next, unless it is armed sooner already: a
+ * round that did not look at the ready batches (nothing was dirty) does
+ * not know their retry backoffs, and must not push such a wake-up later.
+ * A wake-up that finds nothing due costs one round. */
 static void arm(struct kfk_sender *s, int64_t next)
 {
-	if (next == INT64_MAX || next == s->timer_at)
+	if (next == INT64_MAX || next >= s->timer_at)
 		return;
 	if (kfk_loop_timer_arm(s->loop, &s->timer, next) == KFK_ERR_NONE)
 		s->timer_at = next;
@@ -280,7 +302,7 @@ static void drain(struct kfk_sender *s)
 {
 	int64_t now, next = INT64_MAX;
 	struct kfk_metadata *md;
-	enum kfk_idem_state idem_state = s->idem.state;
+	enum kfk_pid_state pid_state = s->pid.state;
 	bool flush;
 
 	if (atomic_load(&s->stopped))
@@ -289,16 +311,16 @@ static void drain(struct kfk_sender *s)
 	now = kfk_now_us();
 	flush = atomic_load(&s->flushing) > 0;
 	take_news(s, now, flush);
-	if (kfk_idem_on(&s->idem))
-		kfk_idem_run(s, now, &next);
+	if (kfk_pid_on(&s->pid))
+		kfk_pid_run(&s->pid, now, s->reqs != NULL, &next);
 	md = kfk_client_metadata(s->client);
 	apply_metadata(s, md, now, &next);
 	linger_run(s, now, flush, &next);
 	expire_active(s, now, &next);
-	if (s->idem.state == KFK_IDEM_FATAL)
+	if (s->pid.state == KFK_PID_FATAL)
 		/* Records that raced with the fatal error. */
 		kfk_sender_fail_queued(s, KFK_ERR__FATAL);
-	else if (atomic_exchange(&s->dirty, false) || idem_state != s->idem.state)
+	else if (atomic_exchange(&s->dirty, false) || pid_state != s->pid.state)
 		/* Only when something may have become sendable: a round
 		 * for a batch that merely opened walks nothing. */
 		send_ready(s, md, now, &next);
@@ -338,7 +360,7 @@ static bool sendable(struct kfk_sender *s, struct kfk_ppart *pp, int64_t now,
 		return false;
 	}
 	/* The idempotence rules wake the sender when they change. */
-	return !kfk_idem_on(&s->idem) || kfk_idem_sendable(s, pp, b);
+	return !kfk_pid_on(&s->pid) || kfk_idem_sendable(s, pp, b);
 }
 
 static kfk_err cand_reserve(struct kfk_sender *s, int n)
@@ -472,7 +494,7 @@ static int32_t fill_batches(struct kfk_sender *s,
 		if (!pp->ready_head)
 			pp->ready_tail = NULL;
 		pp->ready_cnt--;
-		if (kfk_idem_on(&s->idem))
+		if (kfk_pid_on(&s->pid))
 			kfk_idem_assign(s, pp, b);
 		pp->in_flight++;
 		b->next = NULL;

@@ -97,7 +97,7 @@ struct kfk_sender {
 	uint64_t md_version;
 	struct kfk_sender_cand *cand; /* scratch for a round */
 	int cand_cap;
-	struct kfk_idem idem;         /* producer id, epoch (idempotence.h) */
+	struct kfk_pid_mgr pid;       /* producer id and epoch (pid.h) */
 	struct kfk_backoff retry_backoff; /* retry.backoff.ms: batches and
 	                               * InitProducerId (KIP-580 jitter) */
 

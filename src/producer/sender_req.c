@@ -293,7 +293,7 @@ static void batch_outcome(struct kfk_sender *s, struct kfk_pbatch *b,
 {
 	kfk_err err;
 
-	if (kfk_idem_on(&s->idem) && kfk_idem_outcome(s, b, now_us))
+	if (kfk_pid_on(&s->pid) && kfk_idem_outcome(s, b, now_us))
 		return;
 	err = b->res_err;
 	if (!err) {

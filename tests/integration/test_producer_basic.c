@@ -539,6 +539,49 @@ KT_TEST(non_retriable_error_is_reported_at_once)
 	kt_mock_stop(m);
 }
 
+/* A batch waiting out its retry backoff is sent when the backoff ends,
+ * even when a round in between (a record opening a batch elsewhere, which
+ * makes nothing sendable) has a later deadline of its own to wake for: such
+ * a round used to move the sender's timer to that later deadline (record A
+ * went at B's linger deadline, 2.1 s, instead of after its backoff). */
+KT_TEST(retry_backoff_is_not_pushed_back_by_a_quiet_round)
+{
+	struct kt_mock *m = mock_start();
+	struct pt_reports r;
+	kfk_producer *p;
+	int64_t t0;
+
+	pt_reports_init(&r, 3);
+	p = pt_producer(kt_mock_bootstrap(m), &r, "linger.ms", "1000",
+	                "retry.backoff.ms", "400", "retry.backoff.max.ms", "400",
+	                NULL);
+	/* Topics and connections known first. */
+	KT_ASSERT_INT_EQ(kfk_produce(p, "nonretry", 0, "w", 1, "w", 1,
+	                             pt_id(2)), 0);
+	KT_ASSERT_INT_EQ(kfk_produce(p, "sticky", 1, "w", 1, "w", 1, pt_id(2)),
+	                 0);
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	KT_ASSERT_INT_EQ(r.total, 2);
+	/* A goes at its linger (1 s), is refused once (retriable), and waits
+	 * 320..480 ms; B opens a batch meanwhile, lingering until 2.1 s. */
+	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "err Produce 19 1"), 0);
+	t0 = kt_now_ms();
+	KT_ASSERT_INT_EQ(kfk_produce(p, "nonretry", 0, "a", 1, "a", 1, pt_id(0)),
+	                 0);
+	while (kt_now_ms() < t0 + 1100)
+		kfk_producer_poll(p, 10);
+	KT_ASSERT_INT_EQ(kfk_produce(p, "sticky", 1, "b", 1, "b", 1, pt_id(1)),
+	                 0);
+	KT_ASSERT_INT_EQ(pt_wait_reports(p, &r, 4, PT_WAIT_MS), 4);
+	kt_log("A delivered after %lld ms, B after %lld ms",
+	       (long long)(r.at_ms[0] - t0), (long long)(r.at_ms[1] - t0));
+	KT_ASSERT_INT_EQ(r.err[0], KFK_ERR_NONE);
+	KT_ASSERT_MSG(r.at_ms[0] - t0 < 1900, "A waited for B's linger");
+	kfk_producer_destroy(p);
+	pt_reports_free(&r);
+	kt_mock_stop(m);
+}
+
 /* ------------------------------------------------------------------ */
 
 /* The reports first (pt_delivery_cb takes the opaque as a pt_reports), then
