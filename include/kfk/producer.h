@@ -103,22 +103,6 @@ typedef int32_t(kfk_partitioner_cb)(const char *topic, const void *key,
  * kfk_producer_poll_reports()). */
 KFK_API void kfk_conf_set_delivery_cb(kfk_conf *conf, kfk_delivery_cb *cb);
 
-/* The error callback: called inside kfk_producer_poll() (and flush and
- * purge, which poll) on the application's thread, once for each error the
- * application should know of that concerns no single record. Today that is
- * the fatal error of the idempotent producer: err is KFK_ERR__FATAL and
- * reason names the error behind it (kfk_producer_fatal_error() returns it);
- * from then on every produce call fails with KFK_ERR__FATAL and every
- * record still queued is reported with KFK_ERR__FATAL. opaque is the
- * conf's opaque. It may call any producer function except
- * kfk_producer_destroy(). */
-typedef void(kfk_error_cb)(kfk_producer *p, kfk_err err, const char *reason,
-                           void *opaque);
-
-/* Sets the error callback (NULL: none; the fatal error is then learnt from
- * produce calls and kfk_producer_fatal_error()). */
-KFK_API void kfk_conf_set_error_cb(kfk_conf *conf, kfk_error_cb *cb);
-
 /* Sets the application's partitioner (NULL: none). */
 KFK_API void kfk_conf_set_partitioner_cb(kfk_conf *conf, kfk_partitioner_cb *cb);
 
@@ -205,10 +189,14 @@ enum kfk_purge_flags {
  * records purged. */
 KFK_API int kfk_producer_purge(kfk_producer *p, int flags);
 
-/* KFK_ERR_NONE, or the fatal error that stopped the producer (idempotence
- * violations that cannot be recovered), with its description in errstr. */
-KFK_API kfk_err kfk_producer_fatal_error(kfk_producer *p, char *errstr,
-                                         size_t errstr_size);
+/* NULL while the producer is usable, else the fatal error that stopped it
+ * (an idempotence violation that cannot be recovered, a fenced epoch): a
+ * new kfk_error whose code is the cause (e.g. KFK_ERR_PRODUCER_FENCED),
+ * kfk_error_is_fatal() true, and a message that says what happened. From
+ * then on produce calls fail with KFK_ERR__FATAL and every record still
+ * queued is reported with KFK_ERR__FATAL; the error callback got the same
+ * error once. The caller owns the result (kfk_error_destroy()). */
+KFK_API kfk_error *kfk_producer_fatal_error(kfk_producer *p);
 
 KFK_END_DECLS
 

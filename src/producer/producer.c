@@ -27,6 +27,7 @@
 
 #include "client/client.h"
 #include "client/conf.h"
+#include "client/error.h"
 #include "codec/codec.h"
 #include "producer/accumulator.h"
 #include "producer/reports.h"
@@ -88,6 +89,19 @@ static void service(struct kfk_producer *p)
 /* ------------------------------------------------------------------ */
 /* Creation                                                            */
 /* ------------------------------------------------------------------ */
+
+/* The producer's own callbacks live in the conf's untyped slots
+ * (client/conf.h), so that the conf needs no producer type. */
+KFK_API void kfk_conf_set_delivery_cb(kfk_conf *conf, kfk_delivery_cb *cb)
+{
+	kfk_conf_set_cb(conf, KFK_CONF_CB_DELIVERY, (kfk_conf_fn *)cb);
+}
+
+KFK_API void kfk_conf_set_partitioner_cb(kfk_conf *conf,
+                                         kfk_partitioner_cb *cb)
+{
+	kfk_conf_set_cb(conf, KFK_CONF_CB_PARTITIONER, (kfk_conf_fn *)cb);
+}
 
 /* What enable.idempotence needs from the other settings: the first one
  * that contradicts it, described in why, or NULL. */
@@ -196,7 +210,7 @@ static kfk_err producer_start(struct kfk_producer *p, const kfk_conf *conf,
 	struct kfk_accum_hooks hooks = { on_notify, on_want_md, p };
 
 	pt.kind = (enum kfk_partitioner_kind)kfk_conf_get_int(c, "partitioner");
-	pt.cb = kfk_conf_partitioner_cb(conf);
+	pt.cb = (kfk_partitioner_cb *)kfk_conf_cb(conf, KFK_CONF_CB_PARTITIONER);
 	pt.opaque = kfk_conf_opaque(conf);
 	accum_config(c, &acfg);
 	if (kfk_accum_init(&p->acc, &acfg, &pt, &p->reports, &hooks))
@@ -230,7 +244,7 @@ KFK_API kfk_producer *kfk_producer_new(const kfk_conf *conf, char *errstr,
 		snprintf(errstr, errstr_size, "out of memory");
 		return NULL;
 	}
-	p->dr_cb = kfk_conf_delivery_cb(conf);
+	p->dr_cb = (kfk_delivery_cb *)kfk_conf_cb(conf, KFK_CONF_CB_DELIVERY);
 	p->error_cb = kfk_conf_error_cb(conf);
 	p->opaque = kfk_conf_opaque(conf);
 	if (kfk_reports_init(&p->reports, kfk_accum_dr_release, &p->acc)) {
@@ -374,19 +388,34 @@ KFK_API kfk_err kfk_produce(kfk_producer *p, const char *topic,
  * stream of reports cannot keep the application inside poll. */
 #define POLL_MAX_BATCHES 10000
 
+/* The fatal error as a rich error (its cause's code, flagged fatal), or
+ * NULL when there is none. The caller owns it. */
+static kfk_error *fatal_error(struct kfk_producer *p)
+{
+	kfk_err err = kfk_idem_fatal_err(&p->sender.idem);
+	kfk_error *e;
+
+	if (!err)
+		return NULL;
+	e = kfk_error_new(err, "%s: %s", kfk_err_name(err),
+	                  p->sender.idem.fatal_reason);
+	kfk_error_set_fatal(e, 1);
+	return e;
+}
+
 /* The fatal error, told once to the error callback (on the thread that
  * polls). */
 static void tell_fatal(struct kfk_producer *p)
 {
 	struct kfk_idem *idem = &p->sender.idem;
-	kfk_err err = kfk_idem_fatal_err(idem);
-	char reason[320];
+	kfk_error *e;
 
-	if (!err || atomic_exchange(&idem->fatal_told, true) || !p->error_cb)
+	if (!kfk_idem_fatal_err(idem) || !p->error_cb ||
+	    atomic_exchange(&idem->fatal_told, true))
 		return;
-	snprintf(reason, sizeof(reason), "%s: %s", kfk_err_name(err),
-	         idem->fatal_reason);
-	p->error_cb(p, KFK_ERR__FATAL, reason, p->opaque);
+	e = fatal_error(p);
+	p->error_cb(p->opaque, e);
+	kfk_error_destroy(e);
 }
 
 static bool reports_waiting(void *arg)
@@ -495,13 +524,7 @@ KFK_API int kfk_producer_purge(kfk_producer *p, int flags)
 	return kfk_sender_purge(&p->sender, flags);
 }
 
-KFK_API kfk_err kfk_producer_fatal_error(kfk_producer *p, char *errstr,
-                                         size_t errstr_size)
+KFK_API kfk_error *kfk_producer_fatal_error(kfk_producer *p)
 {
-	kfk_err err = p ? kfk_idem_fatal_err(&p->sender.idem) : KFK_ERR_NONE;
-
-	if (errstr_size)
-		snprintf(errstr, errstr_size, "%s",
-		         err ? p->sender.idem.fatal_reason : "");
-	return err;
+	return p ? fatal_error(p) : NULL;
 }
