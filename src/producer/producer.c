@@ -32,6 +32,7 @@
 #include "producer/accumulator.h"
 #include "producer/reports.h"
 #include "producer/sender.h"
+#include "util/sized.h"
 #include "util/time.h"
 
 struct kfk_producer {
@@ -331,7 +332,8 @@ static void convert_headers(const kfk_record *rec,
 	}
 }
 
-KFK_API kfk_err kfk_produce_record(kfk_producer *p, const kfk_record *rec)
+/* Produces rec, a record of this library's size. */
+static kfk_err produce_full(kfk_producer *p, const kfk_record *rec)
 {
 	struct kfk_record_header stack[STACK_HEADERS], *hdrs = stack;
 	struct kfk_precord r;
@@ -363,6 +365,18 @@ KFK_API kfk_err kfk_produce_record(kfk_producer *p, const kfk_record *rec)
 	return err;
 }
 
+/* The smallest kfk_record accepted: the fields kfk_produce() takes. */
+#define RECORD_SIZE_MIN (offsetof(kfk_record, value_len) + sizeof(size_t))
+
+KFK_API kfk_err kfk_produce_record(kfk_producer *p, const kfk_record *rec)
+{
+	kfk_record full = KFK_RECORD_INIT;
+
+	if (!rec || kfk_sized_in(&full, sizeof(full), rec, RECORD_SIZE_MIN))
+		return KFK_ERR__INVALID_ARG;
+	return produce_full(p, &full);
+}
+
 KFK_API kfk_err kfk_produce(kfk_producer *p, const char *topic,
                             int32_t partition, const void *key,
                             size_t key_len, const void *value,
@@ -377,7 +391,7 @@ KFK_API kfk_err kfk_produce(kfk_producer *p, const char *topic,
 	rec.value = value;
 	rec.value_len = value_len;
 	rec.opaque = opaque;
-	return kfk_produce_record(p, &rec);
+	return produce_full(p, &rec);
 }
 
 /* ------------------------------------------------------------------ */
@@ -444,15 +458,47 @@ KFK_API int kfk_producer_poll(kfk_producer *p, int timeout_ms)
 	return n;
 }
 
+/* The smallest kfk_delivery accepted: its error and topic. */
+#define DELIVERY_SIZE_MIN (offsetof(kfk_delivery, topic) + sizeof(char *))
+
+/* Takes reports into out[], whose elements are smaller or larger than
+ * this library's, through a buffer of full reports. */
+static int take_sized(kfk_producer *p, kfk_delivery *out, size_t stride,
+                      size_t fill, int max, int timeout_ms)
+{
+	kfk_delivery buf[64];
+	int n, i, got = 0;
+
+	do {
+		int want = max - got < 64 ? max - got : 64;
+		n = kfk_reports_take(&p->reports, buf, want,
+		                     got ? 0 : timeout_ms);
+		for (i = 0; i < n; i++)
+			kfk_sized_put(out, stride, (size_t)got + i, &buf[i],
+			              fill);
+		got += n;
+	} while (n == 64 && got < max);
+	return got;
+}
+
 KFK_API int kfk_producer_poll_reports(kfk_producer *p, kfk_delivery *out,
                                       int max, int timeout_ms)
 {
+	size_t stride, fill;
 	int n;
 
 	if (!p || !out || max <= 0)
 		return 0;
+	stride = out->size;
+	fill = kfk_sized_out(stride, sizeof(*out), DELIVERY_SIZE_MIN,
+	                     _Alignof(kfk_delivery));
+	if (!fill)
+		return KFK_ERR__INVALID_ARG;
 	service(p);
-	n = kfk_reports_take(&p->reports, out, max, timeout_ms);
+	if (stride == sizeof(*out))
+		n = kfk_reports_take(&p->reports, out, max, timeout_ms);
+	else
+		n = take_sized(p, out, stride, fill, max, timeout_ms);
 	service(p);
 	return n;
 }

@@ -218,6 +218,7 @@ static struct kfk_dr *next_locked(struct kfk_reports *r)
 
 static void fill(kfk_delivery *d, const struct kfk_dr *dr, int32_t i)
 {
+	d->size = sizeof(*d);
 	d->err = dr->err;
 	d->topic = dr->topic;
 	d->partition = dr->partition;

@@ -17,3 +17,7 @@ libkfk_core_la_SOURCES += src/util/errors.c src/util/errors.h \
 KFK_C_TESTS += tests/unit/test_errors
 KFK_SCRIPT_TESTS += tests/unit/regen_check.sh
 EXTRA_DIST += tools/gen_errors.py tools/errors-local.tsv
+# Public structs that carry their size (the ABI rule of kfk_record and
+# kfk_delivery): size checks and the copies in and out.
+libkfk_core_la_SOURCES += src/util/sized.c src/util/sized.h
+KFK_C_TESTS += tests/unit/test_sized
