@@ -1,6 +1,10 @@
 # src/client: sources and tests of this area (included by Makefile.am).
 # The rich error object (kfk_error); the codes themselves are util/errors.
 libkfk_core_la_SOURCES += src/client/error.c src/client/error.h
+# The event queue towards the application (typed events, an fd, the fast
+# empty poll): the producer's delivery reports ride it.
+libkfk_core_la_SOURCES += src/client/events.c src/client/events.h
+KFK_C_TESTS += tests/unit/test_events
 # Configuration: the property table (props.c), kfk_conf, value parsing,
 # did-you-mean suggestions and .properties files.
 libkfk_core_la_SOURCES += src/client/props.c src/client/props.h \
