@@ -5,13 +5,26 @@
 #include "config.h"
 #include "producer/reports.h"
 
-#define DR(ev) ((struct kfk_dr *)(void *)(ev))
+#include <stddef.h>
+
+/* The report an event is embedded in. */
+static struct kfk_dr *dr_of(struct kfk_ev *ev)
+{
+	return (struct kfk_dr *)(void *)((char *)ev -
+	                                 offsetof(struct kfk_dr, ev));
+}
+
+static const struct kfk_dr *cdr(const struct kfk_ev *ev)
+{
+	return (const struct kfk_dr *)(const void *)((const char *)ev -
+	                                             offsetof(struct kfk_dr, ev));
+}
 
 static void release(struct kfk_ev *ev, void *arg)
 {
 	struct kfk_reports *r = arg;
 
-	r->release(DR(ev), r->release_arg);
+	r->release(dr_of(ev), r->release_arg);
 }
 
 kfk_err kfk_reports_init(struct kfk_reports *r, kfk_dr_release_fn *rel,
@@ -57,7 +70,7 @@ static void copy(void *arg, const struct kfk_ev *ev, int32_t first, int n,
 	int i;
 
 	for (i = 0; i < n; i++)
-		fill(&d[i], DR(ev), first + i);
+		fill(&d[i], cdr(ev), first + i);
 }
 
 int kfk_reports_take(struct kfk_reports *r, kfk_delivery *out, int max,
@@ -76,7 +89,7 @@ struct serve_ctx {
 static void serve(void *arg, struct kfk_ev *ev, int32_t first)
 {
 	const struct serve_ctx *c = arg;
-	const struct kfk_dr *dr = DR(ev);
+	const struct kfk_dr *dr = cdr(ev);
 	kfk_delivery d;
 	int32_t i;
 
