@@ -48,6 +48,14 @@ kt_subtest(void (*fn)(void *arg), void *arg, const char *fmt, ...);
 /* Monotonic milliseconds, for bounded waits in tests. */
 int64_t kt_now_ms(void);
 
+/* 1 when fd is readable now (poll with no wait). */
+int kt_fd_readable(int fd);
+
+/* read() system calls this process made so far (/proc/self/io "syscr"),
+ * or -1 when the kernel does not say: for tests that prove a path makes
+ * no system call (reading /proc/self/io itself costs a few). */
+long kt_read_syscalls(void);
+
 /* Hex dump of the first difference between two buffers, into the log. */
 void kt_log_mem_diff(const void *a, size_t alen, const void *b, size_t blen);
 

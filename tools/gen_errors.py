@@ -12,7 +12,7 @@ Inputs:
 Outputs, under OUT_ROOT (the source tree, or a scratch directory when a
 test checks that the committed files are current):
   include/kfk/errors.h       the public enum kfk_err and the error API
-  src/client/errors_table.c  name/message/retriable per code, indexed by code
+  src/util/errors_table.c    name/message/retriable per code, indexed by code
   docs/ERRORS.md             one table of every code with cause and remedy
 
 The output depends on the inputs only (no dates, no paths), so re-runs are
@@ -282,15 +282,15 @@ def table_entry(e, index_expr):
 
 
 def render_table(proto, local):
-    """src/client/errors_table.c."""
+    """src/util/errors_table.c."""
     pmin, pmax = proto[0].code, proto[-1].code
     out = [comment_block(
-        "client/errors_table.c: name, message and retriable flag of every\n"
+        "util/errors_table.c: name, message and retriable flag of every\n"
         "kfk_err, in arrays indexed by code so that lookups are O(1).\n"
         "Protocol codes %d..%d (gaps are {NULL}); kfk's own codes from %d\n"
         "down, at index %d - code. Read through kfk_errors_desc().\n\n%s"
         % (pmin, pmax, LOCAL_FIRST, LOCAL_FIRST, GENERATED_BY))]
-    out.append('#include "config.h"\n\n#include "client/errors.h"\n\n')
+    out.append('#include "config.h"\n\n#include "util/errors.h"\n\n')
     out.append("#define PROTO_MIN (%d)\n\n" % pmin)
     out.append("/* The number of rows of %s. */\n" % PROTO_INPUT)
     out.append("const int kfk_errors_proto_count = %d;\n" % len(proto))
@@ -431,7 +431,7 @@ def main(argv):
         return 1
     outputs = {
         "include/kfk/errors.h": render_header(proto, local),
-        "src/client/errors_table.c": render_table(proto, local),
+        "src/util/errors_table.c": render_table(proto, local),
         "docs/ERRORS.md": render_doc(proto, local),
     }
     for rel in sorted(outputs):

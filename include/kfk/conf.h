@@ -46,6 +46,22 @@ typedef struct kfk_conf kfk_conf;
 typedef void(kfk_log_cb)(void *opaque, int level, const char *facility,
                          const char *message);
 
+/*
+ * The error callback, the same for every kind of client: told of each
+ * error the application should know of that concerns no single record or
+ * request. Today that is the producer's fatal error: kfk_error_is_fatal()
+ * is true, kfk_error_code() is its cause (e.g. KFK_ERR_PRODUCER_FENCED)
+ * and the handle can only be destroyed now. Called on the application's
+ * thread, inside the client's own poll calls (the producer's poll, flush
+ * and purge), never on a kfk thread, and once per error.
+ *
+ * error belongs to kfk and is valid only during the call. opaque is the
+ * pointer given to kfk_conf_set_opaque(): an application that needs to
+ * tell its clients apart gives each its own opaque. The callback may call
+ * any function of the client except its destroy function.
+ */
+typedef void(kfk_error_cb)(void *opaque, const kfk_error *error);
+
 /* Creates a conf with every property at its default. Returns NULL when out
  * of memory. The caller owns the result. */
 KFK_API kfk_conf *kfk_conf_new(void);
@@ -138,6 +154,11 @@ KFK_API kfk_err kfk_conf_load_file(kfk_conf *conf, const char *path,
 /* Replaces the default log sink (one line on stderr) with cb for the
  * clients created from conf; NULL restores the default. See kfk_log_cb. */
 KFK_API void kfk_conf_set_log_cb(kfk_conf *conf, kfk_log_cb *cb);
+
+/* Sets the error callback of the clients created from conf (NULL: none;
+ * errors are then learnt from calls, e.g. kfk_producer_fatal_error()).
+ * See kfk_error_cb. */
+KFK_API void kfk_conf_set_error_cb(kfk_conf *conf, kfk_error_cb *cb);
 
 /* Sets the application pointer passed to every callback of the clients
  * created from conf. kfk never dereferences nor frees it. */

@@ -48,12 +48,26 @@ typedef struct kfk_header {
 	size_t value_len;
 } kfk_header;
 
-/* A record for kfk_produce_record(). Zero-initialise it (KFK_RECORD_INIT)
- * and set what you need: fields added in later versions are appended and
- * default to zero. (The struct tag is kfk_produce_record: struct
- * kfk_record is the library's internal name for a record read from a
- * batch.) */
+/*
+ * Structs that may grow (kfk_record, kfk_delivery) carry their size as
+ * their first member, so that a program built against an older header
+ * keeps working with a newer library and the other way round:
+ *  - an input (kfk_record) is set up with its INIT macro, which sets
+ *    .size = sizeof; kfk reads only the fields that size covers and gives
+ *    the others the INIT macro's defaults; a larger size than the library
+ *    knows is accepted when the bytes it does not know are zero (fields
+ *    left at their defaults), refused otherwise;
+ *  - an output (kfk_delivery) says how many bytes kfk filled in its .size:
+ *    read a field only when .size covers it (offsetof + sizeof).
+ * A size below the first version's, or absurdly large, is refused with
+ * KFK_ERR__INVALID_ARG. Fields are only ever appended.
+ */
+
+/* A record for kfk_produce_record(). Start from KFK_RECORD_INIT and set
+ * what you need. (The struct tag is kfk_produce_record: struct kfk_record
+ * is the library's internal name for a record read from a batch.) */
 typedef struct kfk_produce_record {
+	size_t size;               /* sizeof(kfk_record), set by KFK_RECORD_INIT */
 	const char *topic;         /* required */
 	int32_t partition;         /* KFK_PARTITION_ANY or a partition */
 	const void *key;           /* NULL: a null key */
@@ -66,10 +80,15 @@ typedef struct kfk_produce_record {
 	void *opaque;              /* returned in this record's report */
 } kfk_record;
 
-#define KFK_RECORD_INIT {NULL, KFK_PARTITION_ANY, NULL, 0, NULL, 0, NULL, 0, 0, NULL}
+#define KFK_RECORD_INIT                                                     \
+	{sizeof(kfk_record), NULL, KFK_PARTITION_ANY, NULL, 0, NULL, 0, NULL, \
+	 0, 0, NULL}
 
-/* A delivery report. */
+/* A delivery report. kfk fills it; .size says how much of it. */
 typedef struct kfk_delivery {
+	size_t size;        /* bytes filled by kfk (see above); for
+	                     * kfk_producer_poll_reports() set out[0].size
+	                     * with KFK_DELIVERY_INIT first */
 	kfk_err err;        /* KFK_ERR_NONE: delivered */
 	const char *topic;  /* owned by kfk; see the poll functions */
 	int32_t partition;  /* -1 when the record never got one */
@@ -79,6 +98,9 @@ typedef struct kfk_delivery {
 	                     * it; -1 when unknown */
 	void *opaque;       /* the record's opaque */
 } kfk_delivery;
+
+#define KFK_DELIVERY_INIT                                                   \
+	{sizeof(kfk_delivery), KFK_ERR_NONE, NULL, -1, -1, -1, NULL}
 
 /* The delivery callback, called once per report inside kfk_producer_poll()
  * (and flush and purge, which poll). d and its strings are valid only during
@@ -102,22 +124,6 @@ typedef int32_t(kfk_partitioner_cb)(const char *topic, const void *key,
 /* Sets the delivery callback (NULL: none; reports are then only served by
  * kfk_producer_poll_reports()). */
 KFK_API void kfk_conf_set_delivery_cb(kfk_conf *conf, kfk_delivery_cb *cb);
-
-/* The error callback: called inside kfk_producer_poll() (and flush and
- * purge, which poll) on the application's thread, once for each error the
- * application should know of that concerns no single record. Today that is
- * the fatal error of the idempotent producer: err is KFK_ERR__FATAL and
- * reason names the error behind it (kfk_producer_fatal_error() returns it);
- * from then on every produce call fails with KFK_ERR__FATAL and every
- * record still queued is reported with KFK_ERR__FATAL. opaque is the
- * conf's opaque. It may call any producer function except
- * kfk_producer_destroy(). */
-typedef void(kfk_error_cb)(kfk_producer *p, kfk_err err, const char *reason,
-                           void *opaque);
-
-/* Sets the error callback (NULL: none; the fatal error is then learnt from
- * produce calls and kfk_producer_fatal_error()). */
-KFK_API void kfk_conf_set_error_cb(kfk_conf *conf, kfk_error_cb *cb);
 
 /* Sets the application's partitioner (NULL: none). */
 KFK_API void kfk_conf_set_partitioner_cb(kfk_conf *conf, kfk_partitioner_cb *cb);
@@ -157,7 +163,8 @@ KFK_API kfk_err kfk_produce(kfk_producer *p, const char *topic,
                             size_t key_len, const void *value,
                             size_t value_len, void *opaque);
 
-/* The same with headers and a timestamp. */
+/* The same with headers and a timestamp. rec->size must be set
+ * (KFK_RECORD_INIT); a size kfk cannot honour is KFK_ERR__INVALID_ARG. */
 KFK_API kfk_err kfk_produce_record(kfk_producer *p, const kfk_record *rec);
 
 /* Serves waiting reports to the delivery callback, waiting up to
@@ -168,8 +175,13 @@ KFK_API kfk_err kfk_produce_record(kfk_producer *p, const kfk_record *rec);
 KFK_API int kfk_producer_poll(kfk_producer *p, int timeout_ms);
 
 /* Moves up to max waiting reports into out[], waiting up to timeout_ms for
- * the first. Returns the number moved. Their topic strings stay valid
- * until the producer is destroyed. Never calls the delivery callback. */
+ * the first. out[0].size is the size of every element of out (set it with
+ * KFK_DELIVERY_INIT: sizeof(kfk_delivery) of the header the program was
+ * built with); kfk fills each element's fields that size covers and sets
+ * its .size. Returns the number moved, or KFK_ERR__INVALID_ARG (negative)
+ * when out[0].size is not a size kfk can use. Their topic strings stay
+ * valid until the producer is destroyed. Never calls the delivery
+ * callback. */
 KFK_API int kfk_producer_poll_reports(kfk_producer *p, kfk_delivery *out,
                                       int max, int timeout_ms);
 
@@ -205,10 +217,14 @@ enum kfk_purge_flags {
  * records purged. */
 KFK_API int kfk_producer_purge(kfk_producer *p, int flags);
 
-/* KFK_ERR_NONE, or the fatal error that stopped the producer (idempotence
- * violations that cannot be recovered), with its description in errstr. */
-KFK_API kfk_err kfk_producer_fatal_error(kfk_producer *p, char *errstr,
-                                         size_t errstr_size);
+/* NULL while the producer is usable, else the fatal error that stopped it
+ * (an idempotence violation that cannot be recovered, a fenced epoch): a
+ * new kfk_error whose code is the cause (e.g. KFK_ERR_PRODUCER_FENCED),
+ * kfk_error_is_fatal() true, and a message that says what happened. From
+ * then on produce calls fail with KFK_ERR__FATAL and every record still
+ * queued is reported with KFK_ERR__FATAL; the error callback got the same
+ * error once. The caller owns the result (kfk_error_destroy()). */
+KFK_API kfk_error *kfk_producer_fatal_error(kfk_producer *p);
 
 KFK_END_DECLS
 

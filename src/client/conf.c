@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <kfk/producer.h>
 
 #include "client/props.h"
 #include "util/log.h"
@@ -29,9 +28,8 @@ struct kfk_conf_slot {
 struct kfk_conf {
 	kfk_log_cb *log_cb;
 	void *opaque;
-	kfk_delivery_cb *delivery_cb;       /* the producer's */
-	kfk_partitioner_cb *partitioner_cb; /* the producer's */
-	kfk_error_cb *error_cb;             /* the producer's */
+	kfk_error_cb *error_cb;             /* every client's */
+	kfk_conf_fn *cbs[KFK_CONF_CB__COUNT]; /* a client's own, untyped */
 	struct kfk_conf_slot slots[]; /* kfk_props_count, in table order */
 };
 
@@ -232,22 +230,17 @@ void kfk_conf_set_opaque(kfk_conf *conf, void *opaque)
 		conf->opaque = opaque;
 }
 
-void kfk_conf_set_delivery_cb(kfk_conf *conf, kfk_delivery_cb *cb)
-{
-	if (conf)
-		conf->delivery_cb = cb;
-}
-
 void kfk_conf_set_error_cb(kfk_conf *conf, kfk_error_cb *cb)
 {
 	if (conf)
 		conf->error_cb = cb;
 }
 
-void kfk_conf_set_partitioner_cb(kfk_conf *conf, kfk_partitioner_cb *cb)
+void kfk_conf_set_cb(kfk_conf *conf, enum kfk_conf_cb_slot slot,
+                     kfk_conf_fn *fn)
 {
 	if (conf)
-		conf->partitioner_cb = cb;
+		conf->cbs[slot] = fn;
 }
 
 void kfk_conf_move_props(kfk_conf *dst, kfk_conf *src)
@@ -331,14 +324,9 @@ kfk_error_cb *kfk_conf_error_cb(const kfk_conf *conf)
 	return conf->error_cb;
 }
 
-kfk_delivery_cb *kfk_conf_delivery_cb(const kfk_conf *conf)
+kfk_conf_fn *kfk_conf_cb(const kfk_conf *conf, enum kfk_conf_cb_slot slot)
 {
-	return conf->delivery_cb;
-}
-
-kfk_partitioner_cb *kfk_conf_partitioner_cb(const kfk_conf *conf)
-{
-	return conf->partitioner_cb;
+	return conf->cbs[slot];
 }
 
 void kfk_conf_logger_init(const kfk_conf *conf, struct kfk_logger *lg,

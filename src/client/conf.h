@@ -17,7 +17,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <kfk/conf.h>
-#include <kfk/producer.h>
 
 struct kfk_logger;
 
@@ -49,11 +48,28 @@ uint32_t kfk_conf_debug_mask(const kfk_conf *conf);
 kfk_log_cb *kfk_conf_log_cb(const kfk_conf *conf);
 void *kfk_conf_opaque(const kfk_conf *conf);
 
-/* The producer's callbacks as set on conf (NULL: none), copied by
- * kfk_conf_dup like the log callback. */
-kfk_delivery_cb *kfk_conf_delivery_cb(const kfk_conf *conf);
-kfk_partitioner_cb *kfk_conf_partitioner_cb(const kfk_conf *conf);
+/* The error callback as set on conf (NULL: none), for every client. */
 kfk_error_cb *kfk_conf_error_cb(const kfk_conf *conf);
+
+/* The callbacks that only one kind of client has (the producer's delivery
+ * callback, later the consumer's rebalance callback) are stored untyped,
+ * so that client/ needs no client's public header: each client's own conf
+ * setter stores its callback in its slot and casts it back when reading
+ * (a round trip through void (*)(void) is valid C). Copied by
+ * kfk_conf_dup like the log callback; NULL when not set. */
+enum kfk_conf_cb_slot {
+	KFK_CONF_CB_DELIVERY,    /* kfk_delivery_cb (producer.h) */
+	KFK_CONF_CB_PARTITIONER, /* kfk_partitioner_cb (producer.h) */
+	KFK_CONF_CB__COUNT
+};
+typedef void kfk_conf_fn(void);
+
+/* Stores fn in slot (conf NULL: nothing). Not thread-safe, as any change
+ * to a conf. */
+void kfk_conf_set_cb(kfk_conf *conf, enum kfk_conf_cb_slot slot,
+                     kfk_conf_fn *fn);
+/* The function in slot. Pure. */
+kfk_conf_fn *kfk_conf_cb(const kfk_conf *conf, enum kfk_conf_cb_slot slot);
 
 /* Fills *lg from conf: its log callback and opaque, log_level, and the
  * debug contexts; any debug context raises the level to KFK_LOG_DEBUG.

@@ -40,6 +40,12 @@ tests_integration_test_producer_bulk_SOURCES = \
 	tests/integration/test_producer_bulk.c $(KFK_PRODUCER_IT_SOURCES)
 tests_integration_test_producer_bulk_CPPFLAGS = $(AM_CPPFLAGS) \
 	$(KFK_MOCK_CPPFLAGS)
+# The size-first public structs against older and newer programs.
+KFK_C_TESTS += tests/integration/test_producer_abi
+tests_integration_test_producer_abi_SOURCES = \
+	tests/integration/test_producer_abi.c $(KFK_MOCK_SOURCES)
+tests_integration_test_producer_abi_CPPFLAGS = $(AM_CPPFLAGS) \
+	$(KFK_MOCK_CPPFLAGS)
 KFK_C_TESTS += tests/integration/test_producer_down
 tests_integration_test_producer_down_SOURCES = \
 	tests/integration/test_producer_down.c $(KFK_PRODUCER_IT_SOURCES)

@@ -27,10 +27,12 @@
 
 #include "client/client.h"
 #include "client/conf.h"
+#include "client/error.h"
 #include "codec/codec.h"
 #include "producer/accumulator.h"
 #include "producer/reports.h"
 #include "producer/sender.h"
+#include "util/sized.h"
 #include "util/time.h"
 
 struct kfk_producer {
@@ -88,6 +90,19 @@ static void service(struct kfk_producer *p)
 /* ------------------------------------------------------------------ */
 /* Creation                                                            */
 /* ------------------------------------------------------------------ */
+
+/* The producer's own callbacks live in the conf's untyped slots
+ * (client/conf.h), so that the conf needs no producer type. */
+KFK_API void kfk_conf_set_delivery_cb(kfk_conf *conf, kfk_delivery_cb *cb)
+{
+	kfk_conf_set_cb(conf, KFK_CONF_CB_DELIVERY, (kfk_conf_fn *)cb);
+}
+
+KFK_API void kfk_conf_set_partitioner_cb(kfk_conf *conf,
+                                         kfk_partitioner_cb *cb)
+{
+	kfk_conf_set_cb(conf, KFK_CONF_CB_PARTITIONER, (kfk_conf_fn *)cb);
+}
 
 /* What enable.idempotence needs from the other settings: the first one
  * that contradicts it, described in why, or NULL. */
@@ -196,7 +211,7 @@ static kfk_err producer_start(struct kfk_producer *p, const kfk_conf *conf,
 	struct kfk_accum_hooks hooks = { on_notify, on_want_md, p };
 
 	pt.kind = (enum kfk_partitioner_kind)kfk_conf_get_int(c, "partitioner");
-	pt.cb = kfk_conf_partitioner_cb(conf);
+	pt.cb = (kfk_partitioner_cb *)kfk_conf_cb(conf, KFK_CONF_CB_PARTITIONER);
 	pt.opaque = kfk_conf_opaque(conf);
 	accum_config(c, &acfg);
 	if (kfk_accum_init(&p->acc, &acfg, &pt, &p->reports, &hooks))
@@ -230,7 +245,7 @@ KFK_API kfk_producer *kfk_producer_new(const kfk_conf *conf, char *errstr,
 		snprintf(errstr, errstr_size, "out of memory");
 		return NULL;
 	}
-	p->dr_cb = kfk_conf_delivery_cb(conf);
+	p->dr_cb = (kfk_delivery_cb *)kfk_conf_cb(conf, KFK_CONF_CB_DELIVERY);
 	p->error_cb = kfk_conf_error_cb(conf);
 	p->opaque = kfk_conf_opaque(conf);
 	if (kfk_reports_init(&p->reports, kfk_accum_dr_release, &p->acc)) {
@@ -317,7 +332,8 @@ static void convert_headers(const kfk_record *rec,
 	}
 }
 
-KFK_API kfk_err kfk_produce_record(kfk_producer *p, const kfk_record *rec)
+/* Produces rec, a record of this library's size. */
+static kfk_err produce_full(kfk_producer *p, const kfk_record *rec)
 {
 	struct kfk_record_header stack[STACK_HEADERS], *hdrs = stack;
 	struct kfk_precord r;
@@ -349,6 +365,18 @@ KFK_API kfk_err kfk_produce_record(kfk_producer *p, const kfk_record *rec)
 	return err;
 }
 
+/* The smallest kfk_record accepted: the fields kfk_produce() takes. */
+#define RECORD_SIZE_MIN (offsetof(kfk_record, value_len) + sizeof(size_t))
+
+KFK_API kfk_err kfk_produce_record(kfk_producer *p, const kfk_record *rec)
+{
+	kfk_record full = KFK_RECORD_INIT;
+
+	if (!rec || kfk_sized_in(&full, sizeof(full), rec, RECORD_SIZE_MIN))
+		return KFK_ERR__INVALID_ARG;
+	return produce_full(p, &full);
+}
+
 KFK_API kfk_err kfk_produce(kfk_producer *p, const char *topic,
                             int32_t partition, const void *key,
                             size_t key_len, const void *value,
@@ -363,7 +391,7 @@ KFK_API kfk_err kfk_produce(kfk_producer *p, const char *topic,
 	rec.value = value;
 	rec.value_len = value_len;
 	rec.opaque = opaque;
-	return kfk_produce_record(p, &rec);
+	return produce_full(p, &rec);
 }
 
 /* ------------------------------------------------------------------ */
@@ -374,19 +402,34 @@ KFK_API kfk_err kfk_produce(kfk_producer *p, const char *topic,
  * stream of reports cannot keep the application inside poll. */
 #define POLL_MAX_BATCHES 10000
 
+/* The fatal error as a rich error (its cause's code, flagged fatal), or
+ * NULL when there is none. The caller owns it. */
+static kfk_error *fatal_error(struct kfk_producer *p)
+{
+	kfk_err err = kfk_pid_fatal_err(&p->sender.pid);
+	kfk_error *e;
+
+	if (!err)
+		return NULL;
+	e = kfk_error_new(err, "%s: %s", kfk_err_name(err),
+	                  p->sender.pid.fatal_reason);
+	kfk_error_set_fatal(e, 1);
+	return e;
+}
+
 /* The fatal error, told once to the error callback (on the thread that
  * polls). */
 static void tell_fatal(struct kfk_producer *p)
 {
 	struct kfk_pid_mgr *idem = &p->sender.pid;
-	kfk_err err = kfk_pid_fatal_err(idem);
-	char reason[320];
+	kfk_error *e;
 
-	if (!err || atomic_exchange(&idem->fatal_told, true) || !p->error_cb)
+	if (!kfk_pid_fatal_err(idem) || !p->error_cb ||
+	    atomic_exchange(&idem->fatal_told, true))
 		return;
-	snprintf(reason, sizeof(reason), "%s: %s", kfk_err_name(err),
-	         idem->fatal_reason);
-	p->error_cb(p, KFK_ERR__FATAL, reason, p->opaque);
+	e = fatal_error(p);
+	p->error_cb(p->opaque, e);
+	kfk_error_destroy(e);
 }
 
 static bool reports_waiting(void *arg)
@@ -415,15 +458,47 @@ KFK_API int kfk_producer_poll(kfk_producer *p, int timeout_ms)
 	return n;
 }
 
+/* The smallest kfk_delivery accepted: its error and topic. */
+#define DELIVERY_SIZE_MIN (offsetof(kfk_delivery, topic) + sizeof(char *))
+
+/* Takes reports into out[], whose elements are smaller or larger than
+ * this library's, through a buffer of full reports. */
+static int take_sized(kfk_producer *p, kfk_delivery *out, size_t stride,
+                      size_t fill, int max, int timeout_ms)
+{
+	kfk_delivery buf[64];
+	int n, i, got = 0;
+
+	do {
+		int want = max - got < 64 ? max - got : 64;
+		n = kfk_reports_take(&p->reports, buf, want,
+		                     got ? 0 : timeout_ms);
+		for (i = 0; i < n; i++)
+			kfk_sized_put(out, stride, (size_t)got + i, &buf[i],
+			              fill);
+		got += n;
+	} while (n == 64 && got < max);
+	return got;
+}
+
 KFK_API int kfk_producer_poll_reports(kfk_producer *p, kfk_delivery *out,
                                       int max, int timeout_ms)
 {
+	size_t stride, fill;
 	int n;
 
 	if (!p || !out || max <= 0)
 		return 0;
+	stride = out->size;
+	fill = kfk_sized_out(stride, sizeof(*out), DELIVERY_SIZE_MIN,
+	                     _Alignof(kfk_delivery));
+	if (!fill)
+		return KFK_ERR__INVALID_ARG;
 	service(p);
-	n = kfk_reports_take(&p->reports, out, max, timeout_ms);
+	if (stride == sizeof(*out))
+		n = kfk_reports_take(&p->reports, out, max, timeout_ms);
+	else
+		n = take_sized(p, out, stride, fill, max, timeout_ms);
 	service(p);
 	return n;
 }
@@ -495,15 +570,9 @@ KFK_API int kfk_producer_purge(kfk_producer *p, int flags)
 	return kfk_sender_purge(&p->sender, flags);
 }
 
-KFK_API kfk_err kfk_producer_fatal_error(kfk_producer *p, char *errstr,
-                                         size_t errstr_size)
+KFK_API kfk_error *kfk_producer_fatal_error(kfk_producer *p)
 {
-	kfk_err err = p ? kfk_pid_fatal_err(&p->sender.pid) : KFK_ERR_NONE;
-
-	if (errstr_size)
-		snprintf(errstr, errstr_size, "%s",
-		         err ? p->sender.pid.fatal_reason : "");
-	return err;
+	return p ? fatal_error(p) : NULL;
 }
 
 uint64_t kfk_producer_sender_rounds(kfk_producer *p)

@@ -10,7 +10,7 @@ KFK_TSAN_TESTS += tests/unit/test_log tests/unit/test_mpsc \
 	tests/unit/test_loop tests/unit/test_pool tests/unit/test_conn \
 	tests/unit/test_broker tests/unit/test_broker_mock \
 	tests/unit/test_metadata tests/integration/test_client_mock \
-	tests/unit/test_partitioner tests/unit/test_reports \
+	tests/unit/test_partitioner tests/unit/test_reports tests/unit/test_events \
 	tests/unit/test_accumulator tests/integration/test_producer_basic \
 	tests/integration/test_producer_bulk
 

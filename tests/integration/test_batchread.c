@@ -202,7 +202,7 @@ static void produce_range(kfk_producer *p, const char *topic, int part,
                           int from, int to, const char *tag, int pad)
 {
 	char key[32], *val = malloc((size_t)pad + 64);
-	kfk_delivery d[64];
+	kfk_delivery d[64] = {KFK_DELIVERY_INIT};
 	int i, got = 0;
 
 	KT_ASSERT(val != NULL);

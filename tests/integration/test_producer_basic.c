@@ -372,7 +372,7 @@ KT_TEST(report_fd_wakes_an_epoll_waiter)
 {
 	struct kt_mock *m = mock_start();
 	struct epoll_event ev = { .events = EPOLLIN }, got;
-	kfk_delivery d[4];
+	kfk_delivery d[4] = {KFK_DELIVERY_INIT};
 	kfk_producer *p;
 	kfk_conf *conf = kfk_conf_new();
 	char err[256];

@@ -99,15 +99,14 @@ static bool logged(struct ictx *c, const char *needle)
 	return found;
 }
 
-static void error_cb(kfk_producer *p, kfk_err err, const char *reason,
-                     void *opaque)
+static void error_cb(void *opaque, const kfk_error *error)
 {
 	struct ictx *c = opaque;
 
-	(void)p;
-	c->fatal_calls++;
-	c->fatal_cb_err = err;
-	snprintf(c->fatal_reason, sizeof(c->fatal_reason), "%s", reason);
+	c->fatal_calls += kfk_error_is_fatal(error);
+	c->fatal_cb_err = kfk_error_code(error);
+	snprintf(c->fatal_reason, sizeof(c->fatal_reason), "%s",
+	         kfk_error_string(error));
 }
 
 /* A producer with properties name, value, ..., NULL; NULL with the
@@ -444,7 +443,7 @@ KT_TEST(hundred_thousand_through_faults_exactly_once_in_order)
 	       (long long)(kt_now_ms() - t0));
 	KT_ASSERT_INT_EQ(c.r.total, N);
 	KT_ASSERT_INT_EQ(c.r.bad_opaque, 0);
-	KT_ASSERT_INT_EQ(kfk_producer_fatal_error(p, NULL, 0), KFK_ERR_NONE);
+	KT_ASSERT(kfk_producer_fatal_error(p) == NULL);
 	KT_ASSERT_INT_EQ(c.fatal_calls, 0);
 	kfk_producer_destroy(p);
 	for (i = 0; i < PARTS; i++) {
@@ -698,19 +697,22 @@ KT_TEST(timed_out_batch_bumps_the_epoch)
  * the cause, and produce refuses. */
 static void expect_fatal(kfk_producer *p, struct ictx *c, kfk_err cause)
 {
-	char reason[512];
+	kfk_error *e;
 
 	KT_ASSERT_INT_EQ(c->fatal_calls, 1);
-	KT_ASSERT_INT_EQ(c->fatal_cb_err, KFK_ERR__FATAL);
+	KT_ASSERT_INT_EQ(c->fatal_cb_err, cause);
 	KT_ASSERT_MSG(strstr(c->fatal_reason, kfk_err_name(cause)) != NULL,
 	              "reason: %s", c->fatal_reason);
-	KT_ASSERT_INT_EQ(kfk_producer_fatal_error(p, reason, sizeof(reason)),
-	                 cause);
-	KT_ASSERT(reason[0] != '\0');
+	e = kfk_producer_fatal_error(p);
+	KT_ASSERT(e != NULL);
+	KT_ASSERT_INT_EQ(kfk_error_code(e), cause);
+	KT_ASSERT(kfk_error_is_fatal(e) && !kfk_error_is_retriable(e));
+	KT_ASSERT_STR_EQ(kfk_error_string(e), c->fatal_reason);
 	KT_ASSERT_INT_EQ(produce_i(p, "any", 0, 0), KFK_ERR__FATAL);
 	kfk_producer_poll(p, 0);
 	KT_ASSERT_INT_EQ(c->fatal_calls, 1);
-	kt_log("fatal: %s", reason);
+	kt_log("fatal: %s", kfk_error_string(e));
+	kfk_error_destroy(e);
 }
 
 /* Without KIP-360 (InitProducerId below v3) the sequence cannot restart

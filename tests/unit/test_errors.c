@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include <kfk/errors.h>
-#include "client/errors.h"
+#include "client/error.h"
+#include "util/errors.h"
 #include "../kt.h"
 
 /* A name as the generator must emit it: upper snake case, with a leading

@@ -27,7 +27,7 @@ static kfk_err produce_one(const char *codec, int lo, int hi)
 	char err[256];
 	kfk_conf *conf;
 	kfk_producer *p;
-	kfk_delivery d;
+	kfk_delivery d = KFK_DELIVERY_INIT;
 	kfk_err res = KFK_ERR__TIMED_OUT;
 	int n;
 

@@ -62,12 +62,6 @@ static void tb_init(struct tbatch *b, atomic_int *released, int32_t count,
 	b->dr.timestamps = b->ts;
 }
 
-static int fd_readable(int fd)
-{
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
-}
-
 KT_TEST(take_expands_one_report_per_record)
 {
 	struct kfk_reports r;
@@ -137,13 +131,13 @@ KT_TEST(partial_take_keeps_the_rest)
 	KT_ASSERT_INT_EQ(d[1].offset, 11);
 	KT_ASSERT_INT_EQ(atomic_load(&rel), 0);
 	KT_ASSERT_INT_EQ(kfk_reports_pending(&r), 3);
-	KT_ASSERT(fd_readable(kfk_reports_fd(&r)));
+	KT_ASSERT(kt_fd_readable(kfk_reports_fd(&r)));
 	KT_ASSERT_INT_EQ(kfk_reports_take(&r, d, 2, 0), 2);
 	KT_ASSERT_INT_EQ(d[0].offset, 12);
 	KT_ASSERT_INT_EQ(kfk_reports_take(&r, d, 8, 0), 1);
 	KT_ASSERT_INT_EQ(d[0].offset, 14);
 	KT_ASSERT_INT_EQ(atomic_load(&rel), 1);
-	KT_ASSERT(!fd_readable(kfk_reports_fd(&r)));
+	KT_ASSERT(!kt_fd_readable(kfk_reports_fd(&r)));
 	kfk_reports_destroy(&r);
 }
 
@@ -189,7 +183,7 @@ KT_TEST(serve_calls_the_callback_per_record_in_order)
 	KT_ASSERT_INT_EQ(s.offsets[3], 100);
 	KT_ASSERT_INT_EQ(s.offsets[4], 101);
 	KT_ASSERT_INT_EQ(atomic_load(&rel), 2);
-	KT_ASSERT(!fd_readable(kfk_reports_fd(&r)));
+	KT_ASSERT(!kt_fd_readable(kfk_reports_fd(&r)));
 	kfk_reports_destroy(&r);
 }
 
@@ -263,39 +257,22 @@ KT_TEST(fd_readable_exactly_while_reports_wait)
 	kfk_delivery d[8];
 
 	KT_ASSERT_INT_EQ(kfk_reports_init(&r, tb_release, NULL), 0);
-	KT_ASSERT(!fd_readable(kfk_reports_fd(&r)));
+	KT_ASSERT(!kt_fd_readable(kfk_reports_fd(&r)));
 	tb_init(&a, &rel, 1, 0);
 	tb_init(&b, &rel, 1, 1);
 	kfk_reports_push(&r, &a.dr);
-	KT_ASSERT(fd_readable(kfk_reports_fd(&r)));
+	KT_ASSERT(kt_fd_readable(kfk_reports_fd(&r)));
 	kfk_reports_push(&r, &b.dr);
 	KT_ASSERT_INT_EQ(kfk_reports_take(&r, d, 1, 0), 1);
-	KT_ASSERT(fd_readable(kfk_reports_fd(&r)));
+	KT_ASSERT(kt_fd_readable(kfk_reports_fd(&r)));
 	KT_ASSERT_INT_EQ(kfk_reports_take(&r, d, 1, 0), 1);
-	KT_ASSERT(!fd_readable(kfk_reports_fd(&r)));
+	KT_ASSERT(!kt_fd_readable(kfk_reports_fd(&r)));
 	/* A kick makes it readable once; the next poll clears it. */
 	kfk_reports_kick(&r);
-	KT_ASSERT(fd_readable(kfk_reports_fd(&r)));
+	KT_ASSERT(kt_fd_readable(kfk_reports_fd(&r)));
 	KT_ASSERT_INT_EQ(kfk_reports_take(&r, d, 1, 0), 0);
-	KT_ASSERT(!fd_readable(kfk_reports_fd(&r)));
+	KT_ASSERT(!kt_fd_readable(kfk_reports_fd(&r)));
 	kfk_reports_destroy(&r);
-}
-
-/* read() system calls this process made so far (/proc/self/io "syscr"),
- * or -1 when the kernel does not say. */
-static long read_syscalls(void)
-{
-	char line[128];
-	long n = -1;
-	FILE *f = fopen("/proc/self/io", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "syscr: %ld", &n) == 1)
-			break;
-	fclose(f);
-	return n;
 }
 
 /* The application polls after every produce: a poll that finds nothing
@@ -313,18 +290,18 @@ KT_TEST(empty_polls_make_no_system_call)
 	tb_init(&a, &rel, 1, 0);
 	kfk_reports_push(&r, &a.dr);
 	KT_ASSERT_INT_EQ(kfk_reports_take(&r, d, 4, 0), 1);
-	if ((before = read_syscalls()) < 0)
+	if ((before = kt_read_syscalls()) < 0)
 		kt_skip("no /proc/self/io");
 	for (i = 0; i < 10000; i++) {
 		KT_ASSERT_INT_EQ(kfk_reports_take(&r, d, 4, 0), 0);
 		KT_ASSERT_INT_EQ(kfk_reports_serve(&r, cb_record, NULL, NULL, 0,
 		                                   0), 0);
 	}
-	after = read_syscalls();
+	after = kt_read_syscalls();
 	kt_log("%ld read() calls for 20,000 empty polls", after - before);
 	/* fopen/fgets of /proc/self/io itself reads a few times. */
 	KT_ASSERT(after - before < 10);
-	KT_ASSERT(!fd_readable(kfk_reports_fd(&r)));
+	KT_ASSERT(!kt_fd_readable(kfk_reports_fd(&r)));
 	kfk_reports_destroy(&r);
 }
 
@@ -431,7 +408,7 @@ KT_TEST(kick_ends_a_wait_early)
 	KT_ASSERT_INT_EQ(kfk_reports_take(&r, d, 1, WAIT_MS), 0);
 	KT_ASSERT(kt_now_ms() - t0 < WAIT_MS);
 	pthread_join(th, NULL);
-	KT_ASSERT(!fd_readable(kfk_reports_fd(&r)));
+	KT_ASSERT(!kt_fd_readable(kfk_reports_fd(&r)));
 	kfk_reports_destroy(&r);
 }
 
@@ -535,7 +512,7 @@ KT_TEST(many_pushers_two_pollers_each_record_once)
 	KT_ASSERT_INT_EQ(bad, 0);
 	KT_ASSERT_INT_EQ(atomic_load(&st->rel), PUSHERS * PER_PUSHER);
 	KT_ASSERT_INT_EQ(kfk_reports_pending(&st->r), 0);
-	KT_ASSERT(!fd_readable(kfk_reports_fd(&st->r)));
+	KT_ASSERT(!kt_fd_readable(kfk_reports_fd(&st->r)));
 	kfk_reports_destroy(&st->r);
 	free(st);
 }

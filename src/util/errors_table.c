@@ -1,5 +1,5 @@
 /*
- * client/errors_table.c: name, message and retriable flag of every
+ * util/errors_table.c: name, message and retriable flag of every
  * kfk_err, in arrays indexed by code so that lookups are O(1).
  * Protocol codes -1..128 (gaps are {NULL}); kfk's own codes from -100
  * down, at index -100 - code. Read through kfk_errors_desc().
@@ -10,7 +10,7 @@
  */
 #include "config.h"
 
-#include "client/errors.h"
+#include "util/errors.h"
 
 #define PROTO_MIN (-1)
 
