@@ -21,8 +21,10 @@
 #include "real.h"
 
 #define PARTS 3
-#define MAX_RECORDS 400000
-#define RATE_PER_MS 8       /* records produced per millisecond, at most */
+/* Production goes on, paced, until the killed broker is back: at most the
+ * restart's own bound (kafka.sh: 120 s) at RATE_PER_MS, with room. */
+#define MAX_RECORDS 1000000
+#define RATE_PER_MS 4       /* records produced per millisecond, at most */
 #define BEFORE_KILL 20000   /* records produced before the kill */
 #define AFTER_RESTART 20000 /* and after the broker is back */
 

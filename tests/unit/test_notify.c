@@ -20,6 +20,7 @@
 struct seen {
 	struct kfk_notify_sub sub;
 	pthread_t loop_thread;  /* the thread the loop runs on */
+	atomic_int have_thread; /* loop_thread is written (release) */
 	atomic_int calls, wrong_thread;
 	atomic_uint events;     /* union of what every call got */
 	atomic_int blocked;     /* 1: the next call waits for release */
@@ -43,6 +44,7 @@ static void record_thread(void *arg)
 {
 	struct seen *s = arg;
 	s->loop_thread = pthread_self();
+	atomic_store_explicit(&s->have_thread, 1, memory_order_release);
 }
 
 /* A loop of the pool, its thread recorded (a barrier task). */
@@ -57,9 +59,10 @@ static void seen_init(struct seen *s, struct kfk_pool *pool, unsigned events)
 	s->sub.arg = s;
 	kfk_loop_post_task(s->sub.loop, &t);
 	for (int64_t end = kt_now_ms() + WAIT_MS;
-	     !s->loop_thread && kt_now_ms() < end;)
+	     !atomic_load_explicit(&s->have_thread, memory_order_acquire) &&
+	     kt_now_ms() < end;)
 		;
-	KT_ASSERT(s->loop_thread != 0);
+	KT_ASSERT(atomic_load_explicit(&s->have_thread, memory_order_acquire));
 }
 
 static bool wait_calls(struct seen *s, int want)
