@@ -206,7 +206,8 @@ struct kfk_broker *kfk_broker_new(const struct kfk_broker_config *cfg,
 	                 (int64_t)b->cfg.backoff_max_ms * 1000,
 	                 (uint64_t)kfk_now_us() ^
 	                         ((uint64_t)(uintptr_t)b << 16) ^ (uint64_t)port);
-	b->loop = kfk_pool_pick(cfg->pool);
+	b->loop = node_id < 0 ? kfk_pool_pick_temp(cfg->pool)
+	                      : kfk_pool_pick(cfg->pool);
 	kfk_broker_init_tasks(b);
 	kfk_broker_init_conn(b);
 	kfk_broker_av_init(b);
@@ -627,7 +628,8 @@ static void kfk_broker_destroy_task(void *arg)
 	b->resolving = NULL;
 	kfk_loop_timer_cancel(b->loop, &b->timer);
 	kfk_broker_fail_all(b, KFK_ERR__DESTROY);
-	kfk_pool_release(b->cfg.pool, b->loop);
+	if (b->id >= 0)
+		kfk_pool_release(b->cfg.pool, b->loop);
 	kfk_dbg(b->cfg.log, KFK_DBG_BROKER, "DESTROY", "%s: destroyed", b->name);
 	if (sync) {
 		pthread_mutex_lock(&sync->mu);

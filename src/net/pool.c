@@ -153,20 +153,39 @@ struct kfk_loop *kfk_pool_loop(struct kfk_pool *pool, int i)
 	return pool->slots[i].loop;
 }
 
-struct kfk_loop *kfk_pool_pick(struct kfk_pool *pool)
+/* Under pool->lock: the least loaded slot, ties going round robin from
+ * pool->next. */
+static int least_loaded(const struct kfk_pool *pool)
 {
-	int i, best;
+	int i, best = pool->next;
 
-	pthread_mutex_lock(&pool->lock);
-	best = pool->next;
 	for (i = 1; i < pool->n; i++) {
 		int j = (pool->next + i) % pool->n;
 
 		if (pool->slots[j].conns < pool->slots[best].conns)
 			best = j;
 	}
+	return best;
+}
+
+struct kfk_loop *kfk_pool_pick(struct kfk_pool *pool)
+{
+	int best;
+
+	pthread_mutex_lock(&pool->lock);
+	best = least_loaded(pool);
 	pool->slots[best].conns++;
 	pool->next = (best + 1) % pool->n;
+	pthread_mutex_unlock(&pool->lock);
+	return pool->slots[best].loop;
+}
+
+struct kfk_loop *kfk_pool_pick_temp(struct kfk_pool *pool)
+{
+	int best;
+
+	pthread_mutex_lock(&pool->lock);
+	best = least_loaded(pool);
 	pthread_mutex_unlock(&pool->lock);
 	return pool->slots[best].loop;
 }

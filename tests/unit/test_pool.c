@@ -211,6 +211,22 @@ static int loop_index(struct kfk_pool *pool, struct kfk_loop *loop)
 	return -1;
 }
 
+/* A bootstrap connection takes the loop the first real broker will get,
+ * without counting: with one broker, that is the control loop (0). */
+KT_TEST(temporary_pick_neither_counts_nor_moves_round_robin)
+{
+	struct kfk_pool *pool = kfk_pool_new(2, NULL, NULL);
+
+	KT_ASSERT(pool != NULL);
+	KT_ASSERT_INT_EQ(loop_index(pool, kfk_pool_pick_temp(pool)), 0);
+	KT_ASSERT_INT_EQ(loop_index(pool, kfk_pool_pick_temp(pool)), 0);
+	KT_ASSERT_INT_EQ(kfk_pool_load(pool, 0), 0);
+	KT_ASSERT_INT_EQ(loop_index(pool, kfk_pool_pick(pool)), 0);
+	KT_ASSERT_INT_EQ(loop_index(pool, kfk_pool_pick(pool)), 1);
+	KT_ASSERT_INT_EQ(loop_index(pool, kfk_pool_pick_temp(pool)), 0);
+	kfk_pool_destroy(pool);
+}
+
 KT_TEST(pick_prefers_least_loaded_then_round_robin)
 {
 	struct kfk_pool *pool = kfk_pool_new(3, NULL, NULL);
