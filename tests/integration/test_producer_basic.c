@@ -605,25 +605,6 @@ static void md_timing_log(void *opaque, int level, const char *fac,
 		atomic_store(&t->applied_ms, kt_now_ms());
 }
 
-static kfk_producer *md_timing_producer(const char *bs, struct md_timing *t)
-{
-	char err[512];
-	kfk_conf *conf = kfk_conf_new();
-	kfk_producer *p;
-
-	KT_ASSERT(conf != NULL);
-	KT_ASSERT(!kfk_conf_set(conf, "bootstrap.servers", bs, err, sizeof(err)));
-	KT_ASSERT(!kfk_conf_set(conf, "linger.ms", "0", err, sizeof(err)));
-	KT_ASSERT(!kfk_conf_set(conf, "debug", "metadata", err, sizeof(err)));
-	kfk_conf_set_delivery_cb(conf, pt_delivery_cb);
-	kfk_conf_set_log_cb(conf, md_timing_log);
-	kfk_conf_set_opaque(conf, t);
-	p = kfk_producer_new(conf, err, sizeof(err));
-	kfk_conf_destroy(conf);
-	KT_ASSERT_MSG(p != NULL, "%s", err);
-	return p;
-}
-
 /* A topic seen for the first time is not stale metadata: its refresh is
  * not backed off. Five new topics one after another each get their first
  * record delivered within the Metadata round trip plus 20 ms (they took
@@ -639,7 +620,8 @@ KT_TEST(first_record_to_each_new_topic_is_not_backed_off)
 
 	memset(&t, 0, sizeof(t));
 	pt_reports_init(&t.r, 6);
-	p = md_timing_producer(kt_mock_bootstrap(m), &t);
+	p = pt_producer_logged(kt_mock_bootstrap(m), &t.r, md_timing_log,
+	                       "linger.ms", "0", "debug", "metadata", NULL);
 	/* Warm up: connections and ApiVersions are not what is measured. */
 	KT_ASSERT_INT_EQ(kfk_produce(p, "acks1", KFK_PARTITION_ANY, NULL, 0, "w",
 	                             1, pt_id(0)), 0);

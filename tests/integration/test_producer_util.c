@@ -56,13 +56,13 @@ void pt_delivery_cb(kfk_producer *p, const kfk_delivery *d, void *opaque)
 	r->at_ms[i] = kt_now_ms();
 }
 
-kfk_producer *pt_producer(const char *bootstrap, struct pt_reports *r, ...)
+static kfk_producer *producer_v(const char *bootstrap, struct pt_reports *r,
+                                kfk_log_cb *log_cb, va_list ap)
 {
 	char err[512];
 	kfk_conf *conf = kfk_conf_new();
 	kfk_producer *p;
 	const char *k;
-	va_list ap;
 
 	KT_ASSERT(conf != NULL);
 	KT_ASSERT_MSG(!kfk_conf_set(conf, "bootstrap.servers", bootstrap, err,
@@ -70,18 +70,41 @@ kfk_producer *pt_producer(const char *bootstrap, struct pt_reports *r, ...)
 	if (getenv("KFK_TEST_DEBUG"))
 		kfk_conf_set(conf, "debug", getenv("KFK_TEST_DEBUG"), err,
 		             sizeof(err));
-	va_start(ap, r);
 	while ((k = va_arg(ap, const char *)) != NULL) {
 		const char *v = va_arg(ap, const char *);
 		KT_ASSERT_MSG(!kfk_conf_set(conf, k, v, err, sizeof(err)),
 		              "%s", err);
 	}
-	va_end(ap);
 	kfk_conf_set_delivery_cb(conf, pt_delivery_cb);
+	if (log_cb)
+		kfk_conf_set_log_cb(conf, log_cb);
 	kfk_conf_set_opaque(conf, r);
 	p = kfk_producer_new(conf, err, sizeof(err));
 	kfk_conf_destroy(conf);
 	KT_ASSERT_MSG(p != NULL, "kfk_producer_new: %s", err);
+	return p;
+}
+
+kfk_producer *pt_producer(const char *bootstrap, struct pt_reports *r, ...)
+{
+	kfk_producer *p;
+	va_list ap;
+
+	va_start(ap, r);
+	p = producer_v(bootstrap, r, NULL, ap);
+	va_end(ap);
+	return p;
+}
+
+kfk_producer *pt_producer_logged(const char *bootstrap, struct pt_reports *r,
+                                 kfk_log_cb *log_cb, ...)
+{
+	kfk_producer *p;
+	va_list ap;
+
+	va_start(ap, log_cb);
+	p = producer_v(bootstrap, r, log_cb, ap);
+	va_end(ap);
 	return p;
 }
 

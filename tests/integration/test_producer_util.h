@@ -47,6 +47,12 @@ void pt_delivery_cb(kfk_producer *p, const kfk_delivery *d, void *opaque);
 kfk_producer *pt_producer(const char *bootstrap, struct pt_reports *r, ...)
 	__attribute__((sentinel));
 
+/* The same with a log callback, which gets r as its opaque too: a test
+ * that watches the log embeds r first in a struct of its own. */
+kfk_producer *pt_producer_logged(const char *bootstrap, struct pt_reports *r,
+                                 kfk_log_cb *log_cb, ...)
+	__attribute__((sentinel));
+
 /* Serves reports until r->total reaches want or timeout_ms passes;
  * returns r->total. */
 int pt_wait_reports(kfk_producer *p, struct pt_reports *r, int want,

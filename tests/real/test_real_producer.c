@@ -293,29 +293,6 @@ static void acks_log_cb(void *opaque, int level, const char *fac,
 	atomic_fetch_add(&c->errors, 1);
 }
 
-static kfk_producer *acks_producer(const char *bs, struct acks_ctx *c,
-                                   const char *acks)
-{
-	char err[512];
-	kfk_conf *conf = kfk_conf_new();
-	kfk_producer *p;
-
-	KT_ASSERT(conf != NULL);
-	KT_ASSERT(!kfk_conf_set(conf, "bootstrap.servers", bs, err, sizeof(err)));
-	KT_ASSERT(!kfk_conf_set(conf, "acks", acks, err, sizeof(err)));
-	/* acks other than all need the idempotent producer off (as in Java). */
-	if (strcmp(acks, "all") != 0)
-		KT_ASSERT(!kfk_conf_set(conf, "enable.idempotence", "false", err,
-		                        sizeof(err)));
-	kfk_conf_set_delivery_cb(conf, pt_delivery_cb);
-	kfk_conf_set_log_cb(conf, acks_log_cb);
-	kfk_conf_set_opaque(conf, c);
-	p = kfk_producer_new(conf, err, sizeof(err));
-	kfk_conf_destroy(conf);
-	KT_ASSERT_MSG(p != NULL, "kfk_producer_new: %s", err);
-	return p;
-}
-
 static void acks_case(void *arg)
 {
 	const char *acks = arg, *bs = kr_bootstrap();
@@ -329,7 +306,10 @@ static void acks_case(void *arg)
 	atomic_flag_clear(&c.have_first);
 	kr_topic(NULL, kr_topic_name(topic, sizeof(topic), "acks"), 2, 1, "");
 	pt_reports_init(&c.r, ACKS_N);
-	p = acks_producer(bs, &c, acks);
+	/* acks other than all need the idempotent producer off (as in Java). */
+	p = pt_producer_logged(bs, &c.r, acks_log_cb, "acks", acks,
+	                       "enable.idempotence",
+	                       strcmp(acks, "all") ? "false" : "true", NULL);
 	for (i = 0; i < ACKS_N; i++) {
 		snprintf(val, sizeof(val), "%d", i);
 		produce_kv(p, topic, NULL, val, strlen(val), i);
