@@ -29,11 +29,14 @@ for t in $tests; do
 	out=$(KFK_BUILDDIR="$dir" timeout -k 5 600 "./$t" 2>&1)
 	rc=$?
 	failed=0
+	diag=()
 	while IFS= read -r line; do
 		case "$line" in
-		"ok "*"# SKIP"*) kt_skip "tsan $prog: $(echo "$line" | sed -E 's/^ok [0-9]+ - //; s/ # SKIP.*//')" "${line##*# SKIP }" ;;
-		"ok "*) kt_ok "tsan $prog: ${line#ok * - }" ;;
-		"not ok "*) failed=1; kt_not_ok "tsan $prog: ${line#not ok * - }" ;;
+		"ok "*"# SKIP"*) kt_skip "tsan $prog: $(echo "$line" | sed -E 's/^ok [0-9]+ - //; s/ # SKIP.*//')" "${line##*# SKIP }"; diag=() ;;
+		"ok "*) kt_ok "tsan $prog: ${line#ok * - }"; diag=() ;;
+		# A failed case keeps the diagnostics its program printed for it.
+		"not ok "*) failed=1; kt_not_ok "tsan $prog: ${line#not ok * - }" "${diag[@]}"; diag=() ;;
+		"# "*) diag+=("${line#\# }") ;;
 		esac
 	done <<<"$out"
 	if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
