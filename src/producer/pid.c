@@ -108,19 +108,13 @@ static void init_done(struct kfk_req *req, kfk_err err, kfk_rbuf *body,
 /* The state machine, on the control loop                              */
 /* ------------------------------------------------------------------ */
 
-static void min_at(int64_t *next, int64_t t)
-{
-	if (t < *next)
-		*next = t;
-}
-
 static void send_init(struct kfk_pid_mgr *m, int64_t now, int64_t *next)
 {
 	struct kfk_broker *br = kfk_client_any_broker(m->client);
 
 	if (!br) {
 		m->retry_at_us = now + m->backoff.base_us;
-		min_at(next, m->retry_at_us);
+		kfk_min_at(next, m->retry_at_us);
 		return;
 	}
 	memset(&m->req, 0, sizeof(m->req));
@@ -181,7 +175,7 @@ static void init_failed(struct kfk_pid_mgr *m, kfk_err err, int64_t now,
 	}
 	m->failures++;
 	m->retry_at_us = now + kfk_backoff_us(&m->backoff, m->failures);
-	min_at(next, m->retry_at_us);
+	kfk_min_at(next, m->retry_at_us);
 	kfk_dbg(m->log, KFK_DBG_EOS, "PID",
 	        "InitProducerId to %s failed (%s): trying again in %lld ms",
 	        m->res_broker, kfk_err_name(err),
@@ -262,7 +256,7 @@ void kfk_pid_run(struct kfk_pid_mgr *m, int64_t now, bool requests_out,
 			return;
 	}
 	if (now < m->retry_at_us) {
-		min_at(next, m->retry_at_us);
+		kfk_min_at(next, m->retry_at_us);
 		return;
 	}
 	send_init(m, now, next);

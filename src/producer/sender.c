@@ -165,12 +165,6 @@ void kfk_sender_activate(struct kfk_sender *s, struct kfk_ppart *pp)
 /* A round                                                             */
 /* ------------------------------------------------------------------ */
 
-static void min_at(int64_t *next, int64_t t)
-{
-	if (t < *next)
-		*next = t;
-}
-
 /* Takes pp's closed batches (closing the open one when its linger is over,
  * or at once when flushing): ready ones make it active, an open one waits
  * in the linger heap for its deadline. Only partitions with news, a
@@ -222,7 +216,7 @@ static void expire_ready(struct kfk_sender *s, struct kfk_ppart *pp,
 		kfk_accum_report(s->acc, b, KFK_ERR__MSG_TIMED_OUT, -1, -1);
 	}
 	if (b)
-		min_at(next, b->deadline_us);
+		kfk_min_at(next, b->deadline_us);
 }
 
 /* Expires the active partitions' batches, when the earliest deadline
@@ -234,7 +228,7 @@ static void expire_active(struct kfk_sender *s, int64_t now, int64_t *next)
 	int64_t earliest = INT64_MAX;
 
 	if (now < s->expire_at) {
-		min_at(next, s->expire_at);
+		kfk_min_at(next, s->expire_at);
 		return;
 	}
 	while ((pp = *link)) {
@@ -248,7 +242,7 @@ static void expire_active(struct kfk_sender *s, int64_t now, int64_t *next)
 		link = &pp->s_next;
 	}
 	s->expire_at = earliest;
-	min_at(next, earliest);
+	kfk_min_at(next, earliest);
 }
 
 /* Open batches whose linger is over (every one when flushing). */
@@ -260,7 +254,7 @@ static void linger_run(struct kfk_sender *s, int64_t now, bool flush,
 	while ((t = kfk_timerheap_pop_expired(&s->lingering,
 	                                      flush ? INT64_MAX : now)))
 		visit(s, t->opaque, now, flush);
-	min_at(next, kfk_timerheap_next(&s->lingering));
+	kfk_min_at(next, kfk_timerheap_next(&s->lingering));
 }
 
 /* New metadata: partition counts and leaders; pending records. */
@@ -280,7 +274,7 @@ static void apply_metadata(struct kfk_sender *s, struct kfk_metadata *md,
 		kfk_reports_kick(s->acc->reports);
 	/* The next metadata snapshot wakes us for the rest. */
 	if (atomic_load(&s->acc->pending_topics) > 0)
-		min_at(next, kfk_accum_pending_deadline(s->acc));
+		kfk_min_at(next, kfk_accum_pending_deadline(s->acc));
 }
 
 /* Arms the round timer for next, unless it is armed sooner already: a
@@ -356,7 +350,7 @@ static bool sendable(struct kfk_sender *s, struct kfk_ppart *pp, int64_t now,
 	if (s->cfg.max_in_flight == 1 && pp->in_flight > 0)
 		return false;
 	if (b->retry_at_us > now) {
-		min_at(next, b->retry_at_us);
+		kfk_min_at(next, b->retry_at_us);
 		return false;
 	}
 	/* The idempotence rules wake the sender when they change. */
@@ -559,7 +553,7 @@ static void send_node(struct kfk_sender *s, const struct kfk_sender_cand *c,
 	}
 	if (!(nd = node_get(s, c[0].node))) {
 		/* Out of memory: nothing will tell us when it is back. */
-		min_at(next, now + SENDER_OOM_RETRY_US);
+		kfk_min_at(next, now + SENDER_OOM_RETRY_US);
 		kfk_broker_unref(br);
 		return;
 	}

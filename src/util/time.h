@@ -41,4 +41,12 @@ static inline void kfk_deadline_ts(struct timespec *ts, int timeout_ms)
 	}
 }
 
+/* Lowers *next to t when t is sooner: for state machines that collect the
+ * earliest time they must run again. */
+static inline void kfk_min_at(int64_t *next, int64_t t)
+{
+	if (t < *next)
+		*next = t;
+}
+
 #endif /* KFK_UTIL_TIME_H */
