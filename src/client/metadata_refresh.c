@@ -28,9 +28,9 @@
  * for every topic of the cluster, and the topics a response lacks are
  * dropped as deleted.
  *
- * The broker calls encode and done on its own loop thread; done copies the
- * response body and posts it here, so that all the cycle's state and the
- * snapshot building live on the control loop.
+ * The broker calls encode on its own loop thread; done runs on the control
+ * loop (the request's owner loop, net/broker.h), so that all the cycle's
+ * state and the snapshot building live there.
  */
 #include "config.h"
 
@@ -54,12 +54,6 @@ struct kfk_md_req {
 	bool full;                 /* asked every known topic */
 	bool all;                  /* asked every topic of the cluster */
 	bool early;
-	/* the outcome, written by done() on the broker's thread */
-	kfk_err err;
-	int16_t version;
-	uint8_t *body;
-	size_t body_len;
-	struct kfk_loop_task task; /* hands the outcome to the control loop */
 };
 
 static void md_kick(struct kfk_client *c);
@@ -139,7 +133,6 @@ void kfk_strv_free(struct kfk_strv *sv)
 static void md_req_free(struct kfk_md_req *mr)
 {
 	kfk_strv_free(&mr->topics);
-	free(mr->body);
 	if (mr->broker)
 		kfk_broker_unref(mr->broker);
 	free(mr);
@@ -174,39 +167,8 @@ static kfk_err md_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 	return (kfk_err)err;
 }
 
-static void md_outcome_task(void *arg);
-
 static void md_done(struct kfk_req *req, kfk_err err, kfk_rbuf *body,
-                    int16_t version)
-{
-	struct kfk_md_req *mr = req->opaque;
-	struct kfk_client *c = mr->c;
-
-	mr->err = err;
-	mr->version = version;
-	if (!err && body) {
-		/* The body lives during this call only: keep a copy for the
-		 * control loop. */
-		mr->body_len = kfk_rbuf_remaining(body);
-		mr->body = malloc(mr->body_len ? mr->body_len : 1);
-		if (mr->body)
-			memcpy(mr->body, body->p, mr->body_len);
-		else
-			mr->err = KFK_ERR__NO_MEMORY;
-	} else if (!err) {
-		mr->err = KFK_ERR__MALFORMED;
-	}
-	if (atomic_load(&c->refresh.stopped)) {
-		/* The control loop no longer looks at requests (and may be
-		 * gone): nothing to hand over. Before it stops, it alone
-		 * frees requests, so in_flight never dangles. */
-		md_req_free(mr);
-		return;
-	}
-	mr->task.fn = md_outcome_task;
-	mr->task.arg = mr;
-	kfk_loop_post_task(c->ctrl, &mr->task);
-}
+                    int16_t version);
 
 /* ------------------------------------------------------------------ */
 /* Sending                                                             */
@@ -285,6 +247,7 @@ static bool md_send(struct kfk_client *c, int64_t now, bool early)
 	mr->req.encode = md_encode;
 	mr->req.done = md_done;
 	mr->req.opaque = mr;
+	mr->req.owner = c->ctrl;
 	r->want_full = r->want_now = r->want_early = false;
 	r->in_flight = mr;
 	md_set_state(c, KFK_MD_IN_FLIGHT);
@@ -372,28 +335,30 @@ static void want_stale_topics(struct kfk_client *c,
 	r->want_early = true;
 }
 
-static kfk_err md_apply(struct kfk_client *c, struct kfk_md_req *mr)
+static kfk_err md_apply(struct kfk_client *c, struct kfk_md_req *mr,
+                        kfk_rbuf *body, int16_t version)
 {
 	struct kfk_metadata_response resp;
 	struct kfk_md_build_info info;
 	struct kfk_metadata *md;
+	size_t body_len = kfk_rbuf_remaining(body);
 	kfk_arena arena;
-	kfk_rbuf rb;
+	kfk_rbuf rb = *body;
 	kfk_err err;
 
 	kfk_arena_init(&arena);
-	kfk_rbuf_init(&rb, mr->body, mr->body_len);
-	err = (kfk_err)kfk_metadata_response_decode(&rb, mr->version, &arena,
+	rb.start = rb.p; /* offsets in the log count from the body */
+	err = (kfk_err)kfk_metadata_response_decode(&rb, version, &arena,
 	                                            &resp);
 	if (err)
 		kfk_log(&c->log, KFK_LOG_WARNING, "METADATA",
 		        "Metadata v%d response from %s does not decode (%s at "
-		        "byte %zu of %zu)", mr->version,
+		        "byte %zu of %zu)", version,
 		        kfk_broker_name(mr->broker), kfk_err_name(err),
-		        kfk_rbuf_offset(&rb), mr->body_len);
+		        kfk_rbuf_offset(&rb), body_len);
 	if (!err)
 		err = kfk_metadata_build(c->md, &resp,
-		                         mr->all || (mr->version == 0 &&
+		                         mr->all || (version == 0 &&
 		                                     mr->topics.n == 0),
 		                         kfk_now_ms(), c->refresh.max_age_ms, &md,
 		                         &info);
@@ -403,7 +368,7 @@ static kfk_err md_apply(struct kfk_client *c, struct kfk_md_req *mr)
 	kfk_dbg(&c->log, KFK_DBG_METADATA, "METADATA",
 	        "metadata v%llu (Metadata v%d from %s): %d brokers, %d topics, "
 	        "controller %d, %d stale, %d older epochs ignored",
-	        (unsigned long long)md->version, mr->version,
+	        (unsigned long long)md->version, version,
 	        kfk_broker_name(mr->broker), md->broker_cnt, md->topic_cnt,
 	        md->controller_id, info.stale, info.epochs_kept);
 	/* Brokers first: whoever sees a leader in the new snapshot finds
@@ -415,22 +380,27 @@ static kfk_err md_apply(struct kfk_client *c, struct kfk_md_req *mr)
 	return KFK_ERR_NONE;
 }
 
-static void md_outcome_task(void *arg)
+/* The outcome, on the control loop. */
+static void md_done(struct kfk_req *req, kfk_err err, kfk_rbuf *body,
+                    int16_t version)
 {
-	struct kfk_md_req *mr = arg;
+	struct kfk_md_req *mr = req->opaque;
 	struct kfk_client *c = mr->c;
 	struct kfk_md_refresh *r = &c->refresh;
 	bool current = r->in_flight == mr;
-	kfk_err err = mr->err;
 
-	/* Stopping, or abandoned (and asked again already). */
+	/* Stopping, or abandoned (and asked again already). Before it stops,
+	 * the control loop alone frees requests, so in_flight never
+	 * dangles. */
 	if (atomic_load(&r->stopped) || !current) {
 		md_req_free(mr);
 		return;
 	}
 	r->in_flight = NULL;
+	if (!err && !body)
+		err = KFK_ERR__MALFORMED;
 	if (!err)
-		err = md_apply(c, mr);
+		err = md_apply(c, mr, body, version);
 	if (!err) {
 		atomic_fetch_add(&r->responses, 1);
 	} else {

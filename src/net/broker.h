@@ -49,6 +49,7 @@
 
 #include <kfk/errors.h>
 
+#include "net/frame.h"
 #include "net/loop.h"
 #include "net/pool.h"
 #include "proto/buf.h"
@@ -79,10 +80,12 @@ const char *kfk_broker_state_name(enum kfk_broker_state s);
 typedef kfk_err kfk_req_encode_fn(struct kfk_req *req, kfk_wbuf *w,
                                   int16_t version);
 
-/* The outcome, exactly once per request, on the broker's loop thread.
+/* The outcome, exactly once per request, on the owner's loop thread
+ * (req->owner; the broker's loop when NULL).
  * err 0: body holds the response body (after the response header); it and
- * its bytes are valid only during the call (decode what you keep, into an
- * arena). err non-zero: no response: _TIMED_OUT, _TRANSPORT (connection
+ * its bytes are valid only during the call, unless kfk_req_keep_frame()
+ * keeps them (zero-copy: a Fetch response's records), or decode what you
+ * keep into an arena. err non-zero: no response: _TIMED_OUT, _TRANSPORT (connection
  * lost after sending: the broker may or may not have processed it),
  * _UNSUPPORTED_FEATURE (no version in common), _DESTROY (broker or client
  * going away), or what encode() returned. Requests flagged NO_RESPONSE get
@@ -108,6 +111,10 @@ struct kfk_req {
 	kfk_req_encode_fn *encode;
 	kfk_req_done_fn *done;
 	void *opaque;                /* the caller's */
+	struct kfk_loop *owner;      /* where done() runs; NULL: the broker's
+	                              * loop. Another loop gets the outcome
+	                              * posted to it, the response frame kept
+	                              * (net/frame.h) until done() returns. */
 
 	/* private to the broker */
 	struct kfk_loop_task task;   /* posting to the broker's loop */
@@ -120,7 +127,18 @@ struct kfk_req {
 	int32_t corrid;
 	int16_t version;
 	uint8_t where;               /* which list holds it (broker_int.h) */
+	kfk_err err;                 /* the outcome, while posted to owner */
+	const uint8_t *fp;           /* the response frame during done() */
+	size_t flen, body_off;
+	struct kfk_frame *frame;     /* kept for a posted outcome */
 };
+
+/* During done() with err 0: a reference to the response frame, so that
+ * its bytes stay valid after done() returns, until kfk_frame_unref(); *out
+ * becomes body (or a reader advanced from it) pointing into the kept
+ * bytes, which may be a copy. NULL on ENOMEM. */
+struct kfk_frame *kfk_req_keep_frame(struct kfk_req *req, const kfk_rbuf *body,
+                                     kfk_rbuf *out);
 
 /* What a broker needs from its client; copied at kfk_broker_new(). */
 struct kfk_broker_config {

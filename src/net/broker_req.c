@@ -88,6 +88,60 @@ static void kfk_broker_req_detach(struct kfk_broker *b, struct kfk_req *req)
 	kfk_reqq_unlink(q, req);
 }
 
+/* On the owner's loop: the outcome the broker posted. */
+static void kfk_req_deliver(void *arg)
+{
+	struct kfk_req *req = arg;
+	struct kfk_frame *f = req->frame;
+	kfk_rbuf body;
+
+	if (!f) {
+		req->done(req, req->err, NULL, req->version);
+		return;
+	}
+	kfk_rbuf_init(&body, f->p, f->len);
+	body.p += req->body_off;
+	req->fp = f->p;
+	req->flen = f->len;
+	req->done(req, KFK_ERR_NONE, &body, req->version);
+	/* done() may have freed req: only the frame is left to drop. */
+	kfk_frame_unref(f);
+}
+
+/* Hands the outcome to the owner's loop, keeping the frame for it. */
+static void kfk_req_post_outcome(struct kfk_req *req, kfk_err err,
+                                 kfk_rbuf *body)
+{
+	req->frame = NULL;
+	req->err = err;
+	if (!err && body) {
+		req->frame = kfk_conn_keep(&req->broker->conn, req->fp,
+		                           req->flen);
+		req->body_off = (size_t)(body->p - body->start);
+		if (!req->frame)
+			req->err = KFK_ERR__NO_MEMORY;
+	}
+	req->task.fn = kfk_req_deliver;
+	req->task.arg = req;
+	kfk_loop_post_task(req->owner, &req->task);
+}
+
+struct kfk_frame *kfk_req_keep_frame(struct kfk_req *req, const kfk_rbuf *body,
+                                     kfk_rbuf *out)
+{
+	struct kfk_frame *f = req->frame
+	        ? kfk_frame_ref(req->frame)
+	        : kfk_conn_keep(&req->broker->conn, req->fp, req->flen);
+
+	if (!f)
+		return NULL;
+	out->start = f->p;
+	out->p = f->p + (body->p - req->fp);
+	out->end = f->p + (body->end - req->fp);
+	out->err = body->err;
+	return f;
+}
+
 void kfk_broker_req_done(struct kfk_broker *b, struct kfk_req *req,
                          kfk_err err, kfk_rbuf *body)
 {
@@ -96,6 +150,11 @@ void kfk_broker_req_done(struct kfk_broker *b, struct kfk_req *req,
 	if (err == KFK_ERR__TIMED_OUT)
 		atomic_fetch_add_explicit(&b->st_timeouts, 1, memory_order_relaxed);
 	/* From here on req is its owner's: not one more touch. */
+	if (req->owner && req->owner != b->loop) {
+		kfk_req_post_outcome(req, err, body);
+		return;
+	}
+	req->frame = NULL;
 	req->done(req, err, body, req->version);
 }
 
@@ -258,6 +317,8 @@ void kfk_broker_on_frame(struct kfk_conn *c, const uint8_t *p, size_t len,
 		return;
 	}
 	kfk_rbuf_init(&r, p, len);
+	req->fp = p;
+	req->flen = len;
 	if (kfk_proto_resp_header_decode(
 	        &r, kfk_proto_resp_header_version(req->api_key, req->version),
 	        &corrid)) {

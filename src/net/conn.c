@@ -107,7 +107,8 @@ void kfk_conn_close(struct kfk_conn *c)
 void kfk_conn_fini(struct kfk_conn *c)
 {
 	kfk_conn_close(c);
-	free(c->in);
+	kfk_inblock_unref(c->inb);
+	c->inb = NULL;
 	c->in = NULL;
 	c->in_cap = 0;
 }
@@ -356,31 +357,57 @@ static void kfk_conn_on_writable(struct kfk_conn *c)
 	kfk_loop_io_modify(&c->io, KFK_LOOP_READ);
 }
 
-/* Makes room for at least need unread bytes (all of a frame) in the input
- * buffer, moving what is unparsed to the front. */
-static int kfk_conn_in_room(struct kfk_conn *c, size_t need)
+/* Moves the unparsed bytes into a new block of cap bytes: the old one
+ * is shared with kept frames, or too small. */
+static int kfk_conn_in_move(struct kfk_conn *c, size_t cap)
 {
 	size_t unparsed = c->in_len - c->in_off;
-	uint8_t *p;
+	struct kfk_inblock *nb = kfk_inblock_new(cap);
 
-	/* Compact when a read would get little room, or the frame cannot fit
-	 * where it starts. */
-	if (c->in_off && (c->in_cap - c->in_len < KFK_CONN_MIN_READ ||
-	                  c->in_cap - c->in_off < need)) {
-		memmove(c->in, c->in + c->in_off, unparsed);
-		c->in_off = 0;
-		c->in_len = unparsed;
-	}
-	if (need < KFK_CONN_IN_SIZE)
-		need = KFK_CONN_IN_SIZE;
-	if (c->in_cap >= need)
-		return 0;
-	p = realloc(c->in, need);
-	if (!p)
+	if (!nb)
 		return -1;
-	c->in = p;
-	c->in_cap = need;
+	if (unparsed)
+		memcpy(nb->data, c->in + c->in_off, unparsed);
+	kfk_inblock_unref(c->inb);
+	c->inb = nb;
+	c->in = nb->data;
+	c->in_cap = cap;
+	c->in_off = 0;
+	c->in_len = unparsed;
 	return 0;
+}
+
+/* Makes room for at least need unread bytes (all of a frame) in the input
+ * block, moving what is unparsed to the front. Bytes before in_off may be
+ * held by kept frames (net/frame.h): a shared block is never compacted or
+ * reallocated, only read on into past in_len. */
+static int kfk_conn_in_room(struct kfk_conn *c, size_t need)
+{
+	bool compact = c->in_off && (c->in_cap - c->in_len < KFK_CONN_MIN_READ ||
+	                             c->in_cap - c->in_off < need);
+	size_t cap = need < KFK_CONN_IN_SIZE ? KFK_CONN_IN_SIZE : need;
+
+	if (!c->inb)
+		return kfk_conn_in_move(c, cap);
+	if (kfk_inblock_shared(c->inb)) {
+		if (!compact && c->in_cap - c->in_off >= need)
+			return 0;
+		return kfk_conn_in_move(c, cap);
+	}
+	if (compact) {
+		memmove(c->in, c->in + c->in_off, c->in_len - c->in_off);
+		c->in_len -= c->in_off;
+		c->in_off = 0;
+	}
+	if (c->in_cap >= cap)
+		return 0;
+	return kfk_conn_in_move(c, cap);
+}
+
+struct kfk_frame *kfk_conn_keep(struct kfk_conn *c, const uint8_t *p,
+                                size_t len)
+{
+	return kfk_frame_keep(c->inb, p, len);
 }
 
 static int32_t kfk_conn_be32(const uint8_t *p)
@@ -423,11 +450,14 @@ static size_t kfk_conn_parse(struct kfk_conn *c)
 	return 4;
 }
 
-/* Gives back the memory of a large frame once it has been consumed. */
+/* Gives back the memory of a large frame once it has been consumed, and
+ * lets go of a block kept frames hold. */
 static void kfk_conn_in_shrink(struct kfk_conn *c)
 {
-	if (c->in_off == c->in_len && c->in_cap > KFK_CONN_IN_SIZE) {
-		free(c->in);
+	if (c->inb && c->in_off == c->in_len &&
+	    (c->in_cap > KFK_CONN_IN_SIZE || kfk_inblock_shared(c->inb))) {
+		kfk_inblock_unref(c->inb);
+		c->inb = NULL;
 		c->in = NULL;
 		c->in_cap = c->in_off = c->in_len = 0;
 	}

@@ -32,6 +32,7 @@
 
 #include <kfk/errors.h>
 
+#include "net/frame.h"
 #include "net/loop.h"
 #include "net/resolve.h"
 #include "util/log.h"
@@ -97,7 +98,9 @@ struct kfk_conn {
 	int addr_idx;
 	char why[256];           /* failures of earlier addresses */
 	unsigned gen;            /* +1 per close: callbacks may close */
-	/* input: bytes [in_off, in_len) of in[] are unparsed */
+	/* input: bytes [in_off, in_len) of in[] are unparsed; in is
+	 * inb->data (net/frame.h: kept frames share the block) */
+	struct kfk_inblock *inb;
 	uint8_t *in;
 	size_t in_cap, in_off, in_len;
 	/* output queue */
@@ -134,6 +137,11 @@ void kfk_conn_write(struct kfk_conn *c, uint8_t *buf, size_t len, void *tag);
  * closed connection. Safe inside any callback of c (the frame being
  * delivered stays readable until that callback returns). */
 void kfk_conn_close(struct kfk_conn *c);
+
+/* During the frame() callback for the frame at p: keeps its bytes past
+ * the callback (net/frame.h). NULL on ENOMEM. */
+struct kfk_frame *kfk_conn_keep(struct kfk_conn *c, const uint8_t *p,
+                                size_t len);
 
 /* Frees the buffers; c must be closed. */
 void kfk_conn_fini(struct kfk_conn *c);

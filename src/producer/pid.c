@@ -54,13 +54,12 @@ void kfk_pid_init(struct kfk_pid_mgr *m, bool enabled,
 	m->pid = -1;
 	m->epoch = -1;
 	snprintf(m->why, sizeof(m->why), "first produce");
-	atomic_init(&m->done, false);
 	atomic_init(&m->fatal, 0);
 	atomic_init(&m->fatal_told, false);
 }
 
 /* ------------------------------------------------------------------ */
-/* InitProducerId, on the broker's I/O thread                          */
+/* InitProducerId: encoded on the broker's I/O thread                  */
 /* ------------------------------------------------------------------ */
 
 static kfk_err init_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
@@ -78,31 +77,7 @@ static kfk_err init_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 }
 
 static void init_done(struct kfk_req *req, kfk_err err, kfk_rbuf *body,
-                      int16_t version)
-{
-	struct kfk_pid_mgr *m = req->opaque;
-	struct kfk_init_producer_id_response r;
-	uint8_t scratch[256];
-	kfk_arena a;
-
-	m->res_version = version;
-	m->res_pid = -1;
-	m->res_epoch = -1;
-	if (!err && body) {
-		kfk_arena_init_buf(&a, scratch, sizeof(scratch));
-		if (kfk_init_producer_id_response_decode(body, version, &a, &r))
-			err = KFK_ERR__MALFORMED;
-		else {
-			err = (kfk_err)r.error_code;
-			m->res_pid = r.producer_id;
-			m->res_epoch = r.producer_epoch;
-		}
-		kfk_arena_destroy(&a);
-	}
-	m->res_err = err;
-	atomic_store(&m->done, true);
-	m->hooks.wake(m->hooks.arg);
-}
+                      int16_t version);
 
 /* ------------------------------------------------------------------ */
 /* The state machine, on the control loop                              */
@@ -124,6 +99,7 @@ static void send_init(struct kfk_pid_mgr *m, int64_t now, int64_t *next)
 	m->req.encode = init_encode;
 	m->req.done = init_done;
 	m->req.opaque = m;
+	m->req.owner = kfk_client_control_loop(m->client);
 	snprintf(m->res_broker, sizeof(m->res_broker), "%s",
 	         kfk_broker_name(br));
 	set_state(m, KFK_PID_REQUESTING);
@@ -182,27 +158,52 @@ static void init_failed(struct kfk_pid_mgr *m, kfk_err err, int64_t now,
 	        (long long)((m->retry_at_us - now) / 1000));
 }
 
-static void take_result(struct kfk_pid_mgr *m, int64_t now, int64_t *next)
+static void take_result(struct kfk_pid_mgr *m, kfk_err err, int64_t pid,
+                        int16_t epoch, int16_t version, int64_t now,
+                        int64_t *next)
 {
-	kfk_err err = m->res_err;
-
-	if (!err && (m->res_pid < 0 || m->res_epoch < 0))
+	if (!err && (pid < 0 || epoch < 0))
 		err = KFK_ERR__MALFORMED; /* no usable id: ask again */
 	if (err) {
 		init_failed(m, err, now, next);
 		return;
 	}
-	m->pid = m->res_pid;
-	m->epoch = m->res_epoch;
-	m->init_version = m->res_version;
+	m->pid = pid;
+	m->epoch = epoch;
+	m->init_version = version;
 	m->gen++;
 	m->failures = 0;
 	set_state(m, KFK_PID_READY);
 	kfk_dbg(m->log, KFK_DBG_EOS, "PID",
 	        "producer id %lld epoch %d from %s (InitProducerId v%d): "
 	        "every partition's sequence starts at 0",
-	        (long long)m->pid, (int)m->epoch, m->res_broker,
-	        (int)m->res_version);
+	        (long long)m->pid, (int)m->epoch, m->res_broker, (int)version);
+}
+
+/* The outcome of InitProducerId, on the control loop. */
+static void init_done(struct kfk_req *req, kfk_err err, kfk_rbuf *body,
+                      int16_t version)
+{
+	struct kfk_pid_mgr *m = req->opaque;
+	struct kfk_init_producer_id_response r = { .producer_id = -1,
+		                                       .producer_epoch = -1 };
+	uint8_t scratch[256];
+	int64_t next = INT64_MAX;
+	kfk_arena a;
+
+	if (!err && body) {
+		kfk_arena_init_buf(&a, scratch, sizeof(scratch));
+		if (kfk_init_producer_id_response_decode(body, version, &a, &r))
+			err = KFK_ERR__MALFORMED;
+		else
+			err = (kfk_err)r.error_code;
+		kfk_arena_destroy(&a);
+	}
+	take_result(m, err, r.producer_id, r.producer_epoch, version,
+	            kfk_now_us(), &next);
+	/* The sender's round sends what waited for the id, and arms the
+	 * retry (kfk_pid_run() sees retry_at_us). */
+	m->hooks.wake(m->hooks.arg);
 }
 
 /* The epoch bump itself (KIP-360): a producer without a transactional id
@@ -238,11 +239,7 @@ static void bump_epoch(struct kfk_pid_mgr *m)
 void kfk_pid_run(struct kfk_pid_mgr *m, int64_t now, bool requests_out,
                  int64_t *next)
 {
-	if (m->state == KFK_PID_REQUESTING) {
-		if (!atomic_exchange(&m->done, false))
-			return; /* the response calls hooks.wake */
-		take_result(m, now, next);
-	}
+	/* REQUESTING: the outcome calls hooks.wake. */
 	if (m->state != KFK_PID_WANT)
 		return;
 	if (m->bump) {

@@ -78,14 +78,9 @@ struct kfk_pid_mgr {
 	int64_t retry_at_us;     /* no InitProducerId before */
 	int32_t failures;        /* InitProducerId failures in a row */
 
-	/* The request; its result is written on the I/O thread, then
-	 * `done` is set and hooks.wake called. */
+	/* The request; its outcome comes back on the control loop (its
+	 * owner loop), is taken at once, and hooks.wake called. */
 	struct kfk_req req;
-	atomic_bool done;
-	kfk_err res_err;
-	int64_t res_pid;
-	int16_t res_epoch;
-	int16_t res_version;
 	char res_broker[96];
 
 	/* Fatal: the reason is written once, before `fatal` is set. */

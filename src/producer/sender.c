@@ -77,7 +77,6 @@ void kfk_sender_init(struct kfk_sender *s, const struct kfk_sender_config *cfg,
 	s->loop = kfk_client_control_loop(client);
 	s->log = kfk_client_logger(client);
 	kfk_mpsc_init(&s->parts_q);
-	kfk_mpsc_init(&s->done_q);
 	s->task.fn = on_task;
 	s->task.arg = s;
 	atomic_init(&s->posted, false);
@@ -107,10 +106,6 @@ void kfk_sender_init(struct kfk_sender *s, const struct kfk_sender_config *cfg,
 
 void kfk_sender_destroy(struct kfk_sender *s)
 {
-	struct kfk_mpsc_node *n;
-
-	while ((n = kfk_mpsc_pop(&s->done_q)))
-		kfk_preq_free(KFK_MPSC_ENTRY(n, struct kfk_preq, node));
 	free(s->nodes);
 	free(s->cand);
 	kfk_timerheap_destroy(&s->lingering);
@@ -195,9 +190,6 @@ static void take_news(struct kfk_sender *s, int64_t now, bool flush)
 		atomic_store(&pp->queued, false);
 		visit(s, pp, now, flush);
 	}
-	while ((n = kfk_mpsc_pop(&s->done_q)))
-		kfk_sender_complete(s, KFK_MPSC_ENTRY(n, struct kfk_preq, node),
-		                    now);
 }
 
 /* Fails the ready batches of pp whose delivery timeout has passed: the

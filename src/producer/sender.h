@@ -19,9 +19,9 @@
  *      retries and leader moves);
  *   5. arms its timer for the next thing that will happen.
  * A request's batches are finished (compressed, CRC) by its encode
- * function on the broker's I/O thread, and its response is decoded there
- * too; the request then comes back to the control loop, where each batch
- * is reported, or put back in front of its partition's deque to be retried
+ * function on the broker's I/O thread; its outcome comes back to the
+ * control loop (the request's owner loop, net/broker.h), where the
+ * response is decoded and each batch is reported, or put back in front of its partition's deque to be retried
  * after retry.backoff.ms (doubling per attempt up to retry.backoff.max.ms,
  * +-20% jitter) while delivery.timeout.ms and `retries` allow; errors that
  * mean stale metadata ask for a refresh.
@@ -75,7 +75,6 @@ struct kfk_sender {
 
 	/* Any thread to the control loop. */
 	struct kfk_mpsc parts_q;      /* partitions with news (pp->node) */
-	struct kfk_mpsc done_q;       /* requests that finished */
 	struct kfk_loop_task task;
 	atomic_bool posted;           /* task is queued */
 	atomic_int flushing;          /* flushes in progress */
@@ -148,7 +147,6 @@ void kfk_sender_fail_queued(struct kfk_sender *s, kfk_err err);
 /* One ProduceRequest: its batches, sorted by topic, and the outcome. */
 struct kfk_preq {
 	struct kfk_req req;
-	struct kfk_mpsc_node node;    /* in done_q */
 	struct kfk_sender *s;
 	struct kfk_preq *next, *prev; /* s->reqs */
 	int32_t node_id;
@@ -169,8 +167,8 @@ struct kfk_preq *kfk_preq_new(struct kfk_sender *s, int32_t node_id,
 /* Drops the request's reference to each of its batches and frees it. */
 void kfk_preq_free(struct kfk_preq *pr);
 
-/* The control loop's part of a finished request: per batch, report,
- * retry or fail. */
+/* The control loop's part of a finished request (its done() runs there,
+ * the request's owner loop): per batch, report, retry or fail. */
 void kfk_sender_complete(struct kfk_sender *s, struct kfk_preq *pr,
                          int64_t now_us);
 

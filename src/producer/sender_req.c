@@ -77,6 +77,7 @@ struct kfk_preq *kfk_preq_new(struct kfk_sender *s, int32_t node_id,
 	pr->req.encode = preq_encode;
 	pr->req.done = preq_done;
 	pr->req.opaque = pr;
+	pr->req.owner = s->loop; /* the outcome is the control loop's */
 	return pr;
 }
 
@@ -219,7 +220,8 @@ static void preq_done(struct kfk_req *req, kfk_err err, kfk_rbuf *body,
 		kfk_preq_free(pr);
 		return;
 	}
-	kfk_mpsc_push(&s->done_q, &pr->node);
+	kfk_sender_complete(s, pr, kfk_now_us());
+	/* A slot in flight is free, maybe batches to retry: a round. */
 	kfk_sender_wake(s);
 }
 

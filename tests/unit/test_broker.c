@@ -293,6 +293,118 @@ KT_TEST(broker_request_answered)
 	fb_stop(fb);
 }
 
+/* ---- completion on the owner's loop, kept frames ------------------------- */
+
+/* A request whose done() notes where it ran and keeps its frame. */
+struct kreq {
+	struct treq t;
+	kfk_req_done_fn *inner;
+	struct kfk_loop *ran_on;
+	struct kfk_frame *frame;
+	const uint8_t *body;   /* the body's bytes, inside frame */
+	size_t body_len;
+};
+
+static void kreq_done(struct kfk_req *req, kfk_err err, kfk_rbuf *body,
+                      int16_t version)
+{
+	struct kreq *k = (struct kreq *)req->opaque;
+
+	k->ran_on = kfk_loop_current();
+	if (!err) {
+		kfk_rbuf kept;
+
+		k->frame = kfk_req_keep_frame(req, body, &kept);
+		k->body = kept.p;
+		k->body_len = (size_t)(kept.end - kept.p);
+	}
+	req->opaque = &k->t;
+	k->inner(req, err, body, version);
+}
+
+static void kreq_init(struct kreq *k, struct tb *t, const char *topic,
+                      struct kfk_loop *owner)
+{
+	memset(k, 0, sizeof(*k));
+	treq_init(&k->t, t, topic);
+	k->inner = k->t.req.done;
+	k->t.req.done = kreq_done;
+	k->t.req.opaque = k;
+	k->t.req.owner = owner;
+}
+
+static void *run_loop(void *arg)
+{
+	kfk_loop_run(arg);
+	return NULL;
+}
+
+/* The kept body still names the topic after done() returned. */
+static void kreq_check_kept(struct kreq *k, const char *topic)
+{
+	KT_ASSERT(k->frame != NULL);
+	KT_ASSERT(k->body >= k->frame->p &&
+	          k->body + k->body_len <= k->frame->p + k->frame->len);
+	KT_ASSERT(memmem(k->body, k->body_len, topic, strlen(topic)) != NULL);
+	kfk_frame_unref(k->frame);
+}
+
+KT_TEST(broker_done_runs_on_the_owner_loop_with_the_frame_kept)
+{
+	struct tb t;
+	struct fb *fb = setup(&t, M_ANSWER);
+	struct kfk_loop *other = kfk_loop_new(NULL);
+	struct kreq a, b;
+	pthread_t th;
+
+	KT_ASSERT(other != NULL);
+	KT_ASSERT(pthread_create(&th, NULL, run_loop, other) == 0);
+	make_broker(&t, fb);
+	kreq_init(&a, &t, "kt.owned", other);
+	kreq_init(&b, &t, "kt.direct", NULL);
+	treq_send(&a.t);
+	treq_send(&b.t);
+	KT_ASSERT_INT_EQ(tb_wait_done(&t, 2, TB_WAIT_MS), 2);
+	KT_ASSERT_INT_EQ(a.t.err, 0);
+	KT_ASSERT_STR_EQ(a.t.answer, "kt.owned");
+	KT_ASSERT(a.ran_on == other);
+	KT_ASSERT_INT_EQ(b.t.err, 0);
+	KT_ASSERT_STR_EQ(b.t.answer, "kt.direct");
+	KT_ASSERT(b.ran_on == kfk_broker_loop(t.b));
+	kreq_check_kept(&a, "kt.owned");
+	kreq_check_kept(&b, "kt.direct");
+	kfk_loop_stop(other);
+	pthread_join(th, NULL);
+	kfk_loop_destroy(other);
+	tb_fini(&t);
+	fb_stop(fb);
+}
+
+KT_TEST(broker_owner_loop_gets_failures_too)
+{
+	struct tb t;
+	struct fb *fb = setup(&t, M_SILENT);
+	struct kfk_loop *other = kfk_loop_new(NULL);
+	struct kreq a;
+	pthread_t th;
+
+	KT_ASSERT(other != NULL);
+	KT_ASSERT(pthread_create(&th, NULL, run_loop, other) == 0);
+	make_broker(&t, fb);
+	kreq_init(&a, &t, "kt.silent", other);
+	a.t.req.timeout_ms = 200;
+	treq_send(&a.t);
+	KT_ASSERT_INT_EQ(tb_wait_done(&t, 1, TB_WAIT_MS), 1);
+	KT_ASSERT_INT_EQ(a.t.err, KFK_ERR__TIMED_OUT);
+	KT_ASSERT(a.ran_on == other);
+	KT_ASSERT(a.frame == NULL);
+	kfk_loop_stop(other);
+	pthread_join(th, NULL);
+	kfk_loop_destroy(other);
+	tb_fini(&t);
+	fb_stop(fb);
+}
+
 /* ---- ApiVersions ------------------------------------------------------ */
 
 KT_TEST(broker_apiversions_steps_down)

@@ -44,6 +44,9 @@ struct rec {
 	int sent;
 	void *sent_tags[4096];
 	int close_on_frame;  /* call kfk_conn_close() in the frame callback */
+	int keep;            /* keep every frame (kfk_conn_keep) */
+	struct kfk_frame *kept[256];
+	int nkept;
 	struct kfk_conn *conn;
 };
 
@@ -67,6 +70,8 @@ static void on_frame(struct kfk_conn *c, const uint8_t *p, size_t len,
 		memcpy(r->last, p, len);
 		r->last_len = len;
 	}
+	if (r->keep && r->nkept < 256)
+		r->kept[r->nkept++] = kfk_conn_keep(c, p, len);
 	if (r->close_on_frame)
 		kfk_conn_close(c);
 	kfk_loop_stop(r->loop);
@@ -399,6 +404,67 @@ KT_TEST(conn_frame_larger_than_buffer)
 	KT_ASSERT_INT_EQ(f.c.in_cap, 0);
 	free(frame);
 	fx_close(&f);
+}
+
+/* Frame i of kept_frames: its size and its byte j. */
+static size_t kept_size(int i)
+{
+	return i % 10 == 3 ? 70000 + (size_t)i * 1000 : 8 + (size_t)i * 13;
+}
+
+static uint8_t kept_byte(int i, size_t j)
+{
+	return (uint8_t)(i * 131 + j * 7 + 1);
+}
+
+/* Kept frames stay intact while the connection reads on: the block they
+ * lie in is never compacted or reused under them; small frames are copied
+ * (they must not pin a block), large ones share their block. */
+KT_TEST(conn_kept_frames_survive_later_reads)
+{
+	struct fixture f;
+	struct kfk_frame *kept[256];
+	int i, n = 60, refs = 0;
+	int64_t end = kt_now_ms() + WAIT_MS;
+
+	fx_open(&f, 1000000);
+	fx_connect(&f);
+	f.r->keep = 1;
+	for (i = 0; i < n; i++) {
+		size_t len = kept_size(i), j;
+		uint8_t *fr = malloc(4 + len);
+
+		put32(fr, (uint32_t)len);
+		for (j = 0; j < len; j++)
+			fr[4 + j] = kept_byte(i, j);
+		/* Sent in two pieces so frames straddle reads. */
+		server_send(&f, fr, 4 + len / 2);
+		round1(f.loop);
+		server_send(&f, fr + 4 + len / 2, len - len / 2);
+		round1(f.loop);
+		free(fr);
+	}
+	while (f.r->frames < n && kt_now_ms() < end)
+		run_for(f.loop, 100);
+	KT_ASSERT_INT_EQ(f.r->nkept, n);
+	for (i = 0; i < n; i++) {
+		struct kfk_frame *k = f.r->kept[i];
+		size_t j;
+
+		KT_ASSERT(k != NULL);
+		KT_ASSERT_INT_EQ(k->len, kept_size(i));
+		for (j = 0; j < k->len && k->p[j] == kept_byte(i, j); j++)
+			;
+		KT_ASSERT_MSG(j == k->len, "frame %d byte %zu changed", i, j);
+		refs += k->block != NULL;
+		KT_ASSERT_INT_EQ(k->block != NULL, kept_size(i) >= 65536 / 4);
+	}
+	KT_ASSERT_INT_EQ(refs, 6);
+	memcpy(kept, f.r->kept, sizeof(kept));
+	fx_close(&f);
+	/* Released after the connection is gone: the blocks outlive it. */
+	for (i = 0; i < n; i++)
+		kfk_frame_unref(kept[i]);
 }
 
 struct bad_size {
