@@ -64,6 +64,24 @@ struct kfk_loop *kfk_client_control_loop(struct kfk_client *c);
  * bootstrap.servers), until the first Metadata response replaces them. */
 struct kfk_broker *kfk_client_broker(struct kfk_client *c, int32_t node_id);
 
+/* What a connection to a broker is for. Kafka answers a connection's
+ * requests in order: a coordinator (group or transaction) gets its own
+ * connection, so a heartbeat never waits behind a Fetch the broker holds
+ * for fetch.max.wait.ms on the main one. */
+enum kfk_conn_purpose {
+	KFK_CONN_MAIN,          /* produce, fetch, metadata, admin */
+	KFK_CONN_COORDINATOR,   /* group and transaction coordination */
+	KFK_CONN__COUNT
+};
+
+/* kfk_client_broker() for a purpose: the broker object (own connection,
+ * own in-flight limit, named "host:port/id/coordinator") for node_id and
+ * p, made on first use and kept while metadata names the node. With a
+ * reference; NULL when metadata names no such broker (or out of memory).
+ * KFK_CONN_MAIN gives kfk_client_broker(). */
+struct kfk_broker *kfk_client_broker_for(struct kfk_client *c, int32_t node_id,
+                                         enum kfk_conn_purpose p);
+
 /* A broker to send a cluster-wide request (Metadata, FindCoordinator) to:
  * an UP one when there is one (the least loaded), else one that is
  * connecting, else it starts connecting one (learned brokers first, then

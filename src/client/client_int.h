@@ -51,12 +51,16 @@ kfk_err kfk_strv_add(struct kfk_strv *sv, const char *s);
 void kfk_strv_merge(struct kfk_strv *dst, struct kfk_strv *src);
 void kfk_strv_free(struct kfk_strv *sv);
 
-/* One learned broker: node id, the address metadata gave, the object. */
+/* One learned broker: node id, the address metadata gave, the object of
+ * its main connection and those of other purposes, made on demand
+ * (kfk_client_broker_for()). */
 struct kfk_reg_entry {
 	int32_t id;
 	char *host;
 	int port;
 	struct kfk_broker *b;
+	struct kfk_broker *purpose[KFK_CONN__COUNT]; /* [KFK_CONN_MAIN]
+	                                              * unused */
 };
 
 struct kfk_registry {

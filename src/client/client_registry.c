@@ -95,6 +95,9 @@ static void reg_drop(struct kfk_client *c, struct kfk_reg_entry *e,
 	        "broker %d (%s:%d) is no longer in the cluster", e->id, e->host,
 	        e->port);
 	ch->gone[ch->gone_cnt++] = e->b;
+	for (int p = 0; p < KFK_CONN__COUNT; p++)
+		if (e->purpose[p])
+			ch->gone[ch->gone_cnt++] = e->purpose[p];
 	free(e->host);
 }
 
@@ -135,6 +138,10 @@ static void reg_apply(struct kfk_client *c, const struct reg_changes *ch)
 		kfk_log(&c->log, KFK_LOG_INFO, "METADATA",
 		        "broker %d moved to %s:%d", e->id, e->host, e->port);
 		kfk_broker_set_address(e->b, e->host, e->port);
+		for (int p = 0; p < KFK_CONN__COUNT; p++)
+			if (e->purpose[p])
+				kfk_broker_set_address(e->purpose[p], e->host,
+				                       e->port);
 	}
 	for (i = 0; i < ch->gone_cnt; i++)
 		kfk_broker_destroy(ch->gone[i], false);
@@ -143,7 +150,7 @@ static void reg_apply(struct kfk_client *c, const struct reg_changes *ch)
 void kfk_reg_update(struct kfk_client *c, const struct kfk_metadata *md)
 {
 	struct kfk_registry *r = &c->reg;
-	size_t most = (size_t)r->learned_cnt + (size_t)md->broker_cnt +
+	size_t most = (size_t)r->learned_cnt * KFK_CONN__COUNT +
 	              (size_t)r->boot_cnt;
 	struct reg_changes ch = { 0 };
 	struct kfk_reg_entry *nv, *ov;
@@ -155,9 +162,9 @@ void kfk_reg_update(struct kfk_client *c, const struct kfk_metadata *md)
 	ch.moved = calloc((size_t)md->broker_cnt + 1, sizeof(*ch.moved));
 	if (!nv || !ch.gone || !ch.moved)
 		goto out; /* the next response tries again */
-	n = reg_merge(c, md, nv, &ch);
-
+	/* Under the lock: kfk_client_broker_for() adds to entries. */
 	pthread_mutex_lock(&r->lock);
+	n = reg_merge(c, md, nv, &ch);
 	ov = r->learned;
 	r->learned = nv;
 	r->learned_cnt = n;
@@ -203,6 +210,9 @@ void kfk_reg_shutdown(struct kfk_client *c)
 
 	for (i = 0; i < nl; i++) {
 		kfk_broker_destroy(learned[i].b, true);
+		for (int p = 0; p < KFK_CONN__COUNT; p++)
+			if (learned[i].purpose[p])
+				kfk_broker_destroy(learned[i].purpose[p], true);
 		free(learned[i].host);
 	}
 	for (i = 0; i < nb; i++)
@@ -231,6 +241,42 @@ static struct kfk_broker *reg_find(struct kfk_registry *r, int32_t id)
 			lo = mid + 1;
 	}
 	return NULL;
+}
+
+static const char *const purpose_names[KFK_CONN__COUNT] = {
+	[KFK_CONN_COORDINATOR] = "coordinator",
+};
+
+static struct kfk_reg_entry *reg_find_entry(struct kfk_registry *r,
+                                            int32_t id)
+{
+	for (int i = 0; i < r->learned_cnt; i++)
+		if (r->learned[i].id == id)
+			return &r->learned[i];
+	return NULL;
+}
+
+struct kfk_broker *kfk_client_broker_for(struct kfk_client *c, int32_t node_id,
+                                         enum kfk_conn_purpose p)
+{
+	struct kfk_registry *r = &c->reg;
+	struct kfk_reg_entry *e;
+	struct kfk_broker *b = NULL;
+
+	if (p == KFK_CONN_MAIN || p >= KFK_CONN__COUNT)
+		return p == KFK_CONN_MAIN ? kfk_client_broker(c, node_id) : NULL;
+	pthread_mutex_lock(&r->lock);
+	e = node_id >= 0 ? reg_find_entry(r, node_id) : NULL;
+	if (e && !e->purpose[p] && !atomic_load(&c->destroying)) {
+		struct kfk_broker_config cfg = c->bcfg;
+
+		cfg.purpose = purpose_names[p];
+		e->purpose[p] = kfk_broker_new(&cfg, e->id, e->host, e->port);
+	}
+	if (e && e->purpose[p])
+		b = kfk_broker_ref(e->purpose[p]);
+	pthread_mutex_unlock(&r->lock);
+	return b;
 }
 
 struct kfk_broker *kfk_client_broker(struct kfk_client *c, int32_t node_id)

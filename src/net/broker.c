@@ -65,21 +65,24 @@ void kfk_broker_set_state(struct kfk_broker *b, enum kfk_broker_state to)
 
 /* ---- names ------------------------------------------------------------ */
 
-/* "host:port/id" or "host:port/bootstrap"; NULL when out of memory. */
-static char *kfk_broker_make_name(const char *host, int port, int32_t id)
+/* "host:port/id[/purpose]" or "host:port/bootstrap"; NULL when out of
+ * memory. */
+static char *kfk_broker_make_name(const char *host, int port, int32_t id,
+                                  const char *purpose)
 {
 	char addr[KFK_ADDR_HOST_MAX + 16], *name;
 	size_t size;
 
 	kfk_addr_format(addr, sizeof(addr), host, port);
-	size = strlen(addr) + 16;
+	size = strlen(addr) + 17 + (purpose ? strlen(purpose) : 0);
 	name = malloc(size);
 	if (!name)
 		return NULL;
 	if (id < 0)
 		snprintf(name, size, "%s/bootstrap", addr);
 	else
-		snprintf(name, size, "%s/%" PRId32, addr, id);
+		snprintf(name, size, "%s/%" PRId32 "%s%s", addr, id,
+		         purpose ? "/" : "", purpose ? purpose : "");
 	return name;
 }
 
@@ -189,7 +192,7 @@ struct kfk_broker *kfk_broker_new(const struct kfk_broker_config *cfg,
 	b->id = node_id;
 	b->host = strdup(host);
 	b->port = port;
-	b->name = kfk_broker_make_name(host, port, node_id);
+	b->name = kfk_broker_make_name(host, port, node_id, cfg->purpose);
 	b->client_id = cfg->client_id ? strdup(cfg->client_id) : NULL;
 	if (!b->host || !b->name || (cfg->client_id && !b->client_id)) {
 		free(b->host);
@@ -367,7 +370,8 @@ static int kfk_broker_take_address(struct kfk_broker *b)
 	pthread_mutex_lock(&b->lock);
 	if (old && b->new_host &&
 	    (strcmp(b->new_host, b->host) != 0 || b->new_port != b->port))
-		name = kfk_broker_make_name(b->new_host, b->new_port, b->id);
+		name = kfk_broker_make_name(b->new_host, b->new_port, b->id,
+		                             b->cfg.purpose);
 	if (name) {
 		old->name = b->name;
 		old->next = b->oldnames;

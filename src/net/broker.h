@@ -147,6 +147,10 @@ struct kfk_broker_config {
 	struct kfk_resolver *resolver;   /* for host names; may be NULL when
 	                                  * every host is a numeric address */
 	const char *client_id;           /* request header client_id (copied) */
+	const char *purpose;             /* NULL, or what this connection is
+	                                  * for besides the node's main one
+	                                  * ("coordinator"): a static string,
+	                                  * appended to the name */
 	int32_t request_timeout_ms;      /* request.timeout.ms */
 	int32_t setup_timeout_ms;        /* socket.connection.setup.timeout.ms */
 	int32_t api_version_timeout_ms;  /* api.version.request.timeout.ms */
@@ -204,7 +208,8 @@ void kfk_broker_set_address(struct kfk_broker *b, const char *host, int port);
  * immutable or copied under the broker's lock). */
 int32_t kfk_broker_id(const struct kfk_broker *b);
 enum kfk_broker_state kfk_broker_state(const struct kfk_broker *b);
-/* "host:port/id", e.g. "127.0.0.1:9092/1" or ".../bootstrap". */
+/* "host:port/id", e.g. "127.0.0.1:9092/1" or ".../bootstrap", and
+ * "host:port/id/purpose" for a connection with a purpose. */
 const char *kfk_broker_name(const struct kfk_broker *b);
 struct kfk_loop *kfk_broker_loop(const struct kfk_broker *b);
 

@@ -279,10 +279,11 @@ static bool probe_is_done(struct probe *p)
 /* ListOffsets for topic/partition sent to broker id; returns the
  * partition's error code (the mock answers NOT_LEADER_OR_FOLLOWER unless
  * id leads the partition). */
-static int16_t list_offsets_at(struct kfk_client *c, int32_t id,
-                               const char *topic, int32_t partition)
+static int16_t list_offsets_via(struct kfk_client *c, int32_t id,
+                                enum kfk_conn_purpose purpose,
+                                const char *topic, int32_t partition)
 {
-	struct kfk_broker *b = kfk_client_broker(c, id);
+	struct kfk_broker *b = kfk_client_broker_for(c, id, purpose);
 	struct probe p;
 	int16_t perr;
 
@@ -297,6 +298,12 @@ static int16_t list_offsets_at(struct kfk_client *c, int32_t id,
 	probe_fini(&p);
 	kfk_broker_unref(b);
 	return perr;
+}
+
+static int16_t list_offsets_at(struct kfk_client *c, int32_t id,
+                               const char *topic, int32_t partition)
+{
+	return list_offsets_via(c, id, KFK_CONN_MAIN, topic, partition);
 }
 
 /* ------------------------------------------------------------------ */
@@ -611,6 +618,46 @@ KT_TEST(leader_change_is_followed_and_requests_reach_the_leader)
 	KT_ASSERT_INT_EQ(kt_mock_stop(m), 0);
 }
 
+/* A coordinator connection is a second TCP connection to the same node,
+ * with its own ApiVersions and requests. */
+KT_TEST(coordinator_connection_is_its_own)
+{
+	struct kt_mock *m = kt_mock_start(1, "ct:1:1", NULL);
+	struct kfk_broker_stats main_st, coord_st;
+	struct kfk_broker *b, *cb;
+	struct kfk_client *c;
+	struct kfk_metadata *md;
+	struct leader_is want = { "ct", 0, 1 };
+
+	KT_ASSERT(m != NULL);
+	c = client_new(kt_mock_bootstrap(m), NULL);
+	kfk_client_metadata_refresh(c, "ct", "test");
+	md = wait_md(c, md_leader_is, &want, WAIT_MS);
+	kfk_metadata_unref(md);
+	KT_ASSERT_INT_EQ(list_offsets_via(c, 1, KFK_CONN_COORDINATOR, "ct", 0),
+	                 0);
+	KT_ASSERT_INT_EQ(list_offsets_via(c, 1, KFK_CONN_COORDINATOR, "ct", 0),
+	                 0);
+	KT_ASSERT_INT_EQ(list_offsets_at(c, 1, "ct", 0), 0);
+	b = kfk_client_broker(c, 1);
+	cb = kfk_client_broker_for(c, 1, KFK_CONN_COORDINATOR);
+	KT_ASSERT(b && cb && b != cb);
+	kfk_broker_stats(b, &main_st);
+	kfk_broker_stats(cb, &coord_st);
+	KT_ASSERT_INT_EQ(coord_st.connects, 1);
+	/* ApiVersions (maybe stepping down) and two ListOffsets on the
+	 * coordinator's connection, all answered. */
+	KT_ASSERT(coord_st.reqs_sent >= 3);
+	KT_ASSERT_INT_EQ(coord_st.resps_received, coord_st.reqs_sent);
+	KT_ASSERT_INT_EQ(kfk_broker_state(cb), KFK_BROKER_UP);
+	KT_ASSERT(main_st.connects >= 1);
+	KT_ASSERT(kfk_broker_api_version(cb, KFK_APIKEY_LIST_OFFSETS) >= 0);
+	kfk_broker_unref(b);
+	kfk_broker_unref(cb);
+	kfk_client_destroy(c);
+	KT_ASSERT_INT_EQ(kt_mock_stop(m), 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* Early refreshes                                                     */
 /* ------------------------------------------------------------------ */
@@ -830,7 +877,7 @@ KT_TEST(registry_follows_addresses_and_decommissions)
 	static const char *const h2[] = { "127.0.0.2", "127.0.0.1", "127.0.0.1" };
 	static const int32_t id2[] = { 1, 3, 4 };
 	static const int p2[] = { 1, 33, 4 };
-	struct kfk_broker *b1, *b2, *b3, *x;
+	struct kfk_broker *b1, *b2, *b3, *c1, *c2, *x;
 	struct probe p;
 
 	KT_ASSERT_INT_EQ(broker_count(c), 1);
@@ -843,6 +890,19 @@ KT_TEST(registry_follows_addresses_and_decommissions)
 	KT_ASSERT(b1 && b2 && b3);
 	KT_ASSERT_STR_EQ(kfk_broker_name(b1), "127.0.0.1:1/1");
 	KT_ASSERT_STR_EQ(kfk_broker_name(b3), "127.0.0.1:3/3");
+	/* Coordinator connections: objects of their own, made once. */
+	c1 = kfk_client_broker_for(c, 1, KFK_CONN_COORDINATOR);
+	c2 = kfk_client_broker_for(c, 2, KFK_CONN_COORDINATOR);
+	KT_ASSERT(c1 && c2 && c1 != b1 && c2 != b2);
+	KT_ASSERT_STR_EQ(kfk_broker_name(c1), "127.0.0.1:1/1/coordinator");
+	KT_ASSERT_INT_EQ(kfk_broker_id(c1), 1);
+	x = kfk_client_broker_for(c, 1, KFK_CONN_COORDINATOR);
+	KT_ASSERT(x == c1);
+	kfk_broker_unref(x);
+	x = kfk_client_broker_for(c, 1, KFK_CONN_MAIN);
+	KT_ASSERT(x == b1);
+	kfk_broker_unref(x);
+	KT_ASSERT(kfk_client_broker_for(c, 9, KFK_CONN_COORDINATOR) == NULL);
 
 	/* 1 moves host, 3 moves port, 2 is decommissioned, 4 is new. */
 	inject(c, h2, id2, p2, 3);
@@ -855,6 +915,10 @@ KT_TEST(registry_follows_addresses_and_decommissions)
 	kfk_broker_unref(x);
 	KT_ASSERT(wait_name(b1, "127.0.0.2:1/1"));
 	KT_ASSERT(wait_name(b3, "127.0.0.1:33/3"));
+	KT_ASSERT(wait_name(c1, "127.0.0.2:1/1/coordinator"));
+	x = kfk_client_broker_for(c, 1, KFK_CONN_COORDINATOR);
+	KT_ASSERT(x == c1); /* moved, not remade */
+	kfk_broker_unref(x);
 	KT_ASSERT(kfk_client_broker(c, 2) == NULL);
 	x = kfk_client_broker(c, 4);
 	KT_ASSERT(x != NULL);
@@ -866,6 +930,14 @@ KT_TEST(registry_follows_addresses_and_decommissions)
 	KT_ASSERT(probe_wait(&p, WAIT_MS));
 	KT_ASSERT_INT_EQ(p.err, KFK_ERR__DESTROY);
 	probe_fini(&p);
+	/* And so was its coordinator connection. */
+	probe_init(&p, KFK_APIKEY_METADATA);
+	kfk_broker_send(c2, &p.req);
+	KT_ASSERT(probe_wait(&p, WAIT_MS));
+	KT_ASSERT_INT_EQ(p.err, KFK_ERR__DESTROY);
+	probe_fini(&p);
+	kfk_broker_unref(c1);
+	kfk_broker_unref(c2);
 	kfk_broker_unref(b1);
 	kfk_broker_unref(b2);
 	kfk_broker_unref(b3);
