@@ -121,6 +121,11 @@ void kfk_consumer_error(struct kfk_consumer *c, struct kfk_cpart *p,
 	kfk_evq_push(&c->q, &s->ev, 1);
 }
 
+int64_t kfk_consumer_held_bytes(struct kfk_consumer *c)
+{
+	return (int64_t)atomic_load(&c->mem->held);
+}
+
 /* ---- create and destroy ------------------------------------------------ */
 
 static void read_conf(struct kfk_consumer *c, const kfk_conf *conf)

@@ -175,6 +175,8 @@ void kfk_cpart_move(struct kfk_consumer *c, struct kfk_cpart *p,
 bool kfk_consumer_leader_error(kfk_err err);
 
 /* ---- consumer.c ---- */
+/* For tests: bytes of fetched data held now (queued or in messages). */
+int64_t kfk_consumer_held_bytes(struct kfk_consumer *c);
 /* Asks for a fetch round on the control loop. Any thread. */
 void kfk_consumer_kick(struct kfk_consumer *c);
 /* Queues an error message for p (topic, partition, offset). Any thread. */

@@ -7,3 +7,10 @@ libkfk_core_la_SOURCES += src/consumer/consumer.c src/consumer/consumer_int.h \
 	src/consumer/fetch_decode.h src/consumer/offsets.c \
 	src/consumer/message.c src/consumer/tplist.c src/consumer/tplist.h
 kfkinclude_HEADERS += include/kfk/consumer.h
+# Against the mock cluster: faults, leader moves, the memory bound.
+KFK_C_TESTS += tests/integration/test_consumer_mock
+tests_integration_test_consumer_mock_SOURCES = \
+	tests/integration/test_consumer_mock.c $(KFK_PRODUCER_IT_SOURCES)
+tests_integration_test_consumer_mock_CPPFLAGS = $(AM_CPPFLAGS) \
+	$(KFK_MOCK_CPPFLAGS)
+KFK_TSAN_TESTS += tests/integration/test_consumer_mock

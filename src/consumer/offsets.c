@@ -184,6 +184,9 @@ static void lo_apply(struct kfk_consumer *c, struct lo_entry *e, int64_t now)
 	    atomic_load(&p->version) != e->version)
 		return; /* moved meanwhile */
 	if (e->err) {
+		kfk_dbg(c->log, KFK_DBG_CONSUMER, "OFFSET",
+		        "%s [%d]: ListOffsets: %s", p->topic, (int)p->partition,
+		        kfk_err_name(e->err));
 		kfk_cpart_set_state(c, p, KFK_CPART_NEED_OFFSET);
 		p->retry_at_us = now + c->retry_backoff_us;
 		kfk_consumer_arm(c, p->retry_at_us);
