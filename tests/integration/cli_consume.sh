@@ -29,7 +29,7 @@ refused() {
 	fi
 }
 
-kfk help >"$tmp/help" 2>&1
+"$kfk" help >"$tmp/help" 2>&1
 kt_check "kfk help lists consume" grep -qE '^  consume +' "$tmp/help"
 "$kfk" consume --help >"$tmp/chelp" 2>"$tmp/cherr"
 kt_check "kfk consume --help exits 0" test $? -eq 0

@@ -191,16 +191,7 @@ ts_ok=1
 while read -r ts; do [ "$ts" -ge "$ms" ] || ts_ok=0; done <"$tmp/out"
 kt_check "%T is each record's timestamp in ms (at or after MS here)" test "$ts_ok" -eq 1 -a -s "$tmp/out"
 
-# 7. A partition that does not exist is reported (as an error message for
-#    it, or by assign), and -e does not wait for its end.
-timeout 30 "$kfk" consume -b "$bs" -t "$t" -p 7 -o beginning -e -f '%s\n' \
-	>"$tmp/out" 2>"$tmp/err"
-rc=$?
-kt_check "a missing partition: a non-zero exit, not a hang" test "$rc" -ne 0 -a "$rc" -ne 124
-kt_check "a missing partition: stderr names kfk consume and the partition" \
-	grep -qE "^kfk consume: ($t \[7\]|assign): " "$tmp/err"
-
-# 8. kfk perf consume: COUNT records from the beginning, or what there is.
+# 7. kfk perf consume: COUNT records from the beginning, or what there is.
 tp=$t-perf
 topic "$tp" 2
 timeout 120 "$kfk" perf produce -b "$bs" -t "$tp" -c 3000 -s 100 -q >/dev/null 2>&1
@@ -224,7 +215,7 @@ kt_check "perf consume says where it stopped" \
 kt_check "perf consume's summary counts 3000 consumed" \
 	grep -qE '^kfk [^ ]+: 3000 records consumed, 0 errors, ' "$tmp/perf2"
 
-# 9. examples/consumer prints every record and stops at the end.
+# 8. examples/consumer prints every record and stops at the end.
 timeout 60 "$KFK_BUILDDIR/examples/consumer" "$bs" "$t" 3 >"$tmp/ex" 2>&1
 kt_check "examples/consumer exits 0" test $? -eq 0
 kt_check "examples/consumer prints the 9 records" \
