@@ -343,7 +343,15 @@ typedef enum kfk_err {
 	/* Local: Not implemented */
 	KFK_ERR__NOT_IMPLEMENTED = -124,
 	/* Local: Conflicting use */
-	KFK_ERR__CONFLICT = -125
+	KFK_ERR__CONFLICT = -125,
+	/* Local: Partition end reached */
+	KFK_ERR__PARTITION_EOF = -126,
+	/* Local: No offset to start from */
+	KFK_ERR__AUTO_OFFSET_RESET = -127,
+	/* Local: No such entry */
+	KFK_ERR__NOENT = -128,
+	/* Local: Log truncation detected */
+	KFK_ERR__LOG_TRUNCATION = -129
 } kfk_err;
 
 /* The symbolic name of a code without the KFK_ERR_ prefix:

@@ -15,5 +15,6 @@
 #include <kfk/errors.h>
 #include <kfk/conf.h>
 #include <kfk/producer.h>
+#include <kfk/consumer.h>
 
 #endif /* KFK_KFK_H */

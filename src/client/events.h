@@ -48,8 +48,8 @@
 /* What an event carries; its owner reads the rest of its struct by it. */
 enum kfk_ev_type {
 	KFK_EV_DELIVERY = 1, /* producer: the reports of one batch */
-	/* next: KFK_EV_MESSAGES, KFK_EV_REBALANCE, KFK_EV_ADMIN_RESULT,
-	 * KFK_EV_ERROR */
+	KFK_EV_MESSAGES = 2, /* consumer: one partition's fetched messages */
+	/* next: KFK_EV_REBALANCE, KFK_EV_ADMIN_RESULT, KFK_EV_ERROR */
 };
 
 /* An event, embedded in its owner's struct. The queue owns the fields

@@ -53,6 +53,26 @@ static const struct kfk_prop_choice acks_values[] = {
 	{NULL, 0},
 };
 
+/* auto.offset.reset's values. */
+static const struct kfk_prop_choice offset_resets[] = {
+	{"earliest", 0},
+	{"smallest", 0},
+	{"beginning", 0},
+	{"latest", 1},
+	{"largest", 1},
+	{"end", 1},
+	{"none", 2},
+	{"error", 2},
+	{NULL, 0},
+};
+
+/* isolation.level's values. */
+static const struct kfk_prop_choice isolation_levels[] = {
+	{"read_uncommitted", 0},
+	{"read_committed", 1},
+	{NULL, 0},
+};
+
 /* compression.type's values: the codec numbers of record batch
  * attributes (codec/codec.h's enum kfk_codec). */
 static const struct kfk_prop_choice compression_types[] = {
@@ -464,6 +484,126 @@ const struct kfk_prop kfk_props[] = {
 		       "waiting produce needs another thread that polls.",
 	},
 	{
+		.name = "auto.offset.reset",
+		.type = KFK_PROP_ENUM,
+		.choices = offset_resets,
+		.def = "latest",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_HIGH,
+		.doc = "Where a partition starts when it has no valid position: "
+		       "no committed offset, or an offset out of the log's range "
+		       "(deleted by retention, or past the end). earliest: the "
+		       "oldest record still in the log; latest: only records "
+		       "written from now on; none: an error message "
+		       "(KFK_ERR__AUTO_OFFSET_RESET) for the partition, which "
+		       "waits for a seek. smallest, largest (librdkafka's names) "
+		       "and error are accepted too.",
+	},
+	{
+		.name = "enable.partition.eof",
+		.type = KFK_PROP_BOOL,
+		.def = "false",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_LOW,
+		.doc = "Poll returns a KFK_ERR__PARTITION_EOF message each time a "
+		       "partition's end is reached (the high watermark of the "
+		       "last fetch), once until more records come. Useful to "
+		       "stop reading at the end (kfk consume -e).",
+	},
+	{
+		.name = "fetch.min.bytes",
+		.type = KFK_PROP_SIZE,
+		.min = 0,
+		.max = 100000000,
+		.def = "1",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The least data a broker gathers before it answers a Fetch, "
+		       "waiting up to fetch.max.wait.ms for it. Raising it makes "
+		       "fewer, larger responses at the cost of latency.",
+	},
+	{
+		.name = "fetch.max.wait.ms",
+		.aliases = {"fetch.wait.max.ms"},
+		.type = KFK_PROP_DURATION,
+		.min = 0,
+		.max = 300000,
+		.def = "500",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "How long a broker holds a Fetch when it has less than "
+		       "fetch.min.bytes to return.",
+	},
+	{
+		.name = "fetch.max.bytes",
+		.type = KFK_PROP_SIZE,
+		.min = 0,
+		.max = INT32_MAX,
+		.def = "52428800",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The most data one Fetch response carries over all its "
+		       "partitions. Not an absolute limit: a first record batch "
+		       "larger than this is still returned, so the consumer always "
+		       "makes progress (KIP-74). Also bounded by "
+		       "fetch.buffer.memory.",
+	},
+	{
+		.name = "max.partition.fetch.bytes",
+		.aliases = {"fetch.message.max.bytes"},
+		.type = KFK_PROP_SIZE,
+		.min = 1,
+		.max = INT32_MAX,
+		.def = "1048576",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The most data a Fetch returns for one partition; a larger "
+		       "first batch is still returned whole (KIP-74).",
+	},
+	{
+		.name = "fetch.buffer.memory",
+		.aliases = {"queued.max.messages.kbytes"},
+		.alias_scale = 1024,
+		.type = KFK_PROP_SIZE,
+		.min = 1024,
+		.max = INT64_MAX / 2,
+		.def = "67108864",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_HIGH,
+		.doc = "The one bound on the consumer's memory for fetched data, "
+		       "whatever the number of partitions: responses waiting to "
+		       "be polled and those the application's messages still "
+		       "hold. At the bound no Fetch is sent until messages are "
+		       "destroyed; a Fetch asks for at most the room left (the "
+		       "overhead above the bound is at most one record batch per "
+		       "broker, KIP-74). queued.max.messages.kbytes (librdkafka's "
+		       "name) sets it in kilobytes.",
+	},
+	{
+		.name = "check.crcs",
+		.type = KFK_PROP_BOOL,
+		.def = "true",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_LOW,
+		.doc = "Verify the CRC-32C of every fetched record batch (as the "
+		       "Java client does by default). A mismatch is reported as a "
+		       "KFK_ERR__CRC message for the partition, which then "
+		       "continues after the batch.",
+	},
+	{
+		.name = "isolation.level",
+		.type = KFK_PROP_ENUM,
+		.choices = isolation_levels,
+		.def = "read_uncommitted",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "read_committed returns only records of committed "
+		       "transactions (and non-transactional ones), up to the "
+		       "last stable offset; read_uncommitted, the Java client's "
+		       "default, returns every data record. Control records "
+		       "(transaction markers) are never returned.",
+	},
+	{
 		.name = "compression.type",
 		.aliases = {"compression.codec"},
 		.type = KFK_PROP_ENUM,
@@ -551,12 +691,14 @@ const struct kfk_prop kfk_props[] = {
 		.min = 1,
 		.max = 300000,
 		.def = "100",
-		.clients = KFK_PROP_PRODUCER,
+		.clients = KFK_PROP_PRODUCER | KFK_PROP_CONSUMER,
 		.importance = KFK_PROP_LOW,
 		.doc = "How long to wait before sending a failed batch again. The "
 		       "wait doubles with each further attempt of the same batch, "
 		       "up to retry.backoff.max.ms, with 20% random jitter so that "
-		       "many clients do not retry in step.",
+		       "many clients do not retry in step. The consumer waits "
+		       "this long before fetching a partition again after an "
+		       "error.",
 	},
 	{
 		.name = "retry.backoff.max.ms",

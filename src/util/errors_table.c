@@ -18,7 +18,7 @@
 const int kfk_errors_proto_count = 129;
 const int kfk_errors_proto_min = PROTO_MIN;
 const int kfk_errors_proto_slots = 130;
-const int kfk_errors_local_count = 26;
+const int kfk_errors_local_count = 30;
 
 const struct kfk_errors_desc kfk_errors_proto[130] = {
 	[KFK_ERR_UNKNOWN_SERVER_ERROR - PROTO_MIN] = {"UNKNOWN_SERVER_ERROR",
@@ -410,7 +410,7 @@ const struct kfk_errors_desc kfk_errors_proto[130] = {
 		0},
 };
 
-const struct kfk_errors_desc kfk_errors_local[26] = {
+const struct kfk_errors_desc kfk_errors_local[30] = {
 	[KFK_ERRORS_LOCAL_FIRST - KFK_ERR__FAIL] = {"_FAIL",
 		"Local: Failed",
 		0},
@@ -488,5 +488,17 @@ const struct kfk_errors_desc kfk_errors_local[26] = {
 		0},
 	[KFK_ERRORS_LOCAL_FIRST - KFK_ERR__CONFLICT] = {"_CONFLICT",
 		"Local: Conflicting use",
+		0},
+	[KFK_ERRORS_LOCAL_FIRST - KFK_ERR__PARTITION_EOF] = {"_PARTITION_EOF",
+		"Local: Partition end reached",
+		0},
+	[KFK_ERRORS_LOCAL_FIRST - KFK_ERR__AUTO_OFFSET_RESET] = {"_AUTO_OFFSET_RESET",
+		"Local: No offset to start from",
+		0},
+	[KFK_ERRORS_LOCAL_FIRST - KFK_ERR__NOENT] = {"_NOENT",
+		"Local: No such entry",
+		0},
+	[KFK_ERRORS_LOCAL_FIRST - KFK_ERR__LOG_TRUNCATION] = {"_LOG_TRUNCATION",
+		"Local: Log truncation detected",
 		0},
 };

@@ -14,6 +14,10 @@ KFK_C_TESTS += tests/real/test_real_failover
 tests_real_test_real_failover_SOURCES = tests/real/test_real_failover.c \
 	$(KFK_REAL_SOURCES)
 tests_real_test_real_failover_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
+KFK_C_TESTS += tests/real/test_real_consumer
+tests_real_test_real_consumer_SOURCES = tests/real/test_real_consumer.c \
+	$(KFK_REAL_SOURCES)
+tests_real_test_real_consumer_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
 # kfk consume, kfk perf consume and examples/consumer, read back from the
 # real broker after kfk produce.
 KFK_SCRIPT_TESTS += tests/real/cli_consume.sh
