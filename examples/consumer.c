@@ -10,7 +10,6 @@
  * no committed offsets. Each partition starts at its first record.
  */
 #include <kfk/kfk.h>
-#include <kfk/consumer.h>
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -2,7 +2,7 @@
 # kfk consume and kfk perf consume, their command lines alone: no broker
 # is reached, since every case here is refused (or answered) before the
 # consumer connects. Each refusal names the program and exits 2. What the
-# records look like is proven against a real broker (tests/real/cli_consume.sh).
+# records look like is proven against a real broker (tests/real/cli_consume_real.sh).
 . "$KFK_SRCDIR/tests/kt.sh"
 kfk="$KFK_BUILDDIR/tools/kfk"
 tmp=$(mktemp -d)

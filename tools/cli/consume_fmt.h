@@ -10,7 +10,6 @@
 #include <stdio.h>
 
 #include <kfk/kfk.h>
-#include <kfk/consumer.h>
 
 #define CFMT_MAX_ITEMS 64
 #define CFMT_TEXT_MAX 1024

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <kfk/consumer.h>
-
 #include "cli.h"
 #include "perf_stats.h"
 
