@@ -4,3 +4,6 @@ examples_hello_LDADD = libkfk.la
 noinst_PROGRAMS += examples/producer
 examples_producer_LDADD = libkfk.la
 KFK_CHECK_DEPS += examples/producer
+noinst_PROGRAMS += examples/consumer
+examples_consumer_LDADD = libkfk.la
+KFK_CHECK_DEPS += examples/consumer

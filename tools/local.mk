@@ -17,10 +17,13 @@ KFK_REGEN += regen-configuration
 # The `kfk` command-line tool: public API only, linked like an application.
 bin_PROGRAMS += tools/kfk
 tools_kfk_SOURCES = tools/cli/main.c tools/cli/cli.c tools/cli/cli.h \
-	tools/cli/produce.c tools/cli/perf.c tools/cli/perf_stats.c \
-	tools/cli/perf_stats.h
+	tools/cli/produce.c tools/cli/consume.c tools/cli/consume_fmt.c \
+	tools/cli/consume_fmt.h tools/cli/consume_json.c tools/cli/perf.c \
+	tools/cli/perf_stats.c tools/cli/perf_stats.h
 tools_kfk_LDADD = libkfk.la -lm
 KFK_CHECK_DEPS += tools/kfk
 KFK_SCRIPT_TESTS += tests/integration/cli_produce.sh
+# kfk consume's command line, no broker needed.
+KFK_SCRIPT_TESTS += tests/integration/cli_consume.sh
 # kfk perf produce (and the librdkafka twin when built) against the mock.
 KFK_SCRIPT_TESTS += tests/integration/cli_perf.sh

@@ -18,3 +18,7 @@ KFK_C_TESTS += tests/real/test_real_consumer
 tests_real_test_real_consumer_SOURCES = tests/real/test_real_consumer.c \
 	$(KFK_REAL_SOURCES)
 tests_real_test_real_consumer_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
+# kfk consume, kfk perf consume and examples/consumer, read back from the
+# real broker after kfk produce (not cli_consume.sh: tests/run-tests names
+# each log after its script's base name).
+KFK_SCRIPT_TESTS += tests/real/cli_consume_real.sh

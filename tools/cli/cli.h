@@ -10,6 +10,14 @@
 
 #include <kfk/kfk.h>
 
+/* The long options every subcommand that talks to a topic takes, for the
+ * start of its struct option table: -b (two names), -t, -p. */
+#define CLI_LONGOPTS_TOPIC                                                  \
+	{"bootstrap-server", required_argument, NULL, 'b'},                 \
+	{"broker-list", required_argument, NULL, 'b'},                      \
+	{"topic", required_argument, NULL, 't'},                            \
+	{"partition", required_argument, NULL, 'p'}
+
 /* Prints "kfk <cmd>: <message>" to stderr. */
 void cli_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -34,6 +42,7 @@ void cli_unescape(char *s);
 /* The subcommands: each takes argv starting at its own name and returns
  * the process exit status. */
 int cli_produce(int argc, char **argv);
+int cli_consume(int argc, char **argv);
 int cli_perf(int argc, char **argv);
 
 #endif /* KFK_CLI_H */

@@ -3,7 +3,8 @@
  * kcat and Kafka's own scripts:
  *
  *   kfk produce -b HOST:PORT -t TOPIC [options] [FILE...]
- *   kfk perf produce -b HOST:PORT -t TOPIC [options]
+ *   kfk consume -b HOST:PORT -t TOPIC [options]
+ *   kfk perf produce|consume -b HOST:PORT -t TOPIC [options]
  *
  * `kfk help` lists the subcommands; `kfk SUBCOMMAND --help` their options.
  */
@@ -22,7 +23,9 @@ struct cli_cmd {
 
 static const struct cli_cmd cli_cmds[] = {
 	{"produce", cli_produce, "send records read from stdin or files"},
-	{"perf", cli_perf, "measure the producer (perf produce)"},
+	{"consume", cli_consume, "print the records of a topic's partitions"},
+	{"perf", cli_perf, "measure the producer or the consumer "
+	                   "(perf produce, perf consume)"},
 };
 
 static void usage(FILE *f)

@@ -43,9 +43,22 @@ static const char perf_usage[] =
 	"  --json                       one JSON line on stdout instead of a summary\n"
 	"  -q, --quiet                  no progress lines on stderr\n";
 
-static void perf_usage_print(FILE *f, const char *prog)
+static const char perf_consume_usage[] =
+	" -b BROKERS -t TOPIC --partitions N [options]\n"
+	"Reads COUNT records from the beginning of the topic's partitions 0..N-1\n"
+	"(or until each partition's end) and measures throughput, CPU and memory.\n"
+	"  -b, --bootstrap-server LIST  brokers (host:port,...)\n"
+	"  -t, --topic TOPIC            the topic\n"
+	"  --partitions N               read partitions 0..N-1 (required)\n"
+	"  -c, --count N                records to read (default 1000000)\n"
+	"  -X NAME=VALUE                any consumer property (repeatable)\n"
+	"  -F FILE                      properties file\n"
+	"  --json                       one JSON line on stdout instead of a summary\n"
+	"  -q, --quiet                  no progress lines on stderr\n";
+
+static void perf_usage_print(FILE *f, const char *prog, int consume)
 {
-	fprintf(f, "usage: %s%s", prog, perf_usage);
+	fprintf(f, "usage: %s%s", prog, consume ? perf_consume_usage : perf_usage);
 }
 
 static void perf_err(const char *prog, const char *fmt, ...)
@@ -98,7 +111,17 @@ static int perf_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-enum { OPT_PAYLOAD = 256, OPT_RATE, OPT_JSON };
+enum { OPT_PAYLOAD = 256, OPT_RATE, OPT_JSON, OPT_PARTITIONS };
+
+/* Whether option c belongs to the benchmark o is parsed for: the workload
+ * options are the producer's, the partition count the consumer's. */
+static int perf_opt_fits(const struct perf_opts *o, int c)
+{
+	int producer_only = c == 's' || c == 'k' || c == OPT_PAYLOAD ||
+	                    c == OPT_RATE;
+
+	return o->consume ? !producer_only : c != OPT_PARTITIONS;
+}
 
 /* Applies one option c; -1 on a bad value (message printed). */
 static int perf_opt(struct perf_opts *o, const char *prog, int c,
@@ -106,6 +129,8 @@ static int perf_opt(struct perf_opts *o, const char *prog, int c,
 {
 	long v;
 
+	if (!perf_opt_fits(o, c))
+		c = '?';
 	switch (c) {
 	case 'b': o->brokers = arg; return 0;
 	case 't': o->topic = arg; return 0;
@@ -136,15 +161,20 @@ static int perf_opt(struct perf_opts *o, const char *prog, int c,
 		if (perf_opts_add_prop(o, (char)c, arg))
 			return perf_err(prog, "expected name=value, got '%s'", arg), -1;
 		return 0;
+	case OPT_PARTITIONS:
+		if (perf_long(arg, 1, INT32_MAX, &o->partitions))
+			return perf_err(prog, "bad partition count '%s'", arg), -1;
+		return 0;
 	case OPT_JSON: o->json = 1; return 0;
 	case 'q': o->quiet = 1; return 0;
 	}
-	perf_usage_print(stderr, prog);
+	perf_usage_print(stderr, prog, o->consume);
 	return -1;
 }
 
-int perf_opts_parse(struct perf_opts *o, const char *prog, int argc,
-                    char **argv)
+/* Parses for the producer (consume 0) or the consumer benchmark. */
+static int perf_opts_parse_as(struct perf_opts *o, const char *prog,
+                              int argc, char **argv, int consume)
 {
 	static const struct option longopts[] = {
 		{"bootstrap-server", required_argument, NULL, 'b'},
@@ -154,6 +184,7 @@ int perf_opts_parse(struct perf_opts *o, const char *prog, int argc,
 		{"keys", required_argument, NULL, 'k'},
 		{"payload", required_argument, NULL, OPT_PAYLOAD},
 		{"rate", required_argument, NULL, OPT_RATE},
+		{"partitions", required_argument, NULL, OPT_PARTITIONS},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -161,6 +192,7 @@ int perf_opts_parse(struct perf_opts *o, const char *prog, int argc,
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->consume = consume;
 	o->count = 1000000;
 	o->size = 100;
 	o->payload_random = 1;
@@ -171,7 +203,7 @@ int perf_opts_parse(struct perf_opts *o, const char *prog, int argc,
 	while ((c = getopt_long(argc, argv, "b:t:c:s:k:X:F:qh", longopts,
 	                        NULL)) != -1) {
 		if (c == 'h') {
-			perf_usage_print(stdout, prog);
+			perf_usage_print(stdout, prog, consume);
 			return 1;
 		}
 		if (perf_opt(o, prog, c, optarg))
@@ -181,7 +213,21 @@ int perf_opts_parse(struct perf_opts *o, const char *prog, int argc,
 		return perf_err(prog, "unexpected argument '%s'", argv[optind]), -1;
 	if (!o->brokers || !o->topic)
 		return perf_err(prog, "%s", "-b and -t are required"), -1;
+	if (consume && !o->partitions)
+		return perf_err(prog, "%s", "--partitions is required"), -1;
 	return 0;
+}
+
+int perf_opts_parse(struct perf_opts *o, const char *prog, int argc,
+                    char **argv)
+{
+	return perf_opts_parse_as(o, prog, argc, argv, 0);
+}
+
+int perf_opts_parse_consume(struct perf_opts *o, const char *prog, int argc,
+                            char **argv)
+{
+	return perf_opts_parse_as(o, prog, argc, argv, 1);
 }
 
 void perf_opts_free(struct perf_opts *o)
@@ -512,6 +558,16 @@ void perf_report(struct perf_run *r, void *opaque, const char *errstr)
 	perf_hist_add(&r->tick_lat, us);
 }
 
+/* Moves the progress clock past a line printed at now: the lines stay on
+ * whole seconds unless the loop fell far behind. */
+static void perf_next_tick(int64_t *t_tick, int64_t *t_next_tick, int64_t now)
+{
+	*t_tick = now;
+	*t_next_tick += 1000000000;
+	if (*t_next_tick <= now)
+		*t_next_tick = now + 1000000000;
+}
+
 /* The progress line, once a second, with rates over that second. */
 static void perf_tick(struct perf_run *r, int64_t now)
 {
@@ -532,11 +588,7 @@ static void perf_tick(struct perf_run *r, int64_t now)
 		        perf_hist_quantile(&r->tick_lat, 0.50) / 1e3,
 		        perf_hist_quantile(&r->tick_lat, 0.99) / 1e3,
 		        (unsigned long long)r->failed);
-	/* keep the lines on whole seconds unless the loop fell far behind */
-	r->t_tick = now;
-	r->t_next_tick += 1000000000;
-	if (r->t_next_tick <= now)
-		r->t_next_tick = now + 1000000000;
+	perf_next_tick(&r->t_tick, &r->t_next_tick, now);
 	r->tick_delivered = r->tick_bytes = 0;
 	perf_hist_reset(&r->tick_lat);
 }
@@ -613,8 +665,11 @@ void perf_run_drive(struct perf_run *r, const struct perf_client *c)
 /* ---- results ---------------------------------------------------------- */
 
 struct perf_result {
+	const char *client, *version, *verb; /* verb: "delivered", "consumed" */
+	uint64_t records, errors, bytes;
 	double elapsed_s, rec_s, mb_s, cpu_user_s, cpu_sys_s;
 	long max_rss_kb;
+	int has_lat; /* the producer's: produce-to-report latency */
 	double lat_avg_ms, lat_p50_ms, lat_p99_ms, lat_max_ms;
 };
 
@@ -624,21 +679,37 @@ static double perf_tv_s(const struct timeval *a, const struct timeval *b)
 	       (double)(b->tv_usec - a->tv_usec) / 1e6;
 }
 
-static void perf_result(const struct perf_run *r, struct perf_result *res)
+/* What both benchmarks measure: counts, rates over [t_first, t_last], CPU
+ * since ru0 and the peak RSS. */
+static void perf_result_base(struct perf_result *res, const struct rusage *ru0,
+                             int64_t t_first, int64_t t_last)
 {
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	memset(res, 0, sizeof(*res));
-	if (r->t_last > r->t_first)
-		res->elapsed_s = (double)(r->t_last - r->t_first) / 1e9;
+	if (t_last > t_first)
+		res->elapsed_s = (double)(t_last - t_first) / 1e9;
 	if (res->elapsed_s > 0) {
-		res->rec_s = (double)r->delivered / res->elapsed_s;
-		res->mb_s = (double)r->bytes / 1048576.0 / res->elapsed_s;
+		res->rec_s = (double)res->records / res->elapsed_s;
+		res->mb_s = (double)res->bytes / 1048576.0 / res->elapsed_s;
 	}
-	res->cpu_user_s = perf_tv_s(&r->ru0.ru_utime, &ru.ru_utime);
-	res->cpu_sys_s = perf_tv_s(&r->ru0.ru_stime, &ru.ru_stime);
+	res->cpu_user_s = perf_tv_s(&ru0->ru_utime, &ru.ru_utime);
+	res->cpu_sys_s = perf_tv_s(&ru0->ru_stime, &ru.ru_stime);
 	res->max_rss_kb = ru.ru_maxrss;
+}
+
+static void perf_result(const struct perf_run *r, const struct perf_client *c,
+                        struct perf_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->client = c->name;
+	res->version = c->version;
+	res->verb = "delivered";
+	res->records = r->delivered;
+	res->errors = r->failed;
+	res->bytes = r->bytes;
+	perf_result_base(res, &r->ru0, r->t_first, r->t_last);
+	res->has_lat = 1;
 	res->lat_avg_ms = perf_hist_avg(&r->lat) / 1e3;
 	res->lat_p50_ms = perf_hist_quantile(&r->lat, 0.50) / 1e3;
 	res->lat_p99_ms = perf_hist_quantile(&r->lat, 0.99) / 1e3;
@@ -657,55 +728,136 @@ static void perf_json_str(const char *s)
 	}
 }
 
-static void perf_print_json(const struct perf_run *r,
-                            const struct perf_client *c,
-                            const struct perf_result *res)
+static double perf_us_per_record(const struct perf_result *res)
 {
-	fputs("{\"client\":\"", stdout);
-	perf_json_str(c->name);
-	fputs("\",\"version\":\"", stdout);
-	perf_json_str(c->version);
-	printf("\",\"records\":%llu,\"errors\":%llu,\"bytes\":%llu,"
-	       "\"elapsed_s\":%.3f,\"records_per_s\":%.1f,\"mb_per_s\":%.2f,"
-	       "\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,\"max_rss_kb\":%ld,"
-	       "\"lat_avg_ms\":%.3f,\"lat_p50_ms\":%.3f,\"lat_p99_ms\":%.3f,"
-	       "\"lat_max_ms\":%.3f}\n",
-	       (unsigned long long)r->delivered, (unsigned long long)r->failed,
-	       (unsigned long long)r->bytes, res->elapsed_s, res->rec_s,
-	       res->mb_s, res->cpu_user_s, res->cpu_sys_s, res->max_rss_kb,
-	       res->lat_avg_ms, res->lat_p50_ms, res->lat_p99_ms,
-	       res->lat_max_ms);
+	return res->records ? (res->cpu_user_s + res->cpu_sys_s) * 1e6 /
+	                      (double)res->records
+	                    : 0.0;
 }
 
-static void perf_print_summary(const struct perf_run *r,
-                               const struct perf_client *c,
-                               const struct perf_result *res)
+static void perf_print_json(const struct perf_result *res)
 {
-	double cpu = res->cpu_user_s + res->cpu_sys_s;
+	fputs("{\"client\":\"", stdout);
+	perf_json_str(res->client);
+	fputs("\",\"version\":\"", stdout);
+	perf_json_str(res->version);
+	printf("\",\"records\":%llu,\"errors\":%llu,\"bytes\":%llu,"
+	       "\"elapsed_s\":%.3f,\"records_per_s\":%.1f,\"mb_per_s\":%.2f,"
+	       "\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,\"max_rss_kb\":%ld",
+	       (unsigned long long)res->records, (unsigned long long)res->errors,
+	       (unsigned long long)res->bytes, res->elapsed_s, res->rec_s,
+	       res->mb_s, res->cpu_user_s, res->cpu_sys_s, res->max_rss_kb);
+	if (res->has_lat)
+		printf(",\"lat_avg_ms\":%.3f,\"lat_p50_ms\":%.3f,"
+		       "\"lat_p99_ms\":%.3f,\"lat_max_ms\":%.3f",
+		       res->lat_avg_ms, res->lat_p50_ms, res->lat_p99_ms,
+		       res->lat_max_ms);
+	else
+		printf(",\"us_per_record\":%.3f", perf_us_per_record(res));
+	fputs("}\n", stdout);
+}
 
-	printf("%s %s: %llu records delivered, %llu errors, %.1f MB in %.3f s\n",
-	       c->name, c->version, (unsigned long long)r->delivered,
-	       (unsigned long long)r->failed, (double)r->bytes / 1048576.0,
-	       res->elapsed_s);
+static void perf_print_summary(const struct perf_result *res)
+{
+	printf("%s %s: %llu records %s, %llu errors, %.1f MB in %.3f s\n",
+	       res->client, res->version, (unsigned long long)res->records,
+	       res->verb, (unsigned long long)res->errors,
+	       (double)res->bytes / 1048576.0, res->elapsed_s);
 	printf("  throughput  %.0f rec/s  %.1f MB/s\n", res->rec_s, res->mb_s);
 	printf("  cpu         user %.3f s  sys %.3f s  (%.2f us/record)\n",
-	       res->cpu_user_s, res->cpu_sys_s,
-	       r->delivered ? cpu * 1e6 / (double)r->delivered : 0.0);
+	       res->cpu_user_s, res->cpu_sys_s, perf_us_per_record(res));
 	printf("  memory      max rss %.1f MB\n", res->max_rss_kb / 1024.0);
-	printf("  latency     avg %.3f  p50 %.3f  p99 %.3f  max %.3f ms\n",
-	       res->lat_avg_ms, res->lat_p50_ms, res->lat_p99_ms,
-	       res->lat_max_ms);
+	if (res->has_lat)
+		printf("  latency     avg %.3f  p50 %.3f  p99 %.3f  max %.3f ms\n",
+		       res->lat_avg_ms, res->lat_p50_ms, res->lat_p99_ms,
+		       res->lat_max_ms);
+}
+
+static void perf_print(const struct perf_opts *o, const struct perf_result *res)
+{
+	if (o->json)
+		perf_print_json(res);
+	else
+		perf_print_summary(res);
+	fflush(stdout);
 }
 
 int perf_run_finish(struct perf_run *r, const struct perf_client *c)
 {
 	struct perf_result res;
 
-	perf_result(r, &res);
-	if (r->o->json)
-		perf_print_json(r, c, &res);
-	else
-		perf_print_summary(r, c, &res);
-	fflush(stdout);
+	perf_result(r, c, &res);
+	perf_print(r->o, &res);
 	return r->failed ? 1 : 0;
+}
+
+/* ---- a consumer run --------------------------------------------------- */
+
+void perf_meter_start(struct perf_meter *m, const struct perf_opts *o,
+                      const char *prog)
+{
+	memset(m, 0, sizeof(*m));
+	m->o = o;
+	m->prog = prog;
+	getrusage(RUSAGE_SELF, &m->ru0);
+}
+
+void perf_meter_begin(struct perf_meter *m)
+{
+	m->t_first = m->t_last = m->t_tick = perf_now_ns();
+	m->t_next_tick = m->t_first + 1000000000;
+}
+
+void perf_meter_record(struct perf_meter *m, size_t bytes)
+{
+	m->records++;
+	m->bytes += bytes;
+	m->tick_records++;
+	m->tick_bytes += bytes;
+}
+
+void perf_meter_error(struct perf_meter *m, const char *what)
+{
+	m->errors++;
+	if (m->errors <= PERF_ERRORS_SHOWN)
+		fprintf(stderr, "%s: %s\n", m->prog, what);
+}
+
+void perf_meter_tick(struct perf_meter *m)
+{
+	int64_t now = perf_now_ns();
+	double secs;
+
+	if (m->records != m->records_seen) { /* the end is the last record's batch */
+		m->t_last = now;
+		m->records_seen = m->records;
+	}
+	if (now < m->t_next_tick)
+		return;
+	secs = (double)(now - m->t_tick) / 1e9;
+	if (!m->o->quiet)
+		fprintf(stderr, "%6.1fs %8llu rec %8.0f rec/s %6.1f MB/s  errors %llu\n",
+		        (double)(now - m->t_first) / 1e9,
+		        (unsigned long long)m->records, m->tick_records / secs,
+		        m->tick_bytes / secs / 1048576.0,
+		        (unsigned long long)m->errors);
+	perf_next_tick(&m->t_tick, &m->t_next_tick, now);
+	m->tick_records = m->tick_bytes = 0;
+}
+
+int perf_meter_finish(struct perf_meter *m, const char *client,
+                      const char *version)
+{
+	struct perf_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.client = client;
+	res.version = version;
+	res.verb = "consumed";
+	res.records = m->records;
+	res.errors = m->errors;
+	res.bytes = m->bytes;
+	perf_result_base(&res, &m->ru0, m->t_first, m->t_last);
+	perf_print(m->o, &res);
+	return m->errors ? 1 : 0;
 }

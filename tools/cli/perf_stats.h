@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 
 /* ---- options ---------------------------------------------------------- */
 
@@ -37,6 +38,8 @@ struct perf_opts {
 	int payload_random;    /* --payload random (1) or fixed (0) */
 	long nkeys;            /* -k: keys "key-<i % nkeys>"; 0: null keys */
 	long rate;             /* --rate: records/s at most; 0: unlimited */
+	int consume;           /* parsed for perf consume */
+	long partitions;       /* --partitions (perf consume): 0..N-1 */
 	int json, quiet;       /* --json, -q */
 	struct perf_prop *props; /* prop_cnt entries; owned by the opts */
 	size_t prop_cnt;
@@ -48,6 +51,10 @@ struct perf_opts {
  * (message printed; exit 2). Free o with perf_opts_free() in every case. */
 int perf_opts_parse(struct perf_opts *o, const char *prog, int argc,
                     char **argv);
+/* The same for the consumer benchmark: -b, -t, --partitions (required),
+ * -c, -X, -F, --json, -q; the producer's workload options are refused. */
+int perf_opts_parse_consume(struct perf_opts *o, const char *prog, int argc,
+                            char **argv);
 void perf_opts_free(struct perf_opts *o);
 
 /* Reads a Java-style .properties file (name=value or name: value lines,
@@ -153,5 +160,37 @@ void perf_report(struct perf_run *r, void *opaque, const char *errstr);
  * producer) and prints the summary, or the JSON line with o->json, on
  * stdout. Returns the exit status: 1 when any record failed, else 0. */
 int perf_run_finish(struct perf_run *r, const struct perf_client *c);
+
+/* ---- a consumer run ---------------------------------------------------- */
+
+/* The consumer benchmark's measurements: the program polls its consumer
+ * and tells the meter of each record; the meter prints the progress lines
+ * and the result in the producer benchmark's style (without latency, with
+ * us_per_record in the JSON). Single-threaded, like the rest. */
+struct perf_meter {
+	const struct perf_opts *o;
+	const char *prog;
+	uint64_t records, bytes, errors, tick_records, tick_bytes, records_seen;
+	int64_t t_first, t_last, t_tick, t_next_tick;
+	struct rusage ru0;
+};
+
+/* Takes the CPU reading the results are measured from: create the
+ * consumer right after. */
+void perf_meter_start(struct perf_meter *m, const struct perf_opts *o,
+                      const char *prog);
+/* Starts the clock: call it just before the first poll. */
+void perf_meter_begin(struct perf_meter *m);
+/* One record of bytes (key and value) / one error (shown up to a few). */
+void perf_meter_record(struct perf_meter *m, size_t bytes);
+void perf_meter_error(struct perf_meter *m, const char *what);
+/* After each poll: notes the time of the last record and prints the
+ * progress line once a second unless quiet. */
+void perf_meter_tick(struct perf_meter *m);
+/* Takes the final CPU and RSS reading (call it after destroying the
+ * consumer), prints the summary or the JSON line; returns the exit
+ * status: 1 when any error came, else 0. */
+int perf_meter_finish(struct perf_meter *m, const char *client,
+                      const char *version);
 
 #endif /* KFK_PERF_STATS_H */

@@ -230,10 +230,7 @@ static int produce_options(int argc, char **argv, struct produce_opts *o,
                            kfk_conf *conf)
 {
 	static const struct option longopts[] = {
-		{"bootstrap-server", required_argument, NULL, 'b'},
-		{"broker-list", required_argument, NULL, 'b'},
-		{"topic", required_argument, NULL, 't'},
-		{"partition", required_argument, NULL, 'p'},
+		CLI_LONGOPTS_TOPIC,
 		{"property", required_argument, NULL, 'P'},
 		{"producer-property", required_argument, NULL, 'X'},
 		{"producer.config", required_argument, NULL, 'F'},
