@@ -43,7 +43,9 @@
  * and partition say where (KFK_ERR__PARTITION_EOF with
  * enable.partition.eof, KFK_ERR__AUTO_OFFSET_RESET when the position is
  * out of range and auto.offset.reset is none, a partition's fetch error
- * that will not go away by itself, log truncation detected).
+ * that will not go away by itself, KFK_ERR__UNKNOWN_TOPIC or
+ * KFK_ERR__UNKNOWN_PARTITION once when metadata says the assigned topic
+ * or partition does not exist (the partition is fetched if it appears)).
  *
  * Thread safety: every function may be called from any thread, at the same
  * time, except kfk_consumer_destroy(), the last call. Polls from several
@@ -153,6 +155,14 @@ KFK_API kfk_err kfk_consumer_position(kfk_consumer *c, kfk_tplist *l);
  * a paused partition stay queued. Per-entry errors as position(). */
 KFK_API kfk_err kfk_consumer_pause(kfk_consumer *c, kfk_tplist *l);
 KFK_API kfk_err kfk_consumer_resume(kfk_consumer *c, kfk_tplist *l);
+
+/* The number of partitions of topic, from the cluster's metadata (asked
+ * for when not known yet), waiting up to timeout_ms.
+ * KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION when the cluster has no such topic,
+ * KFK_ERR__TIMED_OUT when no answer came in time. */
+KFK_API kfk_err kfk_consumer_partition_count(kfk_consumer *c,
+                                             const char *topic,
+                                             int32_t *count, int timeout_ms);
 
 /* Asks the leader for a partition's low and high watermarks (log start
  * and end offsets), waiting up to timeout_ms. */

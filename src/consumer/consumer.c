@@ -26,6 +26,28 @@
 
 /* ---- the round -------------------------------------------------------- */
 
+/* Tells the application once that metadata, which has answered for
+ * p's topic, names no such topic or partition. */
+static void tell_missing(struct kfk_consumer *c, struct kfk_cpart *p,
+                         const struct kfk_md_topic *mt)
+{
+	bool no_topic = mt->err != KFK_ERR_NONE;
+
+	if (p->missing_told)
+		return;
+	p->missing_told = true;
+	if (no_topic)
+		kfk_consumer_error(c, p, KFK_ERR__UNKNOWN_TOPIC, -1,
+		                   "%s [%d]: the cluster has no topic %s (%s)",
+		                   p->topic, (int)p->partition, p->topic,
+		                   kfk_err_name(mt->err));
+	else
+		kfk_consumer_error(c, p, KFK_ERR__UNKNOWN_PARTITION, -1,
+		                   "%s [%d]: topic %s has %d partitions",
+		                   p->topic, (int)p->partition, p->topic,
+		                   (int)mt->partition_cnt);
+}
+
 /* Leaders from the current metadata; asks for what it lacks. */
 static void update_leaders(struct kfk_consumer *c)
 {
@@ -33,16 +55,25 @@ static void update_leaders(struct kfk_consumer *c)
 	const char *missing = NULL;
 	int i;
 
+	pthread_mutex_lock(&c->lock);
 	for (i = 0; i < c->part_cnt; i++) {
 		struct kfk_cpart *p = c->parts[i];
+		const struct kfk_md_topic *mt = kfk_metadata_topic(md, p->topic);
 		const struct kfk_md_partition *mp =
-			kfk_metadata_partition(md, p->topic, p->partition);
+			mt && p->partition < mt->partition_cnt
+			        ? &mt->partitions[p->partition] : NULL;
 
 		p->leader = mp && !mp->err ? mp->leader : -1;
 		p->leader_epoch = mp ? mp->leader_epoch : -1;
+		if (mt && !mp && (mt->err == KFK_ERR_NONE ||
+		                  mt->err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION))
+			tell_missing(c, p, mt);
+		else if (mp)
+			p->missing_told = false;
 		if (p->leader < 0 && !missing)
 			missing = p->topic;
 	}
+	pthread_mutex_unlock(&c->lock);
 	kfk_metadata_unref(md);
 	if (missing)
 		kfk_client_metadata_new_topic(c->client, missing);

@@ -82,6 +82,7 @@ struct kfk_cpart {
 	int32_t leader;          /* node id, -1 unknown */
 	int32_t leader_epoch;    /* from metadata, -1 unknown */
 	bool eof_told;           /* PARTITION_EOF reported at fetch_pos */
+	bool missing_told;       /* UNKNOWN_TOPIC / _PARTITION reported */
 	int64_t retry_at_us;     /* after an error: not before */
 };
 

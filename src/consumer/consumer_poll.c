@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/metadata.h"
 #include "consumer/consumer_int.h"
 #include "consumer/tplist.h"
 #include "util/time.h"
@@ -241,4 +242,33 @@ KFK_API kfk_err kfk_consumer_offsets_for_times(kfk_consumer *c, kfk_tplist *l,
 			first = e->err;
 	}
 	return first;
+}
+
+KFK_API kfk_err kfk_consumer_partition_count(kfk_consumer *c,
+                                             const char *topic,
+                                             int32_t *count, int timeout_ms)
+{
+	int64_t end = kfk_now_ms() + (timeout_ms < 0 ? 3600000 : timeout_ms);
+
+	if (!topic || !count)
+		return KFK_ERR__INVALID_ARG;
+	for (;;) {
+		struct kfk_metadata *md = kfk_client_metadata(c->client);
+		const struct kfk_md_topic *mt = kfk_metadata_topic(md, topic);
+		uint64_t v = md->version;
+		kfk_err err = mt ? mt->err : KFK_ERR__TIMED_OUT;
+		int64_t left = end - kfk_now_ms();
+		bool final = mt && (!mt->err ||
+		                    mt->err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+
+		if (mt && !mt->err)
+			*count = mt->partition_cnt;
+		kfk_metadata_unref(md);
+		if (final)
+			return err;
+		if (left <= 0)
+			return KFK_ERR__TIMED_OUT;
+		kfk_client_metadata_new_topic(c->client, topic);
+		(void)kfk_client_metadata_wait(c->client, v, (int)left);
+	}
 }

@@ -47,8 +47,6 @@ refused "an option without its value" "^kfk consume: option '-t' needs a value$"
 	consume -b "$bs" -t
 refused "a stray argument" "^kfk consume: unexpected argument 'extra'$" \
 	consume -b "$bs" -t x -p 0 extra
-refused "no partitions" '^kfk consume: give the partitions: -p N' \
-	consume -b "$bs" -t x -e
 refused "a negative partition" "^kfk consume: bad partition '-1'$" \
 	consume -b "$bs" -t x -p -1
 refused "a partition given twice" '^kfk consume: partition 3 given twice$' \
@@ -63,10 +61,10 @@ refused "-c with letters" "^kfk consume: bad message count '5x'$" \
 	consume -b "$bs" -t x -p 0 -c 5x
 
 # -o: every form kcat takes is accepted (the command then stops at the
-# missing partitions, a later check), every other word is refused.
+# partition given twice, a later check), every other word is refused.
 for o in beginning end stored 0 42 -1 -100 s@0 s@1700000000000; do
-	refused "-o $o is accepted" '^kfk consume: give the partitions' \
-		consume -b "$bs" -t x -o "$o"
+	refused "-o $o is accepted" '^kfk consume: partition 3 given twice$' \
+		consume -b "$bs" -t x -o "$o" -p 3 -p 3
 done
 for o in middle -0 -x 12x s@ s@-5 s@abc "" 99999999999999999999; do
 	refused "-o '$o' is refused" "^kfk consume: bad offset '$o' \(beginning, end, stored, N, -N or s@MS\)$" \

@@ -292,3 +292,48 @@ KT_TEST(memory_bound_holds_while_the_application_does_not_poll)
 	kfk_consumer_destroy(c);
 	KT_ASSERT_INT_EQ(kt_mock_stop(m), 0);
 }
+
+KT_TEST(partition_count_and_a_partition_the_topic_lacks)
+{
+	struct kt_mock *m = kt_mock_start(1, "pc:2:1", NULL);
+	kfk_consumer *c;
+	kfk_tplist *l = kfk_tplist_new(2);
+	kfk_message *msg;
+	int32_t n = -1;
+	int unknown = 0;
+	int64_t end;
+
+	KT_ASSERT(m != NULL);
+	produce_n(kt_mock_bootstrap(m), "pc", 10, 2);
+	c = consumer(kt_mock_bootstrap(m), NULL);
+	KT_ASSERT_INT_EQ(kfk_consumer_partition_count(c, "pc", &n, WAIT_MS), 0);
+	KT_ASSERT_INT_EQ(n, 2);
+	kfk_tplist_add(l, "pc", 5, 0);
+	kfk_tplist_add(l, "pc", 0, 0);
+	KT_ASSERT_INT_EQ(kfk_consumer_assign(c, l), 0);
+	/* Partition 0's five records, and one error for partition 5. */
+	end = kt_now_ms() + WAIT_MS;
+	for (int got = 0; got < 5 || !unknown;) {
+		KT_ASSERT(kt_now_ms() < end);
+		if (!(msg = kfk_consumer_poll(c, 100)))
+			continue;
+		if (kfk_message_err(msg)) {
+			KT_ASSERT_INT_EQ(kfk_message_err(msg),
+			                 KFK_ERR__UNKNOWN_PARTITION);
+			KT_ASSERT_INT_EQ(kfk_message_partition(msg), 5);
+			KT_ASSERT_STR_EQ(kfk_message_errstr(msg),
+			                 "pc [5]: topic pc has 2 partitions");
+			unknown++;
+		} else {
+			expect_record(msg, got * 2, 2);
+			got++;
+		}
+		kfk_message_destroy(msg);
+	}
+	/* Once only. */
+	KT_ASSERT(kfk_consumer_poll(c, 300) == NULL);
+	KT_ASSERT_INT_EQ(unknown, 1);
+	kfk_tplist_destroy(l);
+	kfk_consumer_destroy(c);
+	KT_ASSERT_INT_EQ(kt_mock_stop(m), 0);
+}

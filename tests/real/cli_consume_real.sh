@@ -70,6 +70,12 @@ consume -t "$t" --partitions 3 -e --from-beginning -f '%p %o %k=%s [%h] %K %S\n'
 sort -k1,1n -k2,2n "$tmp/out" >"$tmp/got1b"
 kt_check "--from-beginning reads the same as -o beginning" diff "$tmp/want1" "$tmp/got1b"
 kt_check "-q prints nothing on stderr" test ! -s "$tmp/err"
+consume -t "$t" -e --from-beginning -f '%p %o %k=%s [%h] %K %S\n' -q
+sort -k1,1n -k2,2n "$tmp/out" >"$tmp/got1d"
+kt_check "without -p or --partitions every partition is read" diff "$tmp/want1" "$tmp/got1d"
+consume -t "$t" -p 7 -e -o beginning -q
+kt_check "a partition the topic lacks is an error, not a wait" \
+	grep -qx "kfk consume: $t \[7\]: topic $t has 3 partitions" "$tmp/err"
 consume -t "$t" -p 2 -p 0 -e -o beginning -f '%t|%p|%o\n' -q
 printf '%s\n' "$t|0|0" "$t|0|1" "$t|2|0" "$t|2|1" "$t|2|2" "$t|2|3" >"$tmp/want1c"
 sort "$tmp/out" >"$tmp/got1c"

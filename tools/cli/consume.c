@@ -44,7 +44,7 @@ struct consume_opts {
 };
 
 struct consume_state {
-	const struct consume_opts *o;
+	struct consume_opts *o;     /* partitions filled in when "all" */
 	struct cfmt fmt;
 	kfk_tplist *assigned;
 	unsigned char *at_end;      /* per entry of assigned: end reached or
@@ -66,7 +66,7 @@ static const char consume_usage[] =
 	"  -b, --bootstrap-server LIST  brokers (host:port,...)\n"
 	"  -t, --topic TOPIC            the topic\n"
 	"  -p, --partition N            read partition N (repeatable)\n"
-	"  --partitions N               read partitions 0..N-1\n"
+	"  --partitions N               read partitions 0..N-1 (default: all)\n"
 	"  -o, --offset OFFSET          where to start: beginning, end, stored\n"
 	"                               (default: auto.offset.reset), N (an offset),\n"
 	"                               -N (N records before the end), s@MS (the\n"
@@ -197,9 +197,6 @@ static int consume_check(const struct consume_opts *o)
 	if (o->part_cnt && o->partitions)
 		return cli_err(CONSUME_CMD, "-p and --partitions exclude each other"), -1;
 	/* the library has no partition-count lookup yet: the user says */
-	if (!o->part_cnt && !o->partitions)
-		return cli_err(CONSUME_CMD, "give the partitions: -p N (repeatable) "
-		               "or --partitions COUNT"), -1;
 	if ((o->json != 0) + (o->format != NULL) + (o->console_set != 0) > 1)
 		return cli_err(CONSUME_CMD, "--json, -f and --property exclude "
 		               "each other"), -1;
@@ -282,10 +279,27 @@ static int consume_offsets_for_times(kfk_consumer *c, kfk_tplist *l)
 	return rc;
 }
 
+/* Without -p or --partitions: every partition the topic has. */
+static int consume_all_partitions(kfk_consumer *c, struct consume_opts *o)
+{
+	int32_t n = 0;
+	kfk_err err = kfk_consumer_partition_count(c, o->topic, &n,
+	                                           CONSUME_LOOKUP_MS);
+
+	if (err)
+		return cli_err(CONSUME_CMD, "topic %s: %s", o->topic,
+		               kfk_err_str(err)), -1;
+	o->partitions = n;
+	return 0;
+}
+
 static int consume_assign(kfk_consumer *c, struct consume_state *st)
 {
 	kfk_err err;
 
+	if (!st->o->part_cnt && !st->o->partitions &&
+	    consume_all_partitions(c, st->o))
+		return -1;
 	st->assigned = consume_tplist(st->o);
 	if (!st->assigned)
 		return cli_err(CONSUME_CMD, "out of memory"), -1;
@@ -346,6 +360,7 @@ static int consume_err_stalls(kfk_err err)
 {
 	return err == KFK_ERR__AUTO_OFFSET_RESET ||
 	       err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION ||
+	       err == KFK_ERR__UNKNOWN_TOPIC || err == KFK_ERR__UNKNOWN_PARTITION ||
 	       err == KFK_ERR_TOPIC_AUTHORIZATION_FAILED;
 }
 
@@ -358,8 +373,8 @@ static void consume_error_msg(struct consume_state *st, const kfk_message *m)
 		consume_mark_end(st, m);
 		return;
 	}
-	cli_err(CONSUME_CMD, "%s [%d]: %s", kfk_message_topic(m),
-	        (int)kfk_message_partition(m), why && *why ? why : kfk_err_str(err));
+	/* The consumer's texts name the topic and partition themselves. */
+	cli_err(CONSUME_CMD, "%s", why && *why ? why : kfk_err_str(err));
 	st->errors++;
 	if (consume_err_stalls(err))
 		consume_mark_end(st, m);
