@@ -1,9 +1,11 @@
 /*
- * test_real_failover: the idempotent producer on a real 3-broker Kafka
- * cluster (replication 3, min.insync.replicas 2, acks=all) while the
- * leader of a partition is killed with SIGKILL mid-stream and started
- * again: every record is delivered, read back by the Java consumer exactly
- * once, in produce order within each partition.
+ * test_real_failover: the idempotent producer and the consumer on a real
+ * 3-broker Kafka cluster (replication 3, min.insync.replicas 2, acks=all)
+ * while the leader of a partition is killed with SIGKILL mid-stream and
+ * started again: every record is delivered, and read back exactly once, in
+ * produce order within each partition, by the Java consumer afterwards and
+ * by kfk's consumer reading all along (it follows the leader to the broker
+ * that takes over).
  */
 #include "config.h"
 
@@ -176,6 +178,90 @@ static void check_read_back(const struct pt_topic *t,
 	free(seen);
 }
 
+/* kfk's consumer, reading while the producer writes and the leader
+ * dies: the records into `got`, until `want` (set by the main thread once
+ * production ended) are in or the deadline passes. Never asserts (not
+ * the test's thread): `failed` says what went wrong. */
+struct reader {
+	const char *bs, *topic;
+	atomic_int want;         /* -1 until known */
+	struct pt_topic got;
+	int cap;
+	int errors;              /* error messages (leader moves are silent) */
+	const char *failed;
+	char first_error[256];
+};
+
+static kfk_consumer *reader_consumer(struct reader *rd)
+{
+	char err[256];
+	kfk_conf *conf = kfk_conf_new();
+	kfk_tplist *l = kfk_tplist_new(PARTS);
+	kfk_consumer *c;
+
+	kfk_conf_set(conf, "bootstrap.servers", rd->bs, err, sizeof(err));
+	c = kfk_consumer_new(conf, err, sizeof(err));
+	kfk_conf_destroy(conf);
+	for (int i = 0; c && i < PARTS; i++)
+		kfk_tplist_add(l, rd->topic, i, KFK_OFFSET_BEGINNING);
+	if (c && kfk_consumer_assign(c, l)) {
+		kfk_consumer_destroy(c);
+		c = NULL;
+	}
+	kfk_tplist_destroy(l);
+	return c;
+}
+
+static void reader_take(struct reader *rd, const kfk_message *m)
+{
+	struct pt_rec *rec;
+	size_t len;
+	const char *v = kfk_message_value(m, &len);
+
+	if (rd->got.n == rd->cap) {
+		rd->cap = rd->cap ? rd->cap * 2 : 65536;
+		rd->got.v = realloc(rd->got.v, (size_t)rd->cap * sizeof(*rec));
+	}
+	rec = &rd->got.v[rd->got.n++];
+	memset(rec, 0, sizeof(*rec));
+	rec->partition = kfk_message_partition(m);
+	rec->offset = kfk_message_offset(m);
+	rec->value = strndup(v ? v : "x", v ? len : 1);
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	kfk_consumer *c = reader_consumer(rd);
+	int64_t deadline = kt_now_ms() + 15 * 60 * 1000;
+	kfk_message *v[256];
+
+	if (!c) {
+		rd->failed = "no consumer";
+		return NULL;
+	}
+	while (atomic_load(&rd->want) < 0 || rd->got.n < atomic_load(&rd->want)) {
+		int n = kfk_consumer_poll_batch(c, v, 256, 100);
+
+		if (kt_now_ms() > deadline) {
+			rd->failed = "the consumer did not read everything in time";
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			if (kfk_message_err(v[i])) {
+				if (!rd->errors++)
+					snprintf(rd->first_error, sizeof(rd->first_error),
+					         "%s", kfk_message_errstr(v[i]));
+			} else {
+				reader_take(rd, v[i]);
+			}
+			kfk_message_destroy(v[i]);
+		}
+	}
+	kfk_consumer_destroy(c);
+	return NULL;
+}
+
 static void run_failover(const char *dir)
 {
 	struct chaos c = {.dir = dir, .topic = "failover",
@@ -183,12 +269,16 @@ static void run_failover(const char *dir)
 	                  .go = PTHREAD_COND_INITIALIZER};
 	struct pt_reports r;
 	struct pt_topic t;
+	struct reader rd = {.topic = "failover"};
 	kfk_producer *p;
-	pthread_t th;
+	pthread_t th, reader_th;
 	int n = 0, i, after = -1;
 
 	c.bs = kr_bootstrap_of(dir);
 	kr_topic(dir, c.topic, PARTS, 3, "min.insync.replicas=2");
+	rd.bs = c.bs;
+	atomic_init(&rd.want, -1);
+	KT_ASSERT(pthread_create(&reader_th, NULL, reader_main, &rd) == 0);
 	pt_reports_init(&r, MAX_RECORDS);
 	p = pt_producer(c.bs, &r, "acks", "all", "enable.idempotence", "true",
 	                NULL);
@@ -225,6 +315,14 @@ static void run_failover(const char *dir)
 	kt_log("read back by the Java consumer: %d records, each once, in order "
 	       "per partition", t.n);
 	pt_topic_free(&t);
+	atomic_store(&rd.want, n);
+	pthread_join(reader_th, NULL);
+	kt_log("kfk's consumer, reading throughout: %d records, %d error "
+	       "messages%s%s", rd.got.n, rd.errors, rd.errors ? "; first: " : "",
+	       rd.first_error);
+	KT_ASSERT_MSG(rd.failed == NULL, "%s", rd.failed);
+	check_read_back(&rd.got, &r, n);
+	pt_topic_free(&rd.got);
 	pt_reports_free(&r);
 	free((char *)c.bs);
 }
