@@ -21,6 +21,7 @@
 #include "client/conf.h"
 #include "client/metadata.h"
 #include "consumer/consumer_int.h"
+#include "consumer/fetcher.h"
 #include "consumer/tplist.h"
 #include "util/time.h"
 
@@ -157,6 +158,13 @@ int64_t kfk_consumer_held_bytes(struct kfk_consumer *c)
 	return (int64_t)atomic_load(&c->mem->held);
 }
 
+void kfk_consumer_fetch_counts(struct kfk_consumer *c, uint64_t *full,
+                               uint64_t *incremental)
+{
+	*full = atomic_load(&c->fetch_full);
+	*incremental = atomic_load(&c->fetch_incremental);
+}
+
 /* ---- create and destroy ------------------------------------------------ */
 
 static void read_conf(struct kfk_consumer *c, const kfk_conf *conf)
@@ -277,6 +285,7 @@ KFK_API void kfk_consumer_destroy(kfk_consumer *c)
 		pthread_mutex_unlock(&c->mem->lock);
 		kfk_cmem_unref(c->mem);
 	}
+	kfk_fsess_free_all(c);
 	free(c->fetching);
 	free(c->parts);
 	pthread_mutex_destroy(&c->lock);

@@ -118,6 +118,7 @@ struct kfk_message {
 };
 
 struct kfk_fetch_req;
+struct kfk_fsess;
 
 struct kfk_consumer {
 	struct kfk_client *client;
@@ -149,10 +150,14 @@ struct kfk_consumer {
 	struct kfk_fetch_req **fetching; /* per broker: the Fetch in flight */
 	int fetching_cnt, fetching_cap;
 	int64_t reserved;        /* bytes asked for by Fetches in flight */
+	struct kfk_fsess **sessions; /* one per broker fetched from */
+	int session_cnt;
 	int resets_in_flight;
 	bool closed;
 
 	atomic_bool closing;
+	/* Counters for tests: Fetch requests sent full / incremental. */
+	atomic_uint_fast64_t fetch_full, fetch_incremental;
 };
 
 /* ---- cpart.c ---- */
@@ -178,6 +183,9 @@ bool kfk_consumer_leader_error(kfk_err err);
 /* ---- consumer.c ---- */
 /* For tests: bytes of fetched data held now (queued or in messages). */
 int64_t kfk_consumer_held_bytes(struct kfk_consumer *c);
+/* For tests: Fetch requests sent so far, full and incremental (KIP-227). */
+void kfk_consumer_fetch_counts(struct kfk_consumer *c, uint64_t *full,
+                               uint64_t *incremental);
 /* Asks for a fetch round on the control loop. Any thread. */
 void kfk_consumer_kick(struct kfk_consumer *c);
 /* Queues an error message for p (topic, partition, offset). Any thread. */

@@ -16,7 +16,9 @@
  *    FETCHING at the same version, positions and watermarks move and the
  *    set goes to the application's queue; errors are handled (leader
  *    changes, out of range, others reported); then the next round.
- * Fetch sessions (KIP-227) are not used yet: every request is a full one.
+ * Each broker's requests form a fetch session (fetch_session.c, KIP-227)
+ * where the broker keeps one: a request then names only the partitions
+ * whose position changed.
  */
 #include "config.h"
 
@@ -25,7 +27,7 @@
 
 #include "client/conf.h"
 #include "consumer/consumer_int.h"
-#include "consumer/fetch_decode.h"
+#include "consumer/fetcher.h"
 #include "proto/api.h"
 #include "proto/arena.h"
 #include "proto/gen/api_keys.h"
@@ -36,28 +38,6 @@
  * v12 the newest that names topics (v13 uses topic ids). */
 #define FETCH_MIN_VERSION 4
 #define FETCH_MAX_VERSION 12
-
-struct fetch_part {
-	struct kfk_cpart *part;  /* a reference */
-	unsigned version;
-	int64_t fetch_pos;
-	int32_t cur_epoch, last_epoch;
-	/* the outcome (broker loop) */
-	kfk_err err;
-	int64_t hw, lso, log_start;
-	struct kfk_fd_out out;
-};
-
-struct kfk_fetch_req {
-	struct kfk_req req;
-	struct kfk_consumer *c;
-	int32_t leader;
-	int64_t reserved;        /* bytes reserved under the bound */
-	int32_t max_bytes, part_max_bytes;
-	int n;
-	struct fetch_part *v;    /* sorted by topic */
-	kfk_err err;             /* the request's own */
-};
 
 /* ---- building (control loop) -------------------------------------------- */
 
@@ -93,6 +73,9 @@ static void fetch_free(struct kfk_fetch_req *r)
 			kfk_fset_discard(r->v[i].out.set);
 		kfk_cpart_unref(r->v[i].part);
 	}
+	for (int i = 0; i < r->forgot_n; i++)
+		kfk_cpart_unref(r->forgot[i]);
+	free(r->forgot);
 	free(r->v);
 	free(r);
 }
@@ -164,18 +147,23 @@ static bool fetch_send(struct kfk_consumer *c, int32_t leader, int64_t room,
 {
 	struct kfk_broker *b = kfk_client_broker(c->client, leader);
 	struct kfk_fetch_req *r = b ? fetch_build(c, leader, now) : NULL;
+	struct kfk_fsess *sess = r ? kfk_fsess_get(c, leader) : NULL;
 
-	if (!r || fetching_add(c, r)) {
+	if (!r || !sess || fetching_add(c, r)) {
 		if (r)
 			fetch_free(r);
 		if (b)
 			kfk_broker_unref(b);
 		return true;
 	}
+	(void)kfk_fsess_plan(sess, r); /* on failure a full request */
+	atomic_fetch_add(r->session_id ? &c->fetch_incremental : &c->fetch_full,
+	                 1);
 	r->max_bytes = (int32_t)(room < c->fetch_max_bytes ? room
 	                                                   : c->fetch_max_bytes);
-	r->part_max_bytes = c->partition_max_bytes < r->max_bytes
-	                            ? c->partition_max_bytes : r->max_bytes;
+	/* Constant, so that a session does not resend every partition when
+	 * the room changes; the request's max_bytes bounds the total. */
+	r->part_max_bytes = c->partition_max_bytes;
 	r->reserved = r->max_bytes;
 	c->reserved += r->reserved;
 	for (int i = 0; i < r->n; i++)
@@ -232,6 +220,41 @@ void kfk_fetcher_forget(struct kfk_consumer *c, struct kfk_cpart *p)
 
 /* ---- the broker's loop ------------------------------------------------------- */
 
+/* The forgotten partitions, grouped by topic (the partition indexes
+ * point into r->forgot's order); -1 on ENOMEM. */
+static int encode_forgotten(struct kfk_fetch_req *r,
+                            struct kfk_fetch_request *m)
+{
+	struct kfk_fetch_request_forgotten_topic *ft;
+	int32_t *idx;
+	int i, nt = 0;
+
+	m->forgotten_topics_data = NULL;
+	m->forgotten_topics_data_count = 0;
+	if (!r->forgot_n)
+		return 0;
+	ft = calloc((size_t)r->forgot_n, sizeof(*ft) + sizeof(*idx));
+	if (!ft)
+		return -1;
+	idx = (int32_t *)(ft + r->forgot_n);
+	for (i = 0; i < r->forgot_n; i++) {
+		const char *topic = r->forgot[i]->topic;
+
+		if (!nt || strcmp(topic, ft[nt - 1].topic.ptr) != 0) {
+			kfk_fetch_request_forgotten_topic_init(&ft[nt]);
+			ft[nt].topic = kfk_str_c(topic);
+			ft[nt].partitions = &idx[i];
+			ft[nt].partitions_count = 0;
+			nt++;
+		}
+		idx[i] = r->forgot[i]->partition;
+		ft[nt - 1].partitions_count++;
+	}
+	m->forgotten_topics_data = ft;
+	m->forgotten_topics_data_count = nt;
+	return 0;
+}
+
 static kfk_err fetch_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 {
 	struct kfk_fetch_req *r = req->opaque;
@@ -240,7 +263,7 @@ static kfk_err fetch_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 	struct kfk_fetch_request_topic *t = calloc((size_t)r->n, sizeof(*t));
 	struct kfk_fetch_request_partition *pv = calloc((size_t)r->n,
 	                                                sizeof(*pv));
-	int i, nt = 0;
+	int i, nt = 0, np = 0;
 	kfk_err err;
 
 	if (!t || !pv) {
@@ -254,30 +277,39 @@ static kfk_err fetch_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 	m.min_bytes = c->fetch_min_bytes;
 	m.max_bytes = r->max_bytes;
 	m.isolation_level = c->isolation;
-	m.session_id = 0;
-	m.session_epoch = -1; /* no session: a full request */
+	m.session_id = r->session_id;
+	m.session_epoch = r->session_epoch;
 	for (i = 0; i < r->n; i++) {
 		struct fetch_part *fp = &r->v[i];
+		struct kfk_fetch_request_partition *q;
 
+		if (!fp->send)
+			continue;
+		q = &pv[np++]; /* a topic's partitions stay contiguous */
 		if (!nt || strcmp(fp->part->topic, t[nt - 1].topic.ptr) != 0) {
 			kfk_fetch_request_topic_init(&t[nt]);
 			t[nt].topic = kfk_str_c(fp->part->topic);
-			t[nt].partitions = &pv[i];
+			t[nt].partitions = q;
 			nt++;
 		}
-		kfk_fetch_request_partition_init(&pv[i]);
-		pv[i].partition = fp->part->partition;
-		pv[i].current_leader_epoch = fp->cur_epoch;
-		pv[i].fetch_offset = fp->fetch_pos;
-		pv[i].last_fetched_epoch = fp->last_epoch;
-		pv[i].log_start_offset = -1;
-		pv[i].partition_max_bytes = r->part_max_bytes;
+		kfk_fetch_request_partition_init(q);
+		q->partition = fp->part->partition;
+		q->current_leader_epoch = fp->cur_epoch;
+		q->fetch_offset = fp->fetch_pos;
+		q->last_fetched_epoch = fp->last_epoch;
+		q->log_start_offset = -1;
+		q->partition_max_bytes = r->part_max_bytes;
 		t[nt - 1].partitions_count++;
 	}
 	m.topics = t;
 	m.topics_count = nt;
-	m.forgotten_topics_data_count = 0;
+	if (encode_forgotten(r, &m)) {
+		free(t);
+		free(pv);
+		return KFK_ERR__NO_MEMORY;
+	}
 	err = (kfk_err)kfk_fetch_request_encode(w, version, &m);
+	free(m.forgotten_topics_data);
 	free(t);
 	free(pv);
 	return err;
@@ -349,6 +381,7 @@ static void fetch_decode_response(struct kfk_fetch_req *r, kfk_rbuf *body,
 	} else if (m.error_code) {
 		r->err = (kfk_err)m.error_code;
 	} else {
+		r->resp_session_id = m.session_id;
 		for (int t = 0; t < m.responses_count; t++) {
 			struct kfk_fetch_response_fetchable_topic_response *tr =
 				&m.responses[t];
@@ -373,9 +406,9 @@ static void fetch_done(struct kfk_req *req, kfk_err err, kfk_rbuf *body,
 	struct kfk_frame *frame = NULL;
 	kfk_rbuf kept;
 
+	/* A partition the answer does not name had nothing new (a session
+	 * answers only for partitions with data or errors). */
 	r->err = err;
-	for (int i = 0; i < r->n; i++)
-		r->v[i].err = KFK_ERR__MALFORMED; /* unless the answer names it */
 	if (!err && body) {
 		frame = kfk_req_keep_frame(req, body, &kept);
 		if (!frame)
@@ -485,8 +518,19 @@ static void fetch_apply(void *arg)
 	struct kfk_consumer *c = r->c;
 	int64_t now = kfk_now_us();
 
+	struct kfk_fsess *sess = kfk_fsess_get(c, r->leader);
+
 	fetching_remove(c, r);
 	c->reserved -= r->reserved;
+	if (sess)
+		kfk_fsess_outcome(sess, r);
+	if (kfk_fsess_err(r->err)) {
+		/* Not the partitions' fault: a full request next round. */
+		kfk_dbg(c->log, KFK_DBG_CONSUMER, "FETCH",
+		        "fetch session %d with broker %d: %s: starting over",
+		        (int)r->session_id, (int)r->leader, kfk_err_name(r->err));
+		r->err = KFK_ERR_NONE;
+	}
 	pthread_mutex_lock(&c->lock);
 	for (int i = 0; i < r->n; i++) {
 		if (r->err)

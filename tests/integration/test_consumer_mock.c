@@ -253,6 +253,8 @@ KT_TEST(fetch_errors_are_retried_without_loss)
 	 * once and retried too. */
 	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "err Fetch 6 3"), 0);
 	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "err Fetch -1 1"), 0);
+	/* A broker that lost our fetch session: a full request next. */
+	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "err Fetch 70 1"), 0);
 	c = consumer(kt_mock_bootstrap(m), "retry.backoff.ms", "10", NULL);
 	assign_all(c, "fe", 2);
 	errors = read_all(c, 4000, 2);

@@ -16,6 +16,7 @@
 #include <kfk/kfk.h>
 
 #include "../kt.h"
+#include "consumer/consumer_int.h"
 #include "real.h"
 
 #define BASE_TS 1700000000000LL /* KfkPeer's first timestamp */
@@ -187,6 +188,17 @@ static void check_codec(void *arg)
 		expect_java_record(m, i, &s);
 		kfk_message_destroy(m);
 		got++;
+	}
+	{
+		uint64_t full, incr;
+
+		/* The broker keeps a fetch session: after the first full
+		 * request, incremental ones (KIP-227). */
+		kfk_consumer_fetch_counts(c, &full, &incr);
+		kt_log("%llu full and %llu incremental Fetch requests",
+		       (unsigned long long)full, (unsigned long long)incr);
+		KT_ASSERT(full >= 1);
+		KT_ASSERT(incr >= 1);
 	}
 	kfk_consumer_destroy(c);
 	sent_free(&s);
