@@ -6,8 +6,10 @@ noinst_PROGRAMS += bench/proto_bench
 bench_proto_bench_SOURCES = bench/proto_bench.c
 bench_proto_bench_LDADD = libkfk_core.la $(KFK_DEPS_LIBS)
 
-# The librdkafka twin of `kfk perf produce` (same workload and measurements,
-# from tools/cli/perf_stats.c), for bench/compare-producer. Like the mock
+# The librdkafka twin of `kfk perf produce` and, as `rdkafka_perf consume`,
+# of `kfk perf consume` (same workload and measurements, from
+# tools/cli/perf_stats.c), for bench/compare-producer and
+# bench/compare-consumer. Like the mock
 # cluster it links Debian's librdkafka and is never sanitized (librdkafka is
 # not instrumented).
 if HAVE_RDKAFKA
@@ -19,5 +21,6 @@ bench_rdkafka_perf_CFLAGS = -std=gnu11 $(KFK_WARN_CFLAGS) $(RDKAFKA_CFLAGS)
 bench_rdkafka_perf_LDFLAGS =
 bench_rdkafka_perf_LDADD = $(RDKAFKA_LIBS) -lm
 endif
-# Runs kfk and the twin side by side against the mock cluster (not a test).
-EXTRA_DIST += bench/compare-producer
+# Run kfk and the twin side by side (not tests): the producers against the
+# mock cluster, the consumers against a real broker.
+EXTRA_DIST += bench/compare-producer bench/compare-consumer
