@@ -105,6 +105,9 @@ static struct kfk_fetch_req *fetch_build(struct kfk_consumer *c,
 		fp->fetch_pos = p->fetch_pos;
 		fp->cur_epoch = p->leader_epoch;
 		fp->last_epoch = p->last_epoch;
+		/* Unknown until the answer names the partition (a session's
+		 * answer leaves out partitions with nothing new). */
+		fp->hw = fp->lso = fp->log_start = -1;
 		r->n++;
 	}
 	if (!r->n) {

@@ -131,7 +131,9 @@ int kfk_fset_own(struct kfk_fset *s, void *buf, size_t len)
 
 void kfk_fset_charge(struct kfk_fset *s, int64_t frame_bytes)
 {
-	s->bytes += frame_bytes;
+	/* The messages count too: at 80 bytes each they are as big as
+	 * the records of a typical small-record stream. */
+	s->bytes += frame_bytes + (int64_t)s->cap * (int64_t)sizeof(*s->msgs);
 	s->charged = true;
 	atomic_fetch_add(&s->mem->held, s->bytes);
 }

@@ -429,3 +429,63 @@ KT_TEST(pause_stops_only_that_partition)
 	kfk_consumer_destroy(c);
 	sent_free(&s);
 }
+
+/* With small fetch sizes the broker leaves partitions out of a session's
+ * answer for want of room: that is not their end. Every end-of-partition
+ * message must come at the partition's real end, after its last record
+ * (a partition left out was once taken for one at offset 0). */
+KT_TEST(end_of_partition_only_at_the_end_with_small_fetches)
+{
+	char topic[128];
+	struct sent s;
+	kfk_consumer *c;
+	int64_t end_of[4] = { 0, 0, 0, 0 }, seen_end[4] = { -1, -1, -1, -1 };
+	int n = 8000, got = 0, ends = 0;
+	int64_t deadline = kt_now_ms() + PT_WAIT_MS;
+	char err[256];
+	kfk_conf *conf = kfk_conf_new();
+
+	kr_topic_name(topic, sizeof(topic), "smallfetch");
+	kr_topic(NULL, topic, 4, 1, "");
+	java_produce(topic, n, "--keys 13", &s);
+	for (int i = 0; i < n; i++)
+		if (s.off[i] + 1 > end_of[s.part[i]])
+			end_of[s.part[i]] = s.off[i] + 1;
+	kfk_conf_set(conf, "bootstrap.servers", kr_bootstrap(), err, sizeof(err));
+	kfk_conf_set(conf, "enable.partition.eof", "true", err, sizeof(err));
+	kfk_conf_set(conf, "fetch.max.bytes", "20000", err, sizeof(err));
+	kfk_conf_set(conf, "max.partition.fetch.bytes", "20000", err,
+	             sizeof(err));
+	c = kfk_consumer_new(conf, err, sizeof(err));
+	kfk_conf_destroy(conf);
+	KT_ASSERT(c != NULL);
+	assign_all(c, topic, 4, KFK_OFFSET_BEGINNING);
+	while (got < n || ends < 4) {
+		kfk_message *m = kfk_consumer_poll(c, 100);
+		int32_t p;
+
+		KT_ASSERT_MSG(kt_now_ms() < deadline, "%d records, %d ends", got,
+		              ends);
+		if (!m)
+			continue;
+		p = kfk_message_partition(m);
+		if (kfk_message_err(m) == KFK_ERR__PARTITION_EOF) {
+			KT_ASSERT_MSG(kfk_message_offset(m) == end_of[p],
+			              "partition %d: end reported at %lld, its end "
+			              "is %lld", (int)p,
+			              (long long)kfk_message_offset(m),
+			              (long long)end_of[p]);
+			KT_ASSERT_INT_EQ(seen_end[p], -1);
+			seen_end[p] = kfk_message_offset(m);
+			ends++;
+		} else {
+			KT_ASSERT_INT_EQ(kfk_message_err(m), 0);
+			KT_ASSERT_INT_EQ(seen_end[p], -1);
+			got++;
+		}
+		kfk_message_destroy(m);
+	}
+	KT_ASSERT_INT_EQ(got, n);
+	kfk_consumer_destroy(c);
+	sent_free(&s);
+}

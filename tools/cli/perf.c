@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,8 @@ static int perf_consume(const struct perf_opts *o)
 	}
 	if (perf_consume_assign(c, o))
 		goto out;
+	if (o->stall_ms > 0)
+		poll(NULL, 0, (int)o->stall_ms); /* a slow application */
 	perf_consume_read(c, o, &m, &e);
 	kfk_consumer_destroy(c);
 	c = NULL;

@@ -51,6 +51,9 @@ static const char perf_consume_usage[] =
 	"  -t, --topic TOPIC            the topic\n"
 	"  --partitions N               read partitions 0..N-1 (required)\n"
 	"  -c, --count N                records to read (default 1000000)\n"
+	"  --stall-ms N                 a slow application: wait N ms after\n"
+	"                               assigning before the first poll (peak RSS\n"
+	"                               then shows fetch.buffer.memory holding)\n"
 	"  -X NAME=VALUE                any consumer property (repeatable)\n"
 	"  -F FILE                      properties file\n"
 	"  --json                       one JSON line on stdout instead of a summary\n"
@@ -111,7 +114,7 @@ static int perf_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-enum { OPT_PAYLOAD = 256, OPT_RATE, OPT_JSON, OPT_PARTITIONS };
+enum { OPT_PAYLOAD = 256, OPT_RATE, OPT_JSON, OPT_PARTITIONS, OPT_STALL };
 
 /* Whether option c belongs to the benchmark o is parsed for: the workload
  * options are the producer's, the partition count the consumer's. */
@@ -120,7 +123,8 @@ static int perf_opt_fits(const struct perf_opts *o, int c)
 	int producer_only = c == 's' || c == 'k' || c == OPT_PAYLOAD ||
 	                    c == OPT_RATE;
 
-	return o->consume ? !producer_only : c != OPT_PARTITIONS;
+	return o->consume ? !producer_only
+	                  : c != OPT_PARTITIONS && c != OPT_STALL;
 }
 
 /* Applies one option c; -1 on a bad value (message printed). */
@@ -165,6 +169,10 @@ static int perf_opt(struct perf_opts *o, const char *prog, int c,
 		if (perf_long(arg, 1, INT32_MAX, &o->partitions))
 			return perf_err(prog, "bad partition count '%s'", arg), -1;
 		return 0;
+	case OPT_STALL:
+		if (perf_long(arg, 0, 3600000, &o->stall_ms))
+			return perf_err(prog, "bad stall '%s' (ms)", arg), -1;
+		return 0;
 	case OPT_JSON: o->json = 1; return 0;
 	case 'q': o->quiet = 1; return 0;
 	}
@@ -185,6 +193,7 @@ static int perf_opts_parse_as(struct perf_opts *o, const char *prog,
 		{"payload", required_argument, NULL, OPT_PAYLOAD},
 		{"rate", required_argument, NULL, OPT_RATE},
 		{"partitions", required_argument, NULL, OPT_PARTITIONS},
+		{"stall-ms", required_argument, NULL, OPT_STALL},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},

@@ -38,6 +38,7 @@ struct perf_opts {
 	int payload_random;    /* --payload random (1) or fixed (0) */
 	long nkeys;            /* -k: keys "key-<i % nkeys>"; 0: null keys */
 	long rate;             /* --rate: records/s at most; 0: unlimited */
+	long stall_ms;         /* --stall-ms (consumer): wait before polling */
 	int consume;           /* parsed for perf consume */
 	long partitions;       /* --partitions (perf consume): 0..N-1 */
 	int json, quiet;       /* --json, -q */
