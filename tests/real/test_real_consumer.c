@@ -162,19 +162,18 @@ static void expect_java_record(const kfk_message *m, int i,
 	expect_header(m, 1, "peer", "java");
 }
 
-static void check_codec(void *arg)
+static void check_java_records(const char *name, const char *extra)
 {
-	const char *codec = arg;
-	char topic[128], args[64];
+	char topic[128], args[128];
 	struct sent s;
 	kfk_consumer *c;
 	int n = 3000, got = 0, i;
 	char *seen = calloc((size_t)n, 1);
 	int64_t end = kt_now_ms() + PT_WAIT_MS;
 
-	kr_topic_name(topic, sizeof(topic), codec);
+	kr_topic_name(topic, sizeof(topic), name);
 	kr_topic(NULL, topic, 3, 1, "");
-	snprintf(args, sizeof(args), "--keys 7 --compression %s", codec);
+	snprintf(args, sizeof(args), "--keys 7 %s", extra);
 	java_produce(topic, n, args, &s);
 	c = consumer(NULL, NULL);
 	assign_all(c, topic, 3, KFK_OFFSET_BEGINNING);
@@ -205,6 +204,20 @@ static void check_codec(void *arg)
 	free(seen);
 }
 
+static void check_codec(void *arg)
+{
+	char extra[64];
+
+	snprintf(extra, sizeof(extra), "--compression %s", (const char *)arg);
+	check_java_records(arg, extra);
+}
+
+static void check_idempotent(void *arg)
+{
+	(void)arg;
+	check_java_records("idem", "--mode idempotent --compression lz4");
+}
+
 KT_TEST(reads_what_java_wrote_with_every_codec)
 {
 	static const char *const codecs[] = { "none", "gzip", "snappy", "lz4",
@@ -212,6 +225,7 @@ KT_TEST(reads_what_java_wrote_with_every_codec)
 
 	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
 		kt_subtest(check_codec, (void *)codecs[i], "codec %s", codecs[i]);
+	kt_subtest(check_idempotent, NULL, "idempotent batches");
 }
 
 /* Reads one partition to its end: values in order into out (a string of
