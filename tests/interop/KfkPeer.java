@@ -133,11 +133,12 @@ public final class KfkPeer {
             case "topic" -> topic(Args.parse(argv, "topic", "partitions", "replication", "config"));
             case "leaders" -> leaders(Args.parse(argv, "topic"));
             case "produce" -> produce(Args.parse(argv, "topic", "count", "keys", "mode", "txn",
-                    "acks", "compression", "value-prefix"));
+                    "acks", "compression", "value-prefix", "nulls"));
+            case "delete-records" -> deleteRecords(Args.parse(argv, "topic", "partition", "before"));
             case "consume" -> consume(Args.parse(argv, "topic", "partitions", "from", "group",
                     "isolation", "count", "idle-ms"));
             case "partition-of" -> partitionOf(Args.parse(argv, "partitions"));
-            case "" -> throw new Fail("no command (ready, topic, leaders, produce, consume, partition-of)");
+            case "" -> throw new Fail("no command (ready, topic, leaders, produce, delete-records, consume, partition-of)");
             default -> throw new Fail("unknown command");
         }
     }
@@ -452,6 +453,7 @@ public final class KfkPeer {
         String mode = a.oneOf("mode", "plain", "plain", "idempotent", "transactional");
         boolean commit = a.oneOf("txn", "commit", "commit", "abort").equals("commit");
         String prefix = a.get("value-prefix", "v");
+        boolean nulls = a.oneOf("nulls", "no", "yes", "no").equals("yes");
         if (a.has("txn") && !mode.equals("transactional"))
             throw new Fail("--txn needs --mode transactional");
         boolean txn = mode.equals("transactional");
@@ -464,7 +466,7 @@ public final class KfkPeer {
             }
             List<Future<RecordMetadata>> sent = new ArrayList<>(count);
             for (int i = 0; i < count; i++)
-                sent.add(producer.send(record(topic, i, keys, prefix)));
+                sent.add(producer.send(record(topic, i, keys, prefix, nulls)));
             List<RecordMetadata> acked = awaitSends(sent, a.deadline);
             if (txn && commit)
                 producer.commitTransaction();
@@ -497,12 +499,39 @@ public final class KfkPeer {
         return p;
     }
 
-    private static ProducerRecord<byte[], byte[]> record(String topic, int i, int keys, String prefix) {
+    /* With nulls: record i has a null key when i % 10 == 9 and a null value
+     * when i % 13 == 12. */
+    private static ProducerRecord<byte[], byte[]> record(String topic, int i, int keys, String prefix,
+            boolean nulls) {
         RecordHeaders h = new RecordHeaders();
         h.add(new RecordHeader("i", utf8(Integer.toString(i))));
         h.add(new RecordHeader("peer", utf8("java")));
-        return new ProducerRecord<>(topic, null, BASE_TIMESTAMP + i,
-                utf8("k" + (i % keys)), utf8(prefix + "-" + i), h);
+        byte[] key = nulls && i % 10 == 9 ? null : utf8("k" + (i % keys));
+        byte[] value = nulls && i % 13 == 12 ? null : utf8(prefix + "-" + i);
+        return new ProducerRecord<>(topic, null, BASE_TIMESTAMP + i, key, value, h);
+    }
+
+    // ---- delete-records ------------------------------------------------
+
+    /* Deletes the records of one partition below an offset (the log start
+     * moves there), as retention would; prints the new low watermark. */
+    private static void deleteRecords(Args a) throws Exception {
+        String topic = a.need("topic");
+        a.need("partition");
+        int partition = a.integer("partition", 0);
+        if (partition < 0)
+            throw new Fail("--partition must be >= 0");
+        long before = a.required("before");
+        Admin admin = admin(a);
+        try {
+            org.apache.kafka.common.TopicPartition tp =
+                    new org.apache.kafka.common.TopicPartition(topic, partition);
+            var r = admin.deleteRecords(Map.of(tp,
+                    org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(before)));
+            OUT.println(await(r.lowWatermarks().get(tp), a.deadline).lowWatermark());
+        } finally {
+            admin.close(Duration.ofMillis(CLOSE_MS));
+        }
     }
 
     /* Waits for every send; one failure fails the command, naming the first. */

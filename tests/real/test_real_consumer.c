@@ -109,25 +109,6 @@ static kfk_message *next_record(kfk_consumer *c, int64_t end_ms)
 	return NULL;
 }
 
-/* Record i's value "v-i", checked whole; returns i. */
-static int value_index(const kfk_message *m, const char *prefix, int n)
-{
-	size_t len;
-	const char *v = kfk_message_value(m, &len);
-	char buf[64];
-	char *end;
-	long i;
-
-	KT_ASSERT(v != NULL && len < sizeof(buf));
-	memcpy(buf, v, len);
-	buf[len] = 0;
-	KT_ASSERT_MSG(strncmp(buf, prefix, strlen(prefix)) == 0 &&
-	              buf[strlen(prefix)] == '-', "value %s", buf);
-	i = strtol(buf + strlen(prefix) + 1, &end, 10);
-	KT_ASSERT_MSG(*end == 0 && i >= 0 && i < n, "value %s", buf);
-	return (int)i;
-}
-
 static void expect_header(const kfk_message *m, size_t idx, const char *key,
                           const char *value)
 {
@@ -140,20 +121,49 @@ static void expect_header(const kfk_message *m, size_t idx, const char *key,
 	KT_ASSERT_MEM_EQ(v, vlen, value, strlen(value));
 }
 
-/* Record i exactly as KfkPeer wrote it (--keys 7). */
-static void expect_java_record(const kfk_message *m, int i,
-                               const struct sent *s)
+/* The record's number, from its header "i" (the value may be null). */
+static int header_index(const kfk_message *m, int n)
 {
-	char key[16], num[16];
-	const void *k;
-	size_t klen;
+	const char *k;
+	const void *v;
+	size_t klen, vlen;
+	char buf[16];
+	char *end;
+	long i;
+
+	KT_ASSERT_INT_EQ(kfk_message_header(m, 0, &k, &klen, &v, &vlen), 0);
+	KT_ASSERT(v != NULL && vlen < sizeof(buf));
+	memcpy(buf, v, vlen);
+	buf[vlen] = 0;
+	i = strtol(buf, &end, 10);
+	KT_ASSERT_MSG(*end == 0 && i >= 0 && i < n, "header i=%s", buf);
+	return (int)i;
+}
+
+/* Record i exactly as KfkPeer wrote it (--keys 7; with nulls, a null key
+ * when i % 10 == 9 and a null value when i % 13 == 12). */
+static void expect_java_record(const kfk_message *m, int i,
+                               const struct sent *s, bool nulls)
+{
+	char key[16], num[16], val[16];
+	const void *k, *v;
+	size_t klen, vlen;
 	enum kfk_timestamp_type tt;
 
 	KT_ASSERT_INT_EQ(kfk_message_partition(m), s->part[i]);
 	KT_ASSERT_INT_EQ(kfk_message_offset(m), s->off[i]);
 	snprintf(key, sizeof(key), "k%d", i % 7);
+	snprintf(val, sizeof(val), "v-%d", i);
 	k = kfk_message_key(m, &klen);
-	KT_ASSERT_MEM_EQ(k, klen, key, strlen(key));
+	v = kfk_message_value(m, &vlen);
+	if (nulls && i % 10 == 9)
+		KT_ASSERT(k == NULL);
+	else
+		KT_ASSERT_MEM_EQ(k, klen, key, strlen(key));
+	if (nulls && i % 13 == 12)
+		KT_ASSERT(v == NULL);
+	else
+		KT_ASSERT_MEM_EQ(v, vlen, val, strlen(val));
 	KT_ASSERT_INT_EQ(kfk_message_timestamp(m, &tt), BASE_TS + i);
 	KT_ASSERT_INT_EQ(tt, KFK_TIMESTAMP_CREATE_TIME);
 	KT_ASSERT_INT_EQ(kfk_message_header_count(m), 2);
@@ -181,10 +191,10 @@ static void check_java_records(const char *name, const char *extra)
 		kfk_message *m = next_record(c, end);
 
 		KT_ASSERT_MSG(m != NULL, "%d of %d records read", got, n);
-		i = value_index(m, "v", n);
+		i = header_index(m, n);
 		KT_ASSERT_MSG(!seen[i], "record %d twice", i);
 		seen[i] = 1;
-		expect_java_record(m, i, &s);
+		expect_java_record(m, i, &s, strstr(extra, "--nulls") != NULL);
 		kfk_message_destroy(m);
 		got++;
 	}
@@ -218,6 +228,12 @@ static void check_idempotent(void *arg)
 	check_java_records("idem", "--mode idempotent --compression lz4");
 }
 
+static void check_nulls(void *arg)
+{
+	(void)arg;
+	check_java_records("nulls", "--nulls yes --compression zstd");
+}
+
 KT_TEST(reads_what_java_wrote_with_every_codec)
 {
 	static const char *const codecs[] = { "none", "gzip", "snappy", "lz4",
@@ -226,6 +242,7 @@ KT_TEST(reads_what_java_wrote_with_every_codec)
 	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
 		kt_subtest(check_codec, (void *)codecs[i], "codec %s", codecs[i]);
 	kt_subtest(check_idempotent, NULL, "idempotent batches");
+	kt_subtest(check_nulls, NULL, "null keys and values");
 }
 
 /* Reads one partition to its end: values in order into out (a string of
@@ -501,5 +518,69 @@ KT_TEST(end_of_partition_only_at_the_end_with_small_fetches)
 	}
 	KT_ASSERT_INT_EQ(got, n);
 	kfk_consumer_destroy(c);
+	sent_free(&s);
+}
+
+/* Records deleted below the position (DeleteRecords, as retention does):
+ * the fetch is out of range, and auto.offset.reset decides. */
+static void after_delete(const char *topic, const char *reset, int64_t want)
+{
+	kfk_consumer *c = consumer("auto.offset.reset", reset);
+	kfk_message *m;
+
+	assign_all(c, topic, 1, 10);
+	if (want >= 0) {
+		KT_ASSERT_INT_EQ(next_offset(c), want);
+	} else {
+		m = kfk_consumer_poll(c, PT_WAIT_MS);
+		KT_ASSERT(m != NULL);
+		KT_ASSERT_INT_EQ(kfk_message_err(m), KFK_ERR__AUTO_OFFSET_RESET);
+		kfk_message_destroy(m);
+	}
+	kfk_consumer_destroy(c);
+}
+
+KT_TEST(reset_after_records_are_deleted)
+{
+	char topic[128], *low;
+	struct sent s, s2;
+
+	kr_topic_name(topic, sizeof(topic), "deleted");
+	kr_topic(NULL, topic, 1, 1, "");
+	java_produce(topic, 100, NULL, &s);
+	low = kr_kafka_out(NULL, "peer delete-records --bootstrap '%s' "
+	                   "--topic '%s' --partition 0 --before 50 "
+	                   "--timeout-ms %d", kr_bootstrap(), topic, PT_WAIT_MS);
+	KT_ASSERT_INT_EQ(strtol(low, NULL, 10), 50);
+	free(low);
+	/* Offset 10 is gone: earliest gives 50, none an error. */
+	after_delete(topic, "earliest", 50);
+	after_delete(topic, "none", -1);
+	/* latest: the next record written, offset 100. */
+	{
+		kfk_consumer *c = consumer("auto.offset.reset", "latest");
+		kfk_tplist *l = kfk_tplist_new(1);
+		int64_t end = kt_now_ms() + PT_WAIT_MS;
+
+		assign_all(c, topic, 1, 10);
+		kfk_tplist_add(l, topic, 0, 0);
+		/* Wait (bounded) until the reset resolved the position. */
+		for (;;) {
+			kfk_message *m;
+
+			KT_ASSERT(kt_now_ms() < end);
+			KT_ASSERT_INT_EQ(kfk_consumer_position(c, l), 0);
+			if (kfk_tplist_offset(l, 0) == 100)
+				break;
+			if ((m = kfk_consumer_poll(c, 50)))
+				kfk_message_destroy(m); /* the end of the partition */
+		}
+		KT_ASSERT_INT_EQ(kfk_tplist_offset(l, 0), 100);
+		java_produce(topic, 1, "--value-prefix late", &s2);
+		KT_ASSERT_INT_EQ(next_offset(c), 100);
+		kfk_tplist_destroy(l);
+		kfk_consumer_destroy(c);
+		sent_free(&s2);
+	}
 	sent_free(&s);
 }
