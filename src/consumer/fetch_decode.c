@@ -19,6 +19,7 @@
 
 #include "codec/codec.h"
 #include "consumer/fetch_decode.h"
+#include "proto/msgset_legacy.h"
 #include "proto/record_batch.h"
 
 /* Producers with an aborted transaction open at the current batch. */
@@ -118,6 +119,53 @@ static kfk_err decode_records(struct kfk_fd_in *in, struct kfk_fd_out *out,
 	return err;
 }
 
+/* One legacy entry (magic 0 or 1: a message, or a compressed wrapper of
+ * messages, from brokers or data older than Kafka 0.11) into messages.
+ * The wrapper's decompressed bytes go to the set, like a batch's. */
+static kfk_err decode_legacy(struct kfk_fd_in *in, struct kfk_fd_out *out,
+                             const struct kfk_recset_entry *e)
+{
+	struct kfk_msgset_iter it;
+	struct kfk_msgset_msg mm;
+	kfk_err err = KFK_ERR_NONE;
+	int rc;
+
+	kfk_msgset_iter_init(&it, e->data, e->size,
+	                     in->check_crcs ? 0 : KFK_BATCH_PARSE_NO_CRC,
+	                     kfk_codec_decompress, (size_t)in->max_decompressed);
+	while ((rc = kfk_msgset_iter_next(&it, &mm)) == 1) {
+		struct kfk_message *m;
+
+		out->next_pos = mm.offset + 1;
+		if (mm.offset < in->fetch_pos)
+			continue;
+		if (!(m = kfk_fset_add(out->set))) {
+			err = KFK_ERR__NO_MEMORY;
+			break;
+		}
+		m->offset = mm.offset;
+		m->timestamp = mm.timestamp;
+		m->ts_type = mm.magic == 0 ? KFK_TIMESTAMP_NONE
+		             : mm.log_append_time ? KFK_TIMESTAMP_LOG_APPEND_TIME
+		                                  : KFK_TIMESTAMP_CREATE_TIME;
+		m->key = mm.key;
+		m->key_len = mm.key_len;
+		m->value = mm.value;
+		m->value_len = mm.value_len;
+	}
+	if (!err && rc < 0)
+		err = (kfk_err)rc;
+	if (!err && it.owned) {
+		/* The views point into it: it lives as long as the set. */
+		if (kfk_fset_own(out->set, it.owned, e->size) == 0)
+			it.owned = NULL;
+		else
+			err = KFK_ERR__NO_MEMORY;
+	}
+	kfk_msgset_iter_destroy(&it);
+	return err;
+}
+
 /* Whether the batch is the application's to see; updates the aborting
  * producers from the aborted list and from ABORT markers. */
 static bool batch_visible(struct kfk_fd_in *in, struct aborting *ab,
@@ -165,9 +213,13 @@ void kfk_fetch_decode(struct kfk_fd_in *in, struct kfk_fd_out *out)
 		kfk_err err;
 
 		if (e.magic < 2) {
-			out->err = KFK_ERR__UNSUPPORTED_FEATURE;
-			out->err_offset = e.base_offset;
-			break;
+			if ((err = decode_legacy(in, out, &e))) {
+				out->err = err;
+				out->err_offset = e.base_offset;
+				out->next_pos = e.base_offset + 1;
+				break;
+			}
+			continue;
 		}
 		err = kfk_batch_parse(e.data, e.size,
 		                      in->check_crcs ? 0 : KFK_BATCH_PARSE_NO_CRC,

@@ -15,3 +15,5 @@ tests_integration_test_consumer_mock_SOURCES = \
 tests_integration_test_consumer_mock_CPPFLAGS = $(AM_CPPFLAGS) \
 	$(KFK_MOCK_CPPFLAGS)
 KFK_TSAN_TESTS += tests/integration/test_consumer_mock
+# The record-set decoder alone: legacy sets, transactions, CRC failures.
+KFK_C_TESTS += tests/unit/test_fetch_decode
