@@ -339,3 +339,62 @@ KT_TEST(partition_count_and_a_partition_the_topic_lacks)
 	kfk_consumer_destroy(c);
 	KT_ASSERT_INT_EQ(kt_mock_stop(m), 0);
 }
+
+KT_TEST(fd_readable_while_messages_wait)
+{
+	struct kt_mock *m = kt_mock_start(1, "fd:1:1", NULL);
+	kfk_consumer *c;
+	kfk_message *msg;
+	int64_t end;
+
+	KT_ASSERT(m != NULL);
+	produce_n(kt_mock_bootstrap(m), "fd", 3, 1);
+	c = consumer(kt_mock_bootstrap(m), NULL);
+	KT_ASSERT(kfk_consumer_fd(c) >= 0);
+	KT_ASSERT(!kt_fd_readable(kfk_consumer_fd(c)));
+	/* A poll that finds nothing returns at once. */
+	KT_ASSERT(kfk_consumer_poll(c, 0) == NULL);
+	assign_all(c, "fd", 1);
+	end = kt_now_ms() + WAIT_MS;
+	while (!kt_fd_readable(kfk_consumer_fd(c)))
+		KT_ASSERT_MSG(kt_now_ms() < end, "fd never readable");
+	for (int i = 0; i < 3; i++) {
+		msg = kfk_consumer_poll(c, WAIT_MS);
+		KT_ASSERT(msg != NULL);
+		expect_record(msg, i, 1);
+		kfk_message_destroy(msg);
+	}
+	/* Drained: an empty poll clears the fd. */
+	KT_ASSERT(kfk_consumer_poll(c, 0) == NULL);
+	KT_ASSERT(!kt_fd_readable(kfk_consumer_fd(c)));
+	kfk_consumer_destroy(c);
+	KT_ASSERT_INT_EQ(kt_mock_stop(m), 0);
+}
+
+KT_TEST(destroy_is_bounded_with_the_broker_down)
+{
+	struct kt_mock *m = kt_mock_start(1, "dn:2:1", NULL);
+	kfk_consumer *c;
+	kfk_message *held;
+	int64_t t0;
+
+	KT_ASSERT(m != NULL);
+	produce_n(kt_mock_bootstrap(m), "dn", 4, 2);
+	c = consumer(kt_mock_bootstrap(m), NULL);
+	assign_all(c, "dn", 2);
+	held = kfk_consumer_poll(c, WAIT_MS);
+	KT_ASSERT(held != NULL);
+	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "down -1"), 0);
+	t0 = kt_now_ms();
+	KT_ASSERT_INT_EQ(kfk_consumer_close(c), 0);
+	KT_ASSERT(kfk_consumer_poll(c, 100) == NULL); /* closed */
+	kfk_consumer_destroy(c);
+	printf("# close and destroy with the broker down: %lld ms\n",
+	       (long long)(kt_now_ms() - t0));
+	KT_ASSERT(kt_now_ms() - t0 < 2000);
+	/* A message outlives its consumer. */
+	KT_ASSERT_INT_EQ(kfk_message_partition(held) >= 0, 1);
+	KT_ASSERT(kfk_message_value(held, NULL) != NULL);
+	kfk_message_destroy(held);
+	KT_ASSERT_INT_EQ(kt_mock_stop(m), 0);
+}
