@@ -108,6 +108,7 @@ static struct kfk_fetch_req *fetch_build(struct kfk_consumer *c,
 		/* Unknown until the answer names the partition (a session's
 		 * answer leaves out partitions with nothing new). */
 		fp->hw = fp->lso = fp->log_start = -1;
+		fp->div_epoch = -1;
 		r->n++;
 	}
 	if (!r->n) {
@@ -350,6 +351,11 @@ static void fetch_part_decode(struct kfk_fetch_req *r, struct fetch_part *fp,
 	fp->hw = pd->high_watermark;
 	fp->lso = pd->last_stable_offset;
 	fp->log_start = pd->log_start_offset;
+	if (pd->diverging_epoch.epoch >= 0) {
+		fp->div_epoch = pd->diverging_epoch.epoch;
+		fp->div_end = pd->diverging_epoch.end_offset;
+		return; /* no records come with a divergence */
+	}
 	if (fp->err || !in.records_len)
 		return;
 	fp->out.set = kfk_fset_new(c->mem, fp->part, fp->version, 64);
@@ -493,6 +499,42 @@ static void apply_error(struct kfk_consumer *c, struct fetch_part *fp,
 	                   kfk_err_str(fp->err));
 }
 
+/* The leader's log diverged from what we fetched (KIP-320: our last
+ * fetched epoch ends earlier on the leader, after an unclean leader
+ * election): the records from div_end on that we read are gone. Reported;
+ * then, as the Java client does, the position moves back to div_end,
+ * unless auto.offset.reset is none (the partition waits for a seek). */
+static void apply_divergence(struct kfk_consumer *c, struct fetch_part *fp)
+{
+	struct kfk_cpart *p = fp->part;
+
+	if (fp->div_end >= p->fetch_pos) {
+		p->last_epoch = fp->div_epoch; /* nothing we read is gone */
+		return;
+	}
+	kfk_log(c->log, KFK_LOG_WARNING, "TRUNCATION",
+	        "%s [%d]: log truncation detected: epoch %d ends at offset %lld "
+	        "on the leader, below our position %lld", p->topic,
+	        (int)p->partition, (int)fp->div_epoch, (long long)fp->div_end,
+	        (long long)p->fetch_pos);
+	kfk_consumer_error(c, p, KFK_ERR__LOG_TRUNCATION, fp->div_end,
+	                   "%s [%d]: log truncated after a leader change: the "
+	                   "records read from offset %lld to %lld are no longer "
+	                   "in the log%s", p->topic, (int)p->partition,
+	                   (long long)fp->div_end, (long long)p->fetch_pos - 1,
+	                   c->reset == 2 ? "; seek to go on (auto.offset.reset "
+	                                   "is none)" : "; going on from there");
+	atomic_fetch_add(&p->version, 1); /* drop what waits beyond it */
+	if (c->reset == 2) {
+		kfk_cpart_set_state(c, p, KFK_CPART_FAILED);
+		return;
+	}
+	p->fetch_pos = fp->div_end;
+	p->last_epoch = fp->div_epoch;
+	p->eof_told = false;
+	atomic_store(&p->app_pos, fp->div_end);
+}
+
 static void apply_part(struct kfk_consumer *c, struct fetch_part *fp,
                        int64_t now)
 {
@@ -504,6 +546,10 @@ static void apply_part(struct kfk_consumer *c, struct fetch_part *fp,
 	kfk_cpart_set_state(c, p, KFK_CPART_ACTIVE);
 	if (fp->err) {
 		apply_error(c, fp, now);
+		return;
+	}
+	if (fp->div_epoch >= 0) {
+		apply_divergence(c, fp);
 		return;
 	}
 	if (fp->hw >= 0)

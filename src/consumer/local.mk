@@ -17,3 +17,8 @@ tests_integration_test_consumer_mock_CPPFLAGS = $(AM_CPPFLAGS) \
 KFK_TSAN_TESTS += tests/integration/test_consumer_mock
 # The record-set decoder alone: legacy sets, transactions, CRC failures.
 KFK_C_TESTS += tests/unit/test_fetch_decode
+# Against the in-test fake broker: a log truncated under the consumer.
+KFK_C_TESTS += tests/integration/test_consumer_fake
+tests_integration_test_consumer_fake_SOURCES = \
+	tests/integration/test_consumer_fake.c tests/fakebroker.c \
+	tests/fakebroker.h

@@ -1,0 +1,293 @@
+/*
+ * test_consumer_fake: the consumer against the in-test fake broker, for
+ * what neither the real broker (on demand) nor the mock produces: a log
+ * truncated under the consumer after an unclean leader election, which a
+ * Fetch v12 answer reports as a diverging epoch (KIP-320). The consumer
+ * reports it, then reads on from where the leader's log diverged (or,
+ * with auto.offset.reset=none, waits for a seek).
+ *
+ * The fake's log for partition 0 of "t": offsets 0-9 written in leader
+ * epoch 4 ("old-0".."old-9"); then the leader changes, epoch 4 turns out
+ * to end at offset 6 on the new leader, which wrote "new-6".."new-8" in
+ * epoch 5.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <kfk/kfk.h>
+
+#include "../fakebroker.h"
+#include "../kt.h"
+#include "proto/arena.h"
+#include "proto/gen/api_keys.h"
+#include "proto/gen/fetch.h"
+#include "proto/gen/list_offsets.h"
+#include "proto/gen/metadata.h"
+#include "proto/record_batch.h"
+
+#define WAIT_MS 20000
+
+static struct {
+	pthread_mutex_t mu;
+	int port;
+	int diverged;      /* the divergence was answered */
+	int64_t fetched_at[64];
+	int32_t last_epoch[64];
+	int fetches;
+} fk = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+static void answer_metadata(struct fb_conn *c, const struct fb_req *r)
+{
+	struct kfk_metadata_response resp;
+	struct kfk_metadata_response_broker b;
+	struct kfk_metadata_response_topic t;
+	struct kfk_metadata_response_partition p;
+	int32_t one = 1;
+	kfk_wbuf w;
+
+	kfk_metadata_response_init(&resp);
+	kfk_metadata_response_broker_init(&b);
+	kfk_metadata_response_topic_init(&t);
+	kfk_metadata_response_partition_init(&p);
+	b.node_id = 1;
+	b.host = kfk_str_c("127.0.0.1");
+	b.port = fk.port;
+	p.partition_index = 0;
+	p.leader_id = 1;
+	p.leader_epoch = 5;
+	p.replica_nodes = p.isr_nodes = &one;
+	p.replica_nodes_count = p.isr_nodes_count = 1;
+	t.name = kfk_str_c("t");
+	t.partitions = &p;
+	t.partitions_count = 1;
+	resp.brokers = &b;
+	resp.brokers_count = 1;
+	resp.topics = &t;
+	resp.topics_count = 1;
+	kfk_wbuf_init(&w);
+	KT_ASSERT(kfk_metadata_response_encode(&w, r->api_version, &resp) == 0);
+	fb_respond(c, r, r->corrid, w.buf, w.len);
+	kfk_wbuf_free(&w);
+}
+
+/* Records first..last as one batch in epoch, values "<prefix>-<offset>". */
+static void batch(struct kfk_batch_buf *out, int64_t first, int64_t last,
+                  int32_t epoch, const char *prefix)
+{
+	struct kfk_batch_opts o = { .base_offset = first,
+		                        .partition_leader_epoch = epoch,
+		                        .producer_id = -1, .producer_epoch = -1,
+		                        .base_sequence = -1 };
+	struct kfk_batch_writer bw;
+	char v[32];
+
+	KT_ASSERT(kfk_batch_writer_begin(&bw, out, &o) == 0);
+	for (int64_t i = first; i <= last; i++) {
+		int n = snprintf(v, sizeof(v), "%s-%lld", prefix, (long long)i);
+		KT_ASSERT(kfk_batch_writer_append(&bw, 1000 + i, NULL, -1, v, n,
+		                                  NULL, 0) == 0);
+	}
+	KT_ASSERT(kfk_batch_writer_finish(&bw, NULL, -1, NULL) == 0);
+}
+
+/* The log as the fetch position and last fetched epoch find it. */
+static void fetch_answer(struct kfk_fetch_response_partition_data *pd,
+                         struct kfk_batch_buf *recs, int64_t pos,
+                         int32_t last_epoch)
+{
+	pd->high_watermark = 9;
+	pd->log_start_offset = 0;
+	pd->last_stable_offset = 9;
+	if (last_epoch == 4 && pos > 6) {
+		/* Epoch 4 ends at 6 here: what was read past it is gone. */
+		pd->diverging_epoch.epoch = 4;
+		pd->diverging_epoch.end_offset = 6;
+		pthread_mutex_lock(&fk.mu);
+		fk.diverged++;
+		pthread_mutex_unlock(&fk.mu);
+		return;
+	}
+	if (!fk.diverged && pos < 10) {
+		pd->high_watermark = 10;
+		batch(recs, pos, 9, 4, "old");
+	} else if (fk.diverged && pos < 9) {
+		batch(recs, pos, 8, 5, "new");
+	}
+	pd->records.ptr = recs->data;
+	pd->records.len = (int32_t)recs->len;
+}
+
+static void answer_fetch(struct fb_conn *c, const struct fb_req *r)
+{
+	struct kfk_fetch_request req;
+	struct kfk_fetch_response resp;
+	struct kfk_fetch_response_fetchable_topic_response tr;
+	struct kfk_fetch_response_partition_data pd;
+	struct kfk_batch_buf recs = { 0 };
+	kfk_arena a;
+	kfk_rbuf rb;
+	kfk_wbuf w;
+
+	kfk_arena_init(&a);
+	kfk_rbuf_init(&rb, r->body, r->body_len);
+	KT_ASSERT(kfk_fetch_request_decode(&rb, r->api_version, &a, &req) == 0);
+	kfk_fetch_response_init(&resp);
+	kfk_fetch_response_fetchable_topic_response_init(&tr);
+	kfk_fetch_response_partition_data_init(&pd);
+	tr.topic = kfk_str_c("t");
+	tr.partitions = &pd;
+	tr.partitions_count = 1;
+	resp.responses = &tr;
+	resp.responses_count = 1;
+	if (req.topics_count == 1 && req.topics[0].partitions_count == 1) {
+		struct kfk_fetch_request_partition *rp = &req.topics[0].partitions[0];
+
+		pthread_mutex_lock(&fk.mu);
+		if (fk.fetches < 64) {
+			fk.fetched_at[fk.fetches] = rp->fetch_offset;
+			fk.last_epoch[fk.fetches++] = rp->last_fetched_epoch;
+		}
+		pthread_mutex_unlock(&fk.mu);
+		fetch_answer(&pd, &recs, rp->fetch_offset, rp->last_fetched_epoch);
+	} else {
+		resp.responses_count = 0; /* a session's "nothing new" */
+	}
+	kfk_wbuf_init(&w);
+	KT_ASSERT(kfk_fetch_response_encode(&w, r->api_version, &resp) == 0);
+	fb_respond(c, r, r->corrid, w.buf, w.len);
+	kfk_wbuf_free(&w);
+	kfk_batch_buf_free(&recs);
+	kfk_arena_destroy(&a);
+}
+
+static void handler(struct fb_conn *c, const struct fb_req *r, void *arg)
+{
+	(void)arg;
+	switch (r->api_key) {
+	case KFK_APIKEY_API_VERSIONS:
+		fb_api_versions(c, r, 3);
+		break;
+	case KFK_APIKEY_METADATA:
+		answer_metadata(c, r);
+		break;
+	case KFK_APIKEY_FETCH:
+		answer_fetch(c, r);
+		break;
+	default:
+		fb_hangup(c);
+	}
+}
+
+static kfk_consumer *consumer(struct fb *fb, const char *reset)
+{
+	char bs[64], err[256];
+	kfk_conf *conf = kfk_conf_new();
+	kfk_tplist *l = kfk_tplist_new(1);
+	kfk_consumer *c;
+
+	snprintf(bs, sizeof(bs), "127.0.0.1:%d", fb_port(fb));
+	KT_ASSERT(kfk_conf_set(conf, "bootstrap.servers", bs, err,
+	                       sizeof(err)) == 0);
+	KT_ASSERT(kfk_conf_set(conf, "auto.offset.reset", reset, err,
+	                       sizeof(err)) == 0);
+	KT_ASSERT(kfk_conf_set(conf, "fetch.max.wait.ms", "20", err,
+	                       sizeof(err)) == 0);
+	c = kfk_consumer_new(conf, err, sizeof(err));
+	kfk_conf_destroy(conf);
+	KT_ASSERT_MSG(c != NULL, "%s", err);
+	kfk_tplist_add(l, "t", 0, 0);
+	KT_ASSERT_INT_EQ(kfk_consumer_assign(c, l), 0);
+	kfk_tplist_destroy(l);
+	return c;
+}
+
+/* The next message, whatever it is. */
+static kfk_message *next(kfk_consumer *c)
+{
+	kfk_message *m = kfk_consumer_poll(c, WAIT_MS);
+
+	KT_ASSERT_MSG(m != NULL, "nothing in %d ms", WAIT_MS);
+	return m;
+}
+
+static void expect_value(kfk_consumer *c, int64_t offset, const char *prefix)
+{
+	kfk_message *m = next(c);
+	char want[32];
+	size_t len;
+	const void *v;
+
+	KT_ASSERT_MSG(!kfk_message_err(m), "%s", kfk_message_errstr(m));
+	KT_ASSERT_INT_EQ(kfk_message_offset(m), offset);
+	snprintf(want, sizeof(want), "%s-%lld", prefix, (long long)offset);
+	v = kfk_message_value(m, &len);
+	KT_ASSERT_MEM_EQ(v, len, want, strlen(want));
+	kfk_message_destroy(m);
+}
+
+static struct fb *start(void)
+{
+	struct fb *fb;
+
+	pthread_mutex_lock(&fk.mu);
+	fk.diverged = fk.fetches = 0;
+	pthread_mutex_unlock(&fk.mu);
+	fb = fb_start(handler, NULL);
+	KT_ASSERT(fb != NULL);
+	fk.port = fb_port(fb);
+	return fb;
+}
+
+KT_TEST(log_truncation_is_reported_and_reading_goes_on_from_it)
+{
+	struct fb *fb = start();
+	kfk_consumer *c = consumer(fb, "earliest");
+	kfk_message *m;
+
+	for (int64_t i = 0; i < 10; i++)
+		expect_value(c, i, "old");
+	m = next(c);
+	KT_ASSERT_INT_EQ(kfk_message_err(m), KFK_ERR__LOG_TRUNCATION);
+	KT_ASSERT_INT_EQ(kfk_message_offset(m), 6);
+	KT_ASSERT_STR_EQ(kfk_message_errstr(m),
+	                 "t [0]: log truncated after a leader change: the "
+	                 "records read from offset 6 to 9 are no longer in the "
+	                 "log; going on from there");
+	kfk_message_destroy(m);
+	for (int64_t i = 6; i < 9; i++)
+		expect_value(c, i, "new");
+	/* The fetch that found the divergence sent the last fetched
+	 * epoch (4) at position 10. */
+	pthread_mutex_lock(&fk.mu);
+	{
+		bool found = false;
+
+		for (int i = 0; i < fk.fetches; i++)
+			found |= fk.fetched_at[i] == 10 && fk.last_epoch[i] == 4;
+		KT_ASSERT(found);
+	}
+	pthread_mutex_unlock(&fk.mu);
+	kfk_consumer_destroy(c);
+	fb_stop(fb);
+}
+
+KT_TEST(log_truncation_with_reset_none_waits_for_a_seek)
+{
+	struct fb *fb = start();
+	kfk_consumer *c = consumer(fb, "none");
+	kfk_message *m;
+
+	for (int64_t i = 0; i < 10; i++)
+		expect_value(c, i, "old");
+	m = next(c);
+	KT_ASSERT_INT_EQ(kfk_message_err(m), KFK_ERR__LOG_TRUNCATION);
+	kfk_message_destroy(m);
+	KT_ASSERT(kfk_consumer_poll(c, 300) == NULL); /* waits */
+	KT_ASSERT_INT_EQ(kfk_consumer_seek(c, "t", 0, 7), 0);
+	expect_value(c, 7, "new");
+	kfk_consumer_destroy(c);
+	fb_stop(fb);
+}
