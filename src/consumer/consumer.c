@@ -185,6 +185,7 @@ static void read_conf(struct kfk_consumer *c, const kfk_conf *conf)
 static int consumer_start(struct kfk_consumer *c, const kfk_conf *conf)
 {
 	read_conf(c, conf);
+	c->expand = 8; /* until the first data says better */
 	c->mem = kfk_cmem_new(kfk_conf_get_int(conf, "fetch.buffer.memory"));
 	if (!c->mem || kfk_evq_init(&c->q, kfk_fset_release, NULL))
 		return -1;

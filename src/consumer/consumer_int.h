@@ -149,7 +149,8 @@ struct kfk_consumer {
 	struct kfk_notify_sub notify;
 	struct kfk_fetch_req **fetching; /* per broker: the Fetch in flight */
 	int fetching_cnt, fetching_cap;
-	int64_t reserved;        /* bytes asked for by Fetches in flight */
+	int64_t reserved;        /* memory Fetches in flight may take */
+	double expand;           /* memory per wire byte (fetcher.c) */
 	struct kfk_fsess **sessions; /* one per broker fetched from */
 	int session_cnt;
 	int resets_in_flight;
@@ -227,6 +228,9 @@ struct kfk_fset *kfk_fset_new(struct kfk_cmem *mem, struct kfk_cpart *p,
                               unsigned version, int32_t cap);
 /* Adds a message slot (grows the array); NULL on ENOMEM. */
 struct kfk_message *kfk_fset_add(struct kfk_fset *s);
+/* Gives back the message array's unused room (before the set is
+ * charged and pushed). */
+void kfk_fset_trim(struct kfk_fset *s);
 /* Keeps a decompressed buffer with the set (freed with it); -1 ENOMEM. */
 int kfk_fset_own(struct kfk_fset *s, void *buf, size_t len);
 /* Charges the set's bytes (its frame and owned buffers) to its memory. */

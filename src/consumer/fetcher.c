@@ -168,7 +168,7 @@ static bool fetch_send(struct kfk_consumer *c, int32_t leader, int64_t room,
 	/* Constant, so that a session does not resend every partition when
 	 * the room changes; the request's max_bytes bounds the total. */
 	r->part_max_bytes = c->partition_max_bytes;
-	r->reserved = r->max_bytes;
+	r->reserved = (int64_t)((double)r->max_bytes * c->expand);
 	c->reserved += r->reserved;
 	for (int i = 0; i < r->n; i++)
 		kfk_cpart_set_state(c, r->v[i].part, KFK_CPART_FETCHING);
@@ -205,7 +205,10 @@ void kfk_fetcher_run(struct kfk_consumer *c, int64_t now)
 		/* Say "full" before looking, so that bytes freed meanwhile
 		 * are not missed (an extra wake-up at worst). */
 		atomic_store(&c->mem->full, true);
-		room = kfk_cmem_room(c->mem, c->reserved);
+		/* The room is in memory; a Fetch asks in wire bytes, which
+		 * grow by the messages (and decompression) they become. */
+		room = (int64_t)((double)kfk_cmem_room(c->mem, c->reserved) /
+		                 c->expand);
 		if (room <= 0)
 			break;
 		atomic_store(&c->mem->full, false);
@@ -372,10 +375,12 @@ static void fetch_part_decode(struct kfk_fetch_req *r, struct fetch_part *fp,
 			pd->aborted_transactions[i].first_offset;
 	}
 	kfk_fetch_decode(&in, &fp->out);
+	kfk_fset_trim(fp->out.set);
 	free(in.aborted);
 	if (fp->out.set->cnt)
 		fp->out.set->frame = kfk_frame_ref(frame);
 	fp->out.set->bytes += (int64_t)in.records_len;
+	fp->wire = (int64_t)in.records_len;
 }
 
 static void fetch_decode_response(struct kfk_fetch_req *r, kfk_rbuf *body,
@@ -433,6 +438,22 @@ static void fetch_done(struct kfk_req *req, kfk_err err, kfk_rbuf *body,
 
 /* ---- applying (control loop) -------------------------------------------- */
 
+/* How much memory a wire byte of fetched data takes once decoded (its
+ * share of a message of 80 bytes, decompressed copies), learned from each
+ * set: a Fetch asks for the room left divided by it, so the bound holds
+ * for small records and compressed topics too. It starts pessimistic (the
+ * first Fetch asks for little) and follows the data. */
+static void learn_expansion(struct kfk_consumer *c, int64_t bytes,
+                            int64_t wire)
+{
+	double x;
+
+	if (wire <= 0)
+		return;
+	x = (double)bytes / (double)wire;
+	c->expand = 0.7 * c->expand + 0.3 * (x < 1 ? 1 : x > 64 ? 64 : x);
+}
+
 /* The records: positions, the queue, end of partition. */
 static void apply_records(struct kfk_consumer *c, struct fetch_part *fp)
 {
@@ -443,6 +464,7 @@ static void apply_records(struct kfk_consumer *c, struct fetch_part *fp)
 	fp->out.set = NULL;
 	if (s && s->cnt) {
 		kfk_fset_charge(s, 0);
+		learn_expansion(c, s->bytes, fp->wire);
 		kfk_evq_push(&c->q, &s->ev, s->cnt);
 		p->eof_told = false;
 	} else if (s) {

@@ -19,6 +19,7 @@ struct fetch_part {
 	bool send;
 	kfk_err err;
 	int64_t hw, lso, log_start;
+	int64_t wire;            /* bytes of its record set */
 	int32_t div_epoch;       /* diverging epoch (v12+), -1: none */
 	int64_t div_end;         /* where that epoch ends on the leader */
 	struct kfk_fd_out out;

@@ -113,6 +113,20 @@ struct kfk_message *kfk_fset_add(struct kfk_fset *s)
 	return m;
 }
 
+void kfk_fset_trim(struct kfk_fset *s)
+{
+	struct kfk_message *v;
+
+	if (s->cnt == s->cap || s->cnt == 0)
+		return;
+	v = realloc(s->msgs, (size_t)s->cnt * sizeof(*v));
+	if (!v)
+		return; /* keeps the larger array: correct, just bigger */
+	/* Messages point at their set, not at each other: moving is safe. */
+	s->msgs = v;
+	s->cap = s->cnt;
+}
+
 int kfk_fset_own(struct kfk_fset *s, void *buf, size_t len)
 {
 	if (s->owned_cnt == s->owned_cap) {
