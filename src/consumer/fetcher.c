@@ -523,12 +523,16 @@ static void apply_error(struct kfk_consumer *c, struct fetch_part *fp,
 
 /* The leader's log diverged from what we fetched (KIP-320: our last
  * fetched epoch ends earlier on the leader, after an unclean leader
- * election): the records from div_end on that we read are gone. Reported;
- * then, as the Java client does, the position moves back to div_end,
- * unless auto.offset.reset is none (the partition waits for a seek). */
+ * election): the records from div_end on that we fetched are gone.
+ * Reported; what waits in the queue is dropped (some of it is gone), and,
+ * as the Java client does, reading goes on from div_end, or from the
+ * application's position when that is lower (the records before div_end
+ * it has not polled yet are still good), unless auto.offset.reset is none
+ * (the partition then waits for a seek). */
 static void apply_divergence(struct kfk_consumer *c, struct fetch_part *fp)
 {
 	struct kfk_cpart *p = fp->part;
+	int64_t app, to;
 
 	if (fp->div_end >= p->fetch_pos) {
 		p->last_epoch = fp->div_epoch; /* nothing we read is gone */
@@ -539,22 +543,24 @@ static void apply_divergence(struct kfk_consumer *c, struct fetch_part *fp)
 	        "on the leader, below our position %lld", p->topic,
 	        (int)p->partition, (int)fp->div_epoch, (long long)fp->div_end,
 	        (long long)p->fetch_pos);
+	atomic_fetch_add(&p->version, 1);
 	kfk_consumer_error(c, p, KFK_ERR__LOG_TRUNCATION, fp->div_end,
 	                   "%s [%d]: log truncated after a leader change: the "
-	                   "records read from offset %lld to %lld are no longer "
-	                   "in the log%s", p->topic, (int)p->partition,
+	                   "records fetched from offset %lld to %lld are no "
+	                   "longer in the log%s", p->topic, (int)p->partition,
 	                   (long long)fp->div_end, (long long)p->fetch_pos - 1,
 	                   c->reset == 2 ? "; seek to go on (auto.offset.reset "
 	                                   "is none)" : "; going on from there");
-	atomic_fetch_add(&p->version, 1); /* drop what waits beyond it */
 	if (c->reset == 2) {
 		kfk_cpart_set_state(c, p, KFK_CPART_FAILED);
 		return;
 	}
-	p->fetch_pos = fp->div_end;
-	p->last_epoch = fp->div_epoch;
+	app = atomic_load(&p->app_pos);
+	to = app >= 0 && app < fp->div_end ? app : fp->div_end;
+	p->fetch_pos = to;
+	p->last_epoch = to == fp->div_end ? fp->div_epoch : -1;
 	p->eof_told = false;
-	atomic_store(&p->app_pos, fp->div_end);
+	atomic_store(&p->app_pos, to);
 }
 
 static void apply_part(struct kfk_consumer *c, struct fetch_part *fp,

@@ -22,3 +22,4 @@ KFK_C_TESTS += tests/integration/test_consumer_fake
 tests_integration_test_consumer_fake_SOURCES = \
 	tests/integration/test_consumer_fake.c tests/fakebroker.c \
 	tests/fakebroker.h
+KFK_TSAN_TESTS += tests/integration/test_consumer_fake
