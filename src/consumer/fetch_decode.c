@@ -61,6 +61,23 @@ static void aborting_remove(struct aborting *a, int64_t pid)
 		}
 }
 
+/* The position only moves forward: whatever a record set holds (batches
+ * out of order, offsets below the fetch position, a corrupt batch already
+ * behind us), nothing at or below what was returned comes again. */
+static void raise_pos(struct kfk_fd_out *out, int64_t pos)
+{
+	if (pos > out->next_pos)
+		out->next_pos = pos;
+}
+
+/* base + delta, an entry's last offset, with room for one more: false
+ * for a negative delta or a sum past INT64_MAX - 1 (malformed). */
+static bool last_offset(int64_t base, int64_t delta, int64_t *last)
+{
+	return delta >= 0 && !__builtin_add_overflow(base, delta, last) &&
+	       *last < INT64_MAX;
+}
+
 static int aborted_cmp(const void *x, const void *y)
 {
 	const struct kfk_fd_aborted *a = x, *b = y;
@@ -94,8 +111,8 @@ static kfk_err decode_records(struct kfk_fd_in *in, struct kfk_fd_out *out,
 	while (!err && (rc = kfk_record_iter_next(&it, &r)) == 1) {
 		struct kfk_message *m;
 
-		if (r.offset < in->fetch_pos)
-			continue;
+		if (r.offset < out->next_pos || r.offset == INT64_MAX)
+			continue; /* behind the position (or no room after) */
 		m = kfk_fset_add(out->set);
 		if (!m) {
 			err = KFK_ERR__NO_MEMORY;
@@ -112,6 +129,7 @@ static kfk_err decode_records(struct kfk_fd_in *in, struct kfk_fd_out *out,
 		m->headers = r.headers;
 		m->headers_end = r.headers_end;
 		m->leader_epoch = b->partition_leader_epoch;
+		out->next_pos = r.offset + 1;
 	}
 	if (!err && rc < 0)
 		err = (kfk_err)rc;
@@ -136,8 +154,7 @@ static kfk_err decode_legacy(struct kfk_fd_in *in, struct kfk_fd_out *out,
 	while ((rc = kfk_msgset_iter_next(&it, &mm)) == 1) {
 		struct kfk_message *m;
 
-		out->next_pos = mm.offset + 1;
-		if (mm.offset < in->fetch_pos)
+		if (mm.offset < out->next_pos || mm.offset == INT64_MAX)
 			continue;
 		if (!(m = kfk_fset_add(out->set))) {
 			err = KFK_ERR__NO_MEMORY;
@@ -152,6 +169,7 @@ static kfk_err decode_legacy(struct kfk_fd_in *in, struct kfk_fd_out *out,
 		m->key_len = mm.key_len;
 		m->value = mm.value;
 		m->value_len = mm.value_len;
+		out->next_pos = mm.offset + 1;
 	}
 	if (!err && rc < 0)
 		err = (kfk_err)rc;
@@ -171,8 +189,10 @@ static kfk_err decode_legacy(struct kfk_fd_in *in, struct kfk_fd_out *out,
 static bool batch_visible(struct kfk_fd_in *in, struct aborting *ab,
                           int *next_aborted, const struct kfk_batch *b)
 {
-	int64_t last = b->base_offset + b->last_offset_delta;
+	int64_t last;
 
+	if (!last_offset(b->base_offset, b->last_offset_delta, &last))
+		return false;
 	if (in->isolation == 0)
 		return !kfk_batch_is_control(b);
 	while (*next_aborted < in->aborted_cnt &&
@@ -210,13 +230,15 @@ void kfk_fetch_decode(struct kfk_fd_in *in, struct kfk_fd_out *out)
 	kfk_recset_init(&rs, in->records, in->records_len);
 	while (!out->err && (rc = kfk_recset_next(&rs, &e)) == 1) {
 		struct kfk_batch b;
+		int64_t last;
 		kfk_err err;
 
 		if (e.magic < 2) {
 			if ((err = decode_legacy(in, out, &e))) {
 				out->err = err;
 				out->err_offset = e.base_offset;
-				out->next_pos = e.base_offset + 1;
+				if (e.base_offset < INT64_MAX)
+					raise_pos(out, e.base_offset + 1);
 				break;
 			}
 			continue;
@@ -224,17 +246,24 @@ void kfk_fetch_decode(struct kfk_fd_in *in, struct kfk_fd_out *out)
 		err = kfk_batch_parse(e.data, e.size,
 		                      in->check_crcs ? 0 : KFK_BATCH_PARSE_NO_CRC,
 		                      &b);
+		if (!err && !last_offset(b.base_offset, b.last_offset_delta, &last))
+			err = KFK_ERR__MALFORMED;
 		if (err) {
-			/* Reported once; the position moves past the bad
-			 * batch so the partition goes on. */
+			/* A bad batch behind the position is none of our
+			 * business; one ahead is reported, and the position
+			 * moves past it so the partition goes on. */
+			if (e.size >= 27 &&
+			    last_offset(e.base_offset,
+			                (int32_t)kfk_rb_get32(e.data + 23), &last)) {
+				if (last < out->next_pos)
+					continue;
+				raise_pos(out, last + 1);
+			}
 			out->err = err;
 			out->err_offset = e.base_offset;
-			if (err == KFK_ERR__CRC && e.size >= 27)
-				out->next_pos = e.base_offset + 1 +
-				        (int32_t)kfk_rb_get32(e.data + 23);
 			break;
 		}
-		if (b.base_offset + b.last_offset_delta < in->fetch_pos)
+		if (last < out->next_pos)
 			continue;
 		if (batch_visible(in, &ab, &next_aborted, &b)) {
 			err = decode_records(in, out, &b);
@@ -244,7 +273,7 @@ void kfk_fetch_decode(struct kfk_fd_in *in, struct kfk_fd_out *out)
 				break;
 			}
 		}
-		out->next_pos = b.base_offset + b.last_offset_delta + 1;
+		raise_pos(out, last + 1);
 		out->last_epoch = b.partition_leader_epoch;
 	}
 	if (!out->err && rc < 0) {
