@@ -35,12 +35,19 @@ ARCHIVE = $(OUT)/libkfk_fuzz.a
 # and one decompress_<codec> per codec, each a single source compiled with
 # a -D that picks what it fuzzes.
 PLAIN_TARGETS = header response record_batch records msgset_legacy \
-	consumer_protocol
+	consumer_protocol fetch_decode
 CODECS = gzip snappy lz4 zstd
 RESP_TARGETS = $(addprefix resp_,$(FUZZ_APIS))
 CODEC_TARGETS = $(addprefix decompress_,$(CODECS))
 TARGETS = $(PLAIN_TARGETS) $(RESP_TARGETS) $(CODEC_TARGETS)
 BINS = $(addprefix $(OUT)/,$(TARGETS))
+
+# A target that needs library sources beyond LIB_SRCS names them here;
+# they are compiled like the library and linked into that target alone.
+FETCH_DECODE_SRCS = src/consumer/fetch_decode.c src/consumer/message.c \
+	src/consumer/cpart.c src/net/frame.c
+FETCH_DECODE_OBJS = $(patsubst %.c,$(OUT)/obj/%.o,$(FETCH_DECODE_SRCS))
+$(OUT)/fetch_decode: $(FETCH_DECODE_OBJS)
 
 all: $(BINS) $(OUT)/targets.txt
 
@@ -81,7 +88,7 @@ $(OUT)/obj/fuzz/gen_seeds.o: $(FZ)/gen_seeds.c $(OUT)/fuzz_fill.c
 
 $(addprefix $(OUT)/,$(TARGETS)): $(OUT)/%: $(OUT)/obj/fuzz/%.o $(ARCHIVE)
 	@echo "  LINK     fuzz/$*"
-	@$(CC) -fsanitize=fuzzer $(SAN) -o $@ $< $(ARCHIVE) $(LIBS)
+	@$(CC) -fsanitize=fuzzer $(SAN) -o $@ $(filter %.o,$^) $(ARCHIVE) $(LIBS)
 
 $(OUT)/targets.txt: $(OUT)/targets.mk $(FZ)/fuzz.mk
 	@printf '%s\n' $(TARGETS) >$@
@@ -102,4 +109,4 @@ seeds: $(OUT)/gen_seeds
 
 .PHONY: all seeds
 .SUFFIXES:
--include $(LIB_OBJS:.o=.d) $(wildcard $(OUT)/obj/fuzz/*.d)
+-include $(LIB_OBJS:.o=.d) $(FETCH_DECODE_OBJS:.o=.d) $(wildcard $(OUT)/obj/fuzz/*.d)

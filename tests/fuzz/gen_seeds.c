@@ -38,6 +38,7 @@
 #include "proto/record_batch.h"
 
 #include "../unit/vectors_record_batches.h"
+#include "fuzz_fetch.h"
 
 static const char *out_dir;
 static int n_written;
@@ -279,11 +280,12 @@ static void add_records(struct kfk_batch_writer *bw, int n, int with_headers)
 	}
 }
 
-/* One batch written by kfk's writer, appended to out. */
-static void write_batch(struct kfk_batch_buf *out, int codec, int attrs,
-                        int n, int with_headers)
+/* One batch written by kfk's writer at base offset base, appended to
+ * out. */
+static void write_batch_at(struct kfk_batch_buf *out, int64_t base, int codec,
+                           int attrs, int n, int with_headers)
 {
-	struct kfk_batch_opts o = { 0, -1, (int16_t)(codec | attrs), -1, -1,
+	struct kfk_batch_opts o = { base, -1, (int16_t)(codec | attrs), -1, -1,
 	                            -1, 0 };
 	struct kfk_batch_writer bw;
 
@@ -303,6 +305,12 @@ static void write_batch(struct kfk_batch_buf *out, int codec, int attrs,
 	}
 	if (kfk_batch_writer_finish(&bw, kfk_codec_compress, -1, NULL))
 		die("batch finish");
+}
+
+static void write_batch(struct kfk_batch_buf *out, int codec, int attrs,
+                        int n, int with_headers)
+{
+	write_batch_at(out, 0, codec, attrs, n, with_headers);
 }
 
 /* The same batch as the "records" target reads it: attributes, record
@@ -411,6 +419,104 @@ static void msgset_seeds(void)
 			kfk_batch_buf_free(&inner);
 		}
 	}
+}
+
+/* ------------------------------------------------ fetched record sets */
+
+/* A seed of the fetch_decode target (fuzz_fetch.h): the record set behind
+ * check.crcs, the fetch position and n entries of the aborted list, each
+ * (producer id, first offset). */
+static void fetch_seed(const char *name, int64_t fetch_pos,
+                       const int64_t (*aborted)[2], int n, const void *set,
+                       size_t len)
+{
+	uint8_t *buf = calloc(1, FUZZ_FETCH_PREFIX + len);
+
+	if (!buf || n > FUZZ_FETCH_ABORTED_MAX)
+		die("fetch seed");
+	buf[0] = (uint8_t)(1 | n << 1);
+	kfk_rb_put64(buf + FUZZ_FETCH_POS, (uint64_t)fetch_pos);
+	for (int i = 0; i < n; i++) {
+		uint8_t *p = buf + FUZZ_FETCH_ABORTED + 16 * i;
+
+		kfk_rb_put64(p, (uint64_t)aborted[i][0]);
+		kfk_rb_put64(p + 8, (uint64_t)aborted[i][1]);
+	}
+	if (len)
+		memcpy(buf + FUZZ_FETCH_PREFIX, set, len);
+	seed("fetch_decode", name, buf, FUZZ_FETCH_PREFIX + len);
+	free(buf);
+}
+
+/* Transactions of producer 1000 (write_batch's): offsets 0-2 aborted
+ * (their ABORT marker at 3), 4-5 committed, with a plain batch at 6-7
+ * between them and the COMMIT marker (the Java client's, at its own
+ * offset 0). */
+static void fetch_txn_seeds(void)
+{
+	static const int64_t aborted[][2] = { { 1000, 0 }, { 77, 5 } };
+	size_t n = sizeof golden_batches / sizeof golden_batches[0];
+	struct kfk_batch_buf set = { 0 };
+
+	write_batch_at(&set, 0, 0, KFK_BATCH_ATTR_TRANSACTIONAL, 3, 1);
+	write_batch_at(&set, 3, 0,
+	               KFK_BATCH_ATTR_TRANSACTIONAL | KFK_BATCH_ATTR_CONTROL,
+	               0, 0);
+	write_batch_at(&set, 4, KFK_BATCH_CODEC_ZSTD,
+	               KFK_BATCH_ATTR_TRANSACTIONAL, 2, 0);
+	write_batch_at(&set, 6, 0, 0, 2, 1);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(golden_batches[i].name, "control_commit"))
+			continue;
+		if (kfk_batch_buf_reserve(&set, golden_batches[i].len))
+			die("out of memory");
+		memcpy(set.data + set.len, golden_batches[i].bytes,
+		       golden_batches[i].len);
+		set.len += golden_batches[i].len;
+	}
+	fetch_seed("txn-abort", 0, aborted, 2, set.data, set.len);
+	fetch_seed("txn-abort-from-2", 2, aborted, 2, set.data, set.len);
+	kfk_batch_buf_free(&set);
+}
+
+static void fetch_seeds(void)
+{
+	size_t n = sizeof golden_batches / sizeof golden_batches[0];
+	struct kfk_batch_buf b, inner;
+	char name[64];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "golden-%s", golden_batches[i].name);
+		fetch_seed(name, 0, NULL, 0, golden_batches[i].bytes,
+		           golden_batches[i].len);
+	}
+	for (int codec = 0; codec <= 4; codec++) {
+		memset(&b, 0, sizeof b);
+		write_batch_at(&b, 100, codec, 0, 12, 1);
+		snprintf(name, sizeof name, "kfk-%s", kfk_codec_name(codec));
+		fetch_seed(name, 100, NULL, 0, b.data, b.len);
+		/* The broker sends the whole batch holding the position. */
+		snprintf(name, sizeof name, "kfk-%s-from-105",
+		         kfk_codec_name(codec));
+		fetch_seed(name, 105, NULL, 0, b.data, b.len);
+		if (codec == 0) /* only part of a batch: too large */
+			fetch_seed("partial", 100, NULL, 0, b.data, b.len / 2);
+		kfk_batch_buf_free(&b);
+	}
+	fetch_txn_seeds();
+	/* Legacy entries: messages at 10-12, then a compressed wrapper of
+	 * 13-15 (relative offsets inside, the last one's outside). */
+	memset(&b, 0, sizeof b);
+	memset(&inner, 0, sizeof inner);
+	legacy_set(&b, 1, 3, 10);
+	legacy_set(&inner, 1, 3, 0);
+	if (kfk_msgset_append_wrapper(&b, 1, 15, KFK_BATCH_CODEC_GZIP,
+	                              1600000000000, 0, inner.data, inner.len,
+	                              kfk_codec_compress, -1))
+		die("wrapper");
+	fetch_seed("legacy", 11, NULL, 0, b.data, b.len);
+	kfk_batch_buf_free(&inner);
+	kfk_batch_buf_free(&b);
 }
 
 /* -------------------------------------------------------- compression */
@@ -573,6 +679,7 @@ int main(int argc, char **argv)
 	header_seeds();
 	record_batch_seeds();
 	msgset_seeds();
+	fetch_seeds();
 	codec_seeds();
 	printf("gen_seeds: %d seeds written to %s\n", n_written, out_dir);
 	return 0;
