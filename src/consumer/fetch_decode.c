@@ -88,7 +88,7 @@ static int aborted_cmp(const void *x, const void *y)
 
 /* The records of one batch into messages. */
 static kfk_err decode_records(struct kfk_fd_in *in, struct kfk_fd_out *out,
-                              const struct kfk_batch *b)
+                              const struct kfk_batch *b, int64_t last)
 {
 	struct kfk_record_iter it;
 	struct kfk_record r;
@@ -111,8 +111,13 @@ static kfk_err decode_records(struct kfk_fd_in *in, struct kfk_fd_out *out,
 	while (!err && (rc = kfk_record_iter_next(&it, &r)) == 1) {
 		struct kfk_message *m;
 
-		if (r.offset < out->next_pos || r.offset == INT64_MAX)
-			continue; /* behind the position (or no room after) */
+		if (r.offset > last) {
+			/* Past the batch's own last offset: corrupt. */
+			err = KFK_ERR__MALFORMED;
+			break;
+		}
+		if (r.offset < out->next_pos)
+			continue; /* behind the position */
 		m = kfk_fset_add(out->set);
 		if (!m) {
 			err = KFK_ERR__NO_MEMORY;
@@ -266,7 +271,7 @@ void kfk_fetch_decode(struct kfk_fd_in *in, struct kfk_fd_out *out)
 		if (last < out->next_pos)
 			continue;
 		if (batch_visible(in, &ab, &next_aborted, &b)) {
-			err = decode_records(in, out, &b);
+			err = decode_records(in, out, &b, last);
 			if (err) {
 				out->err = err;
 				out->err_offset = b.base_offset;
