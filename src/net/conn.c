@@ -90,6 +90,20 @@ static void kfk_conn_close_fd(struct kfk_conn *c)
 	c->fd = -1;
 }
 
+/* Forgets the input: a block kept frames still hold is let go (the next
+ * connection's bytes would otherwise be read into it from offset 0, over
+ * the kept frames), an unshared one is kept for reuse. */
+static void kfk_conn_in_reset(struct kfk_conn *c)
+{
+	if (c->inb && kfk_inblock_shared(c->inb)) {
+		kfk_inblock_unref(c->inb);
+		c->inb = NULL;
+		c->in = NULL;
+		c->in_cap = 0;
+	}
+	c->in_off = c->in_len = 0;
+}
+
 void kfk_conn_close(struct kfk_conn *c)
 {
 	if (c->state == KFK_CONN_CLOSED)
@@ -100,7 +114,7 @@ void kfk_conn_close(struct kfk_conn *c)
 	kfk_conn_drop_out(c);
 	free(c->addrs);
 	c->addrs = NULL;
-	c->in_off = c->in_len = 0;
+	kfk_conn_in_reset(c);
 	c->state = KFK_CONN_CLOSED;
 }
 
@@ -217,7 +231,7 @@ kfk_err kfk_conn_connect(struct kfk_conn *c, struct kfk_sockaddrs *addrs)
 	c->addrs = addrs;
 	c->addr_idx = 0;
 	c->why[0] = '\0';
-	c->in_off = c->in_len = 0;
+	kfk_conn_in_reset(c);
 	c->state = KFK_CONN_CONNECTING;
 	if (addrs->n == 0)
 		snprintf(c->why, sizeof(c->why), "no address to connect to");

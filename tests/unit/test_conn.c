@@ -467,6 +467,53 @@ KT_TEST(conn_kept_frames_survive_later_reads)
 		kfk_frame_unref(kept[i]);
 }
 
+/* A kept frame outlives its connection: after a close and a new
+ * connection, the next bytes go elsewhere than the kept block (they were
+ * once read into it from offset 0, over the kept frame). */
+KT_TEST(conn_kept_frame_survives_a_reconnect)
+{
+	struct fixture f;
+	size_t n = 40000, i;
+	uint8_t *frame = malloc(4 + n);
+	struct kfk_frame *k;
+	int64_t end = kt_now_ms() + WAIT_MS;
+
+	fx_open(&f, 1000000);
+	fx_connect(&f);
+	f.r->keep = 1;
+	put32(frame, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		frame[4 + i] = (uint8_t)(i * 7 + 1);
+	server_send(&f, frame, 4 + n);
+	/* And the start of a second frame: unparsed bytes are left when the
+	 * connection closes. */
+	server_send(&f, frame, 100);
+	while (f.r->frames < 1 && kt_now_ms() < end)
+		run_for(f.loop, 100);
+	while (f.c.in_len - f.c.in_off < 100 && kt_now_ms() < end)
+		round1(f.loop);
+	KT_ASSERT_INT_EQ(f.r->nkept, 1);
+	k = f.r->kept[0];
+	KT_ASSERT(k->block != NULL); /* shares the connection's block */
+	kfk_conn_close(&f.c);
+	close(f.sfd);
+	f.r->connected = 0;
+	fx_connect(&f);
+	for (i = 0; i < n; i++)
+		frame[4 + i] = 0xee;
+	server_send(&f, frame, 4 + n);
+	while (f.r->frames < 2 && kt_now_ms() < end)
+		run_for(f.loop, 100);
+	KT_ASSERT_INT_EQ(f.r->frames, 2);
+	for (i = 0; i < n && k->p[i] == (uint8_t)(i * 7 + 1); i++)
+		;
+	KT_ASSERT_MSG(i == n, "kept byte %zu overwritten", i);
+	kfk_frame_unref(k);
+	kfk_frame_unref(f.r->kept[1]);
+	free(frame);
+	fx_close(&f);
+}
+
 struct bad_size {
 	uint32_t size;
 	const char *reason;
