@@ -17,7 +17,8 @@ KFK_REGEN += regen-configuration
 # The `kfk` command-line tool: public API only, linked like an application.
 bin_PROGRAMS += tools/kfk
 tools_kfk_SOURCES = tools/cli/main.c tools/cli/cli.c tools/cli/cli.h \
-	tools/cli/produce.c tools/cli/consume.c tools/cli/consume_fmt.c \
+	tools/cli/produce.c tools/cli/consume.c tools/cli/consume.h \
+	tools/cli/consume_group.c tools/cli/consume_fmt.c \
 	tools/cli/consume_fmt.h tools/cli/consume_json.c tools/cli/perf.c \
 	tools/cli/perf_stats.c tools/cli/perf_stats.h
 tools_kfk_LDADD = libkfk.la -lm

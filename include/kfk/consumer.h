@@ -103,6 +103,11 @@ KFK_API void kfk_tplist_set_err(kfk_tplist *l, int i, kfk_err err);
 /* The leader epoch that goes with the offset; -1: unknown. */
 KFK_API int32_t kfk_tplist_leader_epoch(const kfk_tplist *l, int i);
 KFK_API void kfk_tplist_set_leader_epoch(kfk_tplist *l, int i, int32_t epoch);
+/* The metadata string committed with the offset; NULL: none. Set copies
+ * it (NULL clears); KFK_ERR__NO_MEMORY, or _INVALID_ARG for a bad index. */
+KFK_API const char *kfk_tplist_metadata(const kfk_tplist *l, int i);
+KFK_API kfk_err kfk_tplist_set_metadata(kfk_tplist *l, int i,
+                                        const char *metadata);
 
 /* ---- the consumer ------------------------------------------------------ */
 
@@ -187,8 +192,89 @@ KFK_API int64_t kfk_consumer_lag(kfk_consumer *c, const char *topic,
 KFK_API kfk_err kfk_consumer_offsets_for_times(kfk_consumer *c, kfk_tplist *l,
                                                int timeout_ms);
 
-/* Stops fetching and drops what waits; bounded (no network wait today:
- * groups will add leaving the group). Polls after it return NULL. */
+/* ---- consumer groups ------------------------------------------------- */
+
+/* What a rebalance did to this member's assignment. */
+typedef enum kfk_rebalance_type {
+	KFK_REBALANCE_ASSIGNED = 1, /* partitions added (eager: the whole new
+	                             * assignment) */
+	KFK_REBALANCE_REVOKED = 2,  /* partitions taken away in order: their
+	                             * progress may be committed now */
+	KFK_REBALANCE_LOST = 3      /* partitions the member no longer owns
+	                             * (it was removed from the group):
+	                             * committing them would fail */
+} kfk_rebalance_type;
+
+/* Told of a rebalance, on the thread that polls, inside poll (or
+ * poll_batch, or close), before the change takes effect for REVOKED and
+ * LOST and after it for ASSIGNED, as the Java client's
+ * ConsumerRebalanceListener is. parts is valid during the call. The
+ * callback may commit (revoked partitions can still be committed during
+ * REVOKED), seek (an ASSIGNED partition), pause, and read positions; it
+ * must not call subscribe, assign or close. ASSIGNED is called after each
+ * rebalance, even with an empty list (cooperative protocol). */
+typedef void kfk_rebalance_cb(kfk_consumer *c, kfk_rebalance_type type,
+                              const kfk_tplist *parts, void *opaque);
+
+/* Joins the group named by group.id, subscribed to topics: names, or
+ * regular expressions (POSIX extended) when the name starts with '^',
+ * matched against the cluster's topics as they come and go. Replaces any
+ * previous subscription. The group gives this member its partitions; each
+ * starts at its committed offset, or by auto.offset.reset when it has
+ * none. cb (may be NULL) is told of each change. Membership (heartbeats,
+ * rebalances) runs on kfk's threads; the application must poll at least
+ * every max.poll.interval.ms. KFK_ERR__INVALID_ARG without group.id or
+ * topics; KFK_ERR__STATE after a manual assign() that is still in force. */
+KFK_API kfk_err kfk_consumer_subscribe(kfk_consumer *c,
+                                       const char *const *topics, int cnt,
+                                       kfk_rebalance_cb *cb, void *opaque);
+/* Leaves the group (committing first with enable.auto.commit); the
+ * assignment becomes empty. */
+KFK_API kfk_err kfk_consumer_unsubscribe(kfk_consumer *c);
+
+/* Records that the application has processed up to (not including) each
+ * entry's offset: what the next commit of positions commits. Offsets are
+ * stored automatically by poll unless enable.auto.offset.store=false.
+ * KFK_ERR__UNKNOWN_PARTITION on entries not assigned. */
+KFK_API kfk_err kfk_consumer_store_offsets(kfk_consumer *c, kfk_tplist *l);
+/* store_offsets() of one message: its offset + 1. */
+KFK_API kfk_err kfk_consumer_store_message(kfk_consumer *c,
+                                           const kfk_message *m);
+
+/* Commits offsets (with their leader epoch and metadata) for the group,
+ * waiting for the coordinator's answer up to timeout_ms (-1:
+ * default.api.timeout.ms); retriable errors are retried within that time.
+ * offsets NULL: the stored offsets of every assigned partition that moved
+ * since its last commit. Per-entry errors are set on offsets; the return
+ * is the first of them, or the request's error. */
+KFK_API kfk_err kfk_consumer_commit(kfk_consumer *c, kfk_tplist *offsets,
+                                    int timeout_ms);
+
+/* A commit's outcome: err and per-entry errors in offsets (valid during
+ * the call). Called inside poll on the polling thread. */
+typedef void kfk_commit_cb(kfk_consumer *c, kfk_err err,
+                           const kfk_tplist *offsets, void *opaque);
+/* commit() without waiting: cb (may be NULL) is told the outcome inside a
+ * later poll. Not retried (a later commit supersedes it), as in Java.
+ * Returns an error only for bad arguments or a closed consumer. */
+KFK_API kfk_err kfk_consumer_commit_async(kfk_consumer *c,
+                                          const kfk_tplist *offsets,
+                                          kfk_commit_cb *cb, void *opaque);
+
+/* Fills each entry with the group's committed offset (KFK_OFFSET_INVALID
+ * when none), its leader epoch and metadata, waiting up to timeout_ms. */
+KFK_API kfk_err kfk_consumer_committed(kfk_consumer *c, kfk_tplist *l,
+                                       int timeout_ms);
+
+/* This member's id in the group, copied into buf ("" before it joined).
+ * Returns the length it needs (as snprintf). */
+KFK_API int kfk_consumer_member_id(kfk_consumer *c, char *buf, size_t size);
+
+/* Stops fetching; in a group, commits (enable.auto.commit), tells the
+ * rebalance callback of the revocation and leaves the group (a static
+ * member stays, to come back within session.timeout.ms), bounded by
+ * default.api.timeout.ms; then drops what waits. Polls after it return
+ * NULL. Call it from the thread that polls. */
 KFK_API kfk_err kfk_consumer_close(kfk_consumer *c);
 /* Frees the consumer (closing it first if needed). Messages the
  * application still holds stay valid until it destroys them. */

@@ -49,7 +49,11 @@
 enum kfk_ev_type {
 	KFK_EV_DELIVERY = 1, /* producer: the reports of one batch */
 	KFK_EV_MESSAGES = 2, /* consumer: one partition's fetched messages */
-	/* next: KFK_EV_REBALANCE, KFK_EV_ADMIN_RESULT, KFK_EV_ERROR */
+	KFK_EV_REBALANCE = 3, /* consumer group: partitions assigned,
+	                       * revoked or lost */
+	KFK_EV_COMMIT = 4,   /* consumer group: an asynchronous commit's
+	                      * outcome */
+	/* next: KFK_EV_ADMIN_RESULT, KFK_EV_ERROR */
 };
 
 /* An event, embedded in its owner's struct. The queue owns the fields

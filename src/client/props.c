@@ -604,6 +604,138 @@ const struct kfk_prop kfk_props[] = {
 		       "(transaction markers) are never returned.",
 	},
 	{
+		.name = "group.id",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_HIGH,
+		.doc = "The consumer group this consumer belongs to. Needed by "
+		       "kfk_consumer_subscribe() (group membership) and by "
+		       "commits; a consumer that only assigns partitions itself "
+		       "may leave it empty.",
+	},
+	{
+		.name = "group.instance.id",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "A unique name of this member across restarts: static "
+		       "membership (KIP-345). A static member that restarts "
+		       "within session.timeout.ms gets its partitions back "
+		       "without a rebalance of the others, and it does not leave "
+		       "the group on close. Empty: a dynamic member.",
+	},
+	{
+		.name = "client.rack",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_LOW,
+		.doc = "The rack this consumer runs in, sent in its group "
+		       "subscription for rack-aware assignors.",
+	},
+	{
+		.name = "session.timeout.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 1,
+		.max = 3600000,
+		.def = "45000",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_HIGH,
+		.doc = "How long the group coordinator waits for a heartbeat "
+		       "before it removes this member and moves its partitions. "
+		       "Must lie within the broker's "
+		       "group.min/max.session.timeout.ms.",
+	},
+	{
+		.name = "heartbeat.interval.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 1,
+		.max = 3600000,
+		.def = "3000",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_HIGH,
+		.doc = "How often a member heartbeats to its coordinator. "
+		       "Heartbeats run on kfk's own timers and the coordinator's "
+		       "own connection, never on the application's poll; keep it "
+		       "below a third of session.timeout.ms.",
+	},
+	{
+		.name = "max.poll.interval.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 1,
+		.max = 86400000,
+		.def = "300000",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_HIGH,
+		.doc = "The longest the application may go between polls while "
+		       "in a group. Past it the member leaves the group (its "
+		       "partitions move to others, and the next poll reports "
+		       "them lost and rejoins), as the Java client does. Also "
+		       "the rebalance timeout the member gives the coordinator.",
+	},
+	{
+		.name = "partition.assignment.strategy",
+		.type = KFK_PROP_LIST,
+		.def = "range,cooperative-sticky",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The assignors this member offers, in order of preference: "
+		       "range, roundrobin, cooperative-sticky (the Java client's "
+		       "names and wire formats, so kfk and Java members share a "
+		       "group; the Java class names are accepted too). The group "
+		       "uses the first one every member offers. When every "
+		       "assignor listed is cooperative (cooperative-sticky "
+		       "alone) only the partitions that move are revoked "
+		       "(KIP-429); with an eager one in the list (the default, "
+		       "as Java's, so that groups can move from range to "
+		       "cooperative-sticky) a member revokes all its partitions "
+		       "before each rebalance.",
+	},
+	{
+		.name = "enable.auto.commit",
+		.type = KFK_PROP_BOOL,
+		.def = "true",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "Commit the stored offsets (by default the positions poll "
+		       "has reached) every auto.commit.interval.ms in the "
+		       "background, before partitions are revoked, and on close.",
+	},
+	{
+		.name = "auto.commit.interval.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 1,
+		.max = 86400000,
+		.def = "5000",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_LOW,
+		.doc = "How often enable.auto.commit commits.",
+	},
+	{
+		.name = "enable.auto.offset.store",
+		.type = KFK_PROP_BOOL,
+		.def = "true",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_LOW,
+		.doc = "Each message poll returns stores its offset + 1 as the "
+		       "partition's offset to commit. false: only "
+		       "kfk_consumer_store_offsets() stores, so an application "
+		       "commits exactly what it has processed (at-least-once).",
+	},
+	{
+		.name = "default.api.timeout.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 0,
+		.max = 3600000,
+		.def = "60000",
+		.clients = KFK_PROP_CONSUMER,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "How long a blocking consumer call (a synchronous commit "
+		       "with no timeout of its own, close's last commit) waits.",
+	},
+	{
 		.name = "compression.type",
 		.aliases = {"compression.codec"},
 		.type = KFK_PROP_ENUM,

@@ -22,6 +22,7 @@
 #include "client/metadata.h"
 #include "consumer/consumer_int.h"
 #include "consumer/fetcher.h"
+#include "consumer/group.h"
 #include "consumer/tplist.h"
 #include "util/time.h"
 
@@ -89,6 +90,8 @@ static void consumer_round(void *arg)
 	if (c->closed)
 		return;
 	update_leaders(c);
+	if (c->group)
+		kfk_cgrp_fetch_positions(c->group, now);
 	kfk_offsets_run(c, now);
 	kfk_fetcher_run(c, now);
 }
@@ -120,8 +123,13 @@ void kfk_consumer_arm(struct kfk_consumer *c, int64_t at_us)
 
 static void on_notify(void *arg, unsigned events)
 {
-	(void)events;
-	kfk_consumer_kick(arg);
+	struct kfk_consumer *c = arg;
+
+	if (c->group && (events & KFK_NOTIFY_BROKER_DOWN))
+		kfk_cgrp_coord_check(c->group);
+	if (c->group && (events & KFK_NOTIFY_METADATA))
+		kfk_cgrp_metadata(c->group);
+	kfk_consumer_kick(c);
 }
 
 static void on_room(void *arg)
@@ -179,6 +187,8 @@ static void read_conf(struct kfk_consumer *c, const kfk_conf *conf)
 	c->isolation = (int8_t)kfk_conf_get_int(conf, "isolation.level");
 	c->check_crcs = kfk_conf_get_bool(conf, "check.crcs");
 	c->partition_eof = kfk_conf_get_bool(conf, "enable.partition.eof");
+	c->auto_store = kfk_conf_get_bool(conf, "enable.auto.offset.store") &&
+	                *kfk_conf_get_str(conf, "group.id");
 	c->retry_backoff_us = kfk_conf_get_int(conf, "retry.backoff.ms") * 1000;
 }
 
@@ -196,7 +206,8 @@ static int consumer_start(struct kfk_consumer *c, const kfk_conf *conf)
 	c->kick_task.fn = consumer_round;
 	c->kick_task.arg = c;
 	kfk_timer_init(&c->timer, on_timer, c);
-	c->notify.events = KFK_NOTIFY_METADATA | KFK_NOTIFY_BROKER_UP;
+	c->notify.events = KFK_NOTIFY_METADATA | KFK_NOTIFY_BROKER_UP |
+	                   KFK_NOTIFY_BROKER_DOWN;
 	c->notify.loop = c->ctrl;
 	c->notify.fn = on_notify;
 	c->notify.arg = c;
@@ -221,7 +232,8 @@ KFK_API kfk_consumer *kfk_consumer_new(const kfk_conf *conf, char *errstr,
 	c->q.efd = -1;
 	c->client = kfk_client_new(conf, KFK_CLIENT_CONSUMER, errstr,
 	                           errstr_size);
-	if (!c->client || consumer_start(c, conf)) {
+	if (!c->client || consumer_start(c, conf) ||
+	    kfk_cgrp_new(c, errstr, errstr_size)) {
 		if (c->client && errstr_size && !errstr[0])
 			snprintf(errstr, errstr_size, "out of memory");
 		kfk_consumer_destroy(c);
@@ -257,10 +269,16 @@ static void close_task(void *arg)
 	if (c->timer_at)
 		kfk_loop_timer_cancel(c->ctrl, &c->timer);
 	c->timer_at = 0;
+	if (c->group)
+		kfk_cgrp_close(c->group);
 }
 
 KFK_API kfk_err kfk_consumer_close(kfk_consumer *c)
 {
+	if (atomic_load(&c->closing))
+		return KFK_ERR_NONE;
+	if (c->group)
+		(void)kfk_cgrp_stop(c->group, true);
 	if (atomic_exchange(&c->closing, true))
 		return KFK_ERR_NONE;
 	kfk_client_run_sync(c->ctrl, close_task, c);
@@ -275,18 +293,22 @@ KFK_API void kfk_consumer_destroy(kfk_consumer *c)
 		return;
 	if (c->client && c->ctrl)
 		kfk_consumer_close(c);
+	/* Messages released from here on (those still queued, below) must
+	 * not kick the control loop, which goes with the client. */
+	if (c->mem) {
+		pthread_mutex_lock(&c->mem->lock);
+		c->mem->room = NULL;
+		pthread_mutex_unlock(&c->mem->lock);
+	}
 	/* Fetches still out come back (with _DESTROY) while the client
 	 * goes down, and find the consumer closed. */
 	kfk_client_destroy(c->client);
 	if (c->q.efd >= 0)
 		kfk_evq_destroy(&c->q);
-	if (c->mem) {
-		pthread_mutex_lock(&c->mem->lock);
-		c->mem->room = NULL;
-		pthread_mutex_unlock(&c->mem->lock);
+	if (c->mem)
 		kfk_cmem_unref(c->mem);
-	}
 	kfk_fsess_free_all(c);
+	kfk_cgrp_free(c->group);
 	free(c->fetching);
 	free(c->parts);
 	pthread_mutex_destroy(&c->lock);
@@ -298,7 +320,8 @@ KFK_API void kfk_consumer_destroy(kfk_consumer *c)
 struct assign_op {
 	struct kfk_consumer *c;
 	const kfk_tplist *l;
-	int mode;          /* 0 replace, 1 add, 2 remove */
+	int mode;          /* 0 replace, 1 add, 2 remove; the group's:
+	                    * 3 add those missing, 4 remove those present */
 	kfk_err err;
 };
 
@@ -357,7 +380,7 @@ static kfk_err assign_check(struct assign_op *op)
 	const kfk_tplist *l = op->l;
 	int i;
 
-	for (i = 0; l && i < l->cnt; i++) {
+	for (i = 0; l && op->mode <= 2 && i < l->cnt; i++) {
 		bool have = kfk_consumer_find(op->c, l->v[i].topic,
 		                              l->v[i].partition) != NULL;
 		if (kfk_tplist_find(l, l->v[i].topic, l->v[i].partition) != i)
@@ -390,6 +413,20 @@ static void assign_replace(struct assign_op *op)
 	}
 }
 
+static void assign_group(struct assign_op *op)
+{
+	struct kfk_consumer *c = op->c;
+	int i, k;
+
+	for (i = 0; i < op->l->cnt && !op->err; i++) {
+		k = part_index(c, op->l->v[i].topic, op->l->v[i].partition);
+		if (op->mode == 3 && k < 0)
+			op->err = part_add(c, &op->l->v[i]);
+		else if (op->mode == 4 && k >= 0)
+			part_remove(c, k);
+	}
+}
+
 static void assign_task(void *arg)
 {
 	struct assign_op *op = arg;
@@ -409,6 +446,8 @@ static void assign_task(void *arg)
 		for (i = 0; op->mode == 2 && i < l->cnt; i++)
 			part_remove(c, part_index(c, l->v[i].topic,
 			                          l->v[i].partition));
+		if (op->mode >= 3)
+			assign_group(op);
 	}
 	pthread_mutex_unlock(&c->lock);
 	kfk_consumer_kick(c);
@@ -439,6 +478,12 @@ KFK_API kfk_err kfk_consumer_incremental_unassign(kfk_consumer *c,
                                                   const kfk_tplist *l)
 {
 	return assign_run(c, l, 2);
+}
+
+kfk_err kfk_consumer_group_assign(struct kfk_consumer *c, const kfk_tplist *l,
+                                  bool add)
+{
+	return l && l->cnt ? assign_run(c, l, add ? 3 : 4) : KFK_ERR_NONE;
 }
 
 KFK_API kfk_err kfk_consumer_unassign(kfk_consumer *c)

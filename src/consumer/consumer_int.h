@@ -71,7 +71,13 @@ struct kfk_cpart {
 	                          * an older version are dropped */
 	_Atomic int64_t app_pos; /* offset after the last message polled;
 	                          * KFK_OFFSET_INVALID before any */
+	_Atomic int32_t app_epoch; /* leader epoch of the last message
+	                            * polled; -1 */
 	_Atomic int64_t hw, lso, log_start; /* from the last fetch; -1 */
+	/* Groups: the offset stored to commit (enable.auto.offset.store=
+	 * false), and the last known committed one; KFK_OFFSET_INVALID. */
+	_Atomic int64_t stored, committed;
+	_Atomic int32_t stored_epoch;
 	atomic_bool paused;
 
 	/* (ctrl) */
@@ -119,6 +125,7 @@ struct kfk_message {
 
 struct kfk_fetch_req;
 struct kfk_fsess;
+struct kfk_cgrp;
 
 struct kfk_consumer {
 	struct kfk_client *client;
@@ -126,6 +133,7 @@ struct kfk_consumer {
 	const struct kfk_logger *log;
 	struct kfk_evq q;
 	struct kfk_cmem *mem;
+	struct kfk_cgrp *group;  /* NULL without group.id (consumer/group.h) */
 
 	/* Settings. */
 	int32_t fetch_min_bytes, fetch_max_wait_ms, fetch_max_bytes;
@@ -133,6 +141,7 @@ struct kfk_consumer {
 	int reset;               /* 0 earliest, 1 latest, 2 none */
 	int8_t isolation;        /* 0 read_uncommitted, 1 read_committed */
 	bool check_crcs, partition_eof;
+	bool auto_store;         /* enable.auto.offset.store (with a group) */
 	int64_t retry_backoff_us;
 
 	/* The assignment. Written on the control loop under lock; read
@@ -193,6 +202,11 @@ void kfk_consumer_kick(struct kfk_consumer *c);
 void kfk_consumer_error(struct kfk_consumer *c, struct kfk_cpart *p,
                         kfk_err err, int64_t offset, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* The group's changes to the assignment: adds l's partitions not
+ * assigned yet (at their committed offsets), or removes those assigned.
+ * Application thread. */
+kfk_err kfk_consumer_group_assign(struct kfk_consumer *c, const kfk_tplist *l,
+                                  bool add);
 /* Arms the control loop's timer for at_us if earlier than armed. (ctrl) */
 void kfk_consumer_arm(struct kfk_consumer *c, int64_t at_us);
 
@@ -212,6 +226,9 @@ void kfk_offsets_run(struct kfk_consumer *c, int64_t now_us);
  * or for KFK_OFFSET_STORED. (ctrl) */
 void kfk_offsets_reset(struct kfk_consumer *c, struct kfk_cpart *p,
                        const char *why);
+/* p has no committed offset: start by auto.offset.reset (or fail with
+ * none). (ctrl, under c->lock) */
+void kfk_offsets_no_committed(struct kfk_consumer *c, struct kfk_cpart *p);
 /* A blocking ListOffsets for one partition at timestamp ts (-1 latest,
  * -2 earliest, else a time), from an application thread. */
 kfk_err kfk_offsets_query(struct kfk_consumer *c, const char *topic,

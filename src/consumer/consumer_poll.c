@@ -9,6 +9,7 @@
 
 #include "client/metadata.h"
 #include "consumer/consumer_int.h"
+#include "consumer/group.h"
 #include "consumer/tplist.h"
 #include "util/time.h"
 
@@ -16,8 +17,10 @@
 
 /* Keeps the messages of out[0..n) still current (a seek since they were
  * fetched makes them stale: destroyed) and advances the positions past
- * them. Returns how many are kept, packed at the front. */
-static int poll_filter(kfk_message **out, int n)
+ * them; with enable.auto.offset.store, stores each message's own offset
+ * (the ones before it are processed). Returns how many are kept, packed
+ * at the front. */
+static int poll_filter(kfk_message **out, int n, bool auto_store)
 {
 	int i, kept = 0;
 
@@ -29,8 +32,17 @@ static int poll_filter(kfk_message **out, int n)
 			kfk_message_destroy(m);
 			continue;
 		}
-		if (!m->err)
+		if (!m->err) {
+			/* What the application has processed: everything
+			 * before the message it is handed now (the Java
+			 * client's auto commit commits at the next poll). */
+			if (auto_store) {
+				atomic_store(&p->stored, m->offset);
+				atomic_store(&p->stored_epoch, m->leader_epoch);
+			}
 			atomic_store(&p->app_pos, m->offset + 1);
+			atomic_store(&p->app_epoch, m->leader_epoch);
+		}
 		out[kept++] = m;
 	}
 	return kept;
@@ -50,11 +62,15 @@ KFK_API int kfk_consumer_poll_batch(kfk_consumer *c, kfk_message **out,
 
 		if (atomic_load(&c->closing))
 			return 0;
+		if (c->group)
+			kfk_cgrp_serve(c->group);
 		n = kfk_evq_take(&c->q, max, left < 0 && timeout_ms >= 0
 		                                 ? 0 : (int)left,
 		                 kfk_fset_copy, out);
-		kept = poll_filter(out, n);
-		if (kept || n == 0 || (timeout_ms >= 0 && kfk_now_ms() >= end))
+		kept = poll_filter(out, n, c->auto_store);
+		/* n == 0 before the end: a kick (a rebalance to serve, or
+		 * close): look again. */
+		if (kept || (timeout_ms >= 0 && kfk_now_ms() >= end))
 			return kept;
 	}
 }

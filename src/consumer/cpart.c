@@ -43,6 +43,10 @@ struct kfk_cpart *kfk_cpart_new(const char *topic, int32_t partition)
 	p->partition = partition;
 	atomic_init(&p->version, 1);
 	atomic_init(&p->app_pos, KFK_OFFSET_INVALID);
+	atomic_init(&p->app_epoch, -1);
+	atomic_init(&p->stored, KFK_OFFSET_INVALID);
+	atomic_init(&p->committed, KFK_OFFSET_INVALID);
+	atomic_init(&p->stored_epoch, -1);
 	atomic_init(&p->hw, -1);
 	atomic_init(&p->lso, -1);
 	atomic_init(&p->log_start, -1);

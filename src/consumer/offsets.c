@@ -232,6 +232,13 @@ static void lo_done_positions(struct kfk_req *req, kfk_err err,
 		kfk_consumer_kick(c);
 }
 
+/* With a group, KFK_OFFSET_STORED is the committed offset, asked of the
+ * coordinator (consumer/group_commit.c), not of the leader. */
+static bool waits_for_group(struct kfk_consumer *c, struct kfk_cpart *p)
+{
+	return c->group && p->want_offset == KFK_OFFSET_STORED;
+}
+
 /* The timestamp to ask for p's logical offset; false when there is none
  * to ask (auto.offset.reset=none: the partition fails). */
 static bool want_ts(struct kfk_consumer *c, struct kfk_cpart *p, int64_t *ts)
@@ -270,7 +277,7 @@ static void send_for_leader(struct kfk_consumer *c, int32_t leader,
 		struct lo_entry *e = &r->v[r->n];
 
 		if (p->state != KFK_CPART_NEED_OFFSET || p->leader != leader ||
-		    p->retry_at_us > now)
+		    p->retry_at_us > now || waits_for_group(c, p))
 			continue;
 		if (!want_ts(c, p, &e->ts)) {
 			fail_no_offset(c, p);
@@ -306,7 +313,8 @@ void kfk_offsets_run(struct kfk_consumer *c, int64_t now)
 		struct kfk_cpart *p = c->parts[i];
 		bool seen = false;
 
-		if (p->state != KFK_CPART_NEED_OFFSET || p->leader < 0)
+		if (p->state != KFK_CPART_NEED_OFFSET || p->leader < 0 ||
+		    waits_for_group(c, p))
 			continue;
 		if (p->retry_at_us > now) {
 			kfk_consumer_arm(c, p->retry_at_us);
@@ -319,6 +327,19 @@ void kfk_offsets_run(struct kfk_consumer *c, int64_t now)
 			send_for_leader(c, p->leader, now);
 	}
 	pthread_mutex_unlock(&c->lock);
+}
+
+void kfk_offsets_no_committed(struct kfk_consumer *c, struct kfk_cpart *p)
+{
+	kfk_dbg(c->log, KFK_DBG_CONSUMER, "OFFSET",
+	        "%s [%d]: no committed offset: auto.offset.reset", p->topic,
+	        (int)p->partition);
+	if (c->reset == 2) {
+		fail_no_offset(c, p);
+		return;
+	}
+	p->want_offset = c->reset == 0 ? KFK_OFFSET_BEGINNING : KFK_OFFSET_END;
+	kfk_cpart_set_state(c, p, KFK_CPART_NEED_OFFSET);
 }
 
 void kfk_offsets_reset(struct kfk_consumer *c, struct kfk_cpart *p,

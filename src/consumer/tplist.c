@@ -36,8 +36,10 @@ KFK_API void kfk_tplist_destroy(kfk_tplist *l)
 
 	if (!l)
 		return;
-	for (i = 0; i < l->cnt; i++)
+	for (i = 0; i < l->cnt; i++) {
 		free(l->v[i].topic);
+		free(l->v[i].metadata);
+	}
 	free(l->v);
 	free(l);
 }
@@ -89,6 +91,10 @@ KFK_API kfk_tplist *kfk_tplist_copy(const kfk_tplist *l)
 		}
 		n->v[i].err = l->v[i].err;
 		n->v[i].leader_epoch = l->v[i].leader_epoch;
+		if (kfk_tplist_set_metadata(n, i, l->v[i].metadata)) {
+			kfk_tplist_destroy(n);
+			return NULL;
+		}
 	}
 	return n;
 }
@@ -172,4 +178,26 @@ KFK_API void kfk_tplist_set_leader_epoch(kfk_tplist *l, int i, int32_t epoch)
 
 	if (e)
 		e->leader_epoch = epoch;
+}
+
+KFK_API const char *kfk_tplist_metadata(const kfk_tplist *l, int i)
+{
+	struct kfk_tp *e = at(l, i);
+
+	return e ? e->metadata : NULL;
+}
+
+KFK_API kfk_err kfk_tplist_set_metadata(kfk_tplist *l, int i,
+                                        const char *metadata)
+{
+	struct kfk_tp *e = at(l, i);
+	char *m = NULL;
+
+	if (!e)
+		return KFK_ERR__INVALID_ARG;
+	if (metadata && !(m = strdup(metadata)))
+		return KFK_ERR__NO_MEMORY;
+	free(e->metadata);
+	e->metadata = m;
+	return KFK_ERR_NONE;
 }

@@ -15,6 +15,7 @@ struct kfk_tp {
 	int64_t offset;
 	int32_t leader_epoch;
 	kfk_err err;
+	char *metadata;   /* commit metadata; NULL: none */
 };
 
 struct kfk_tplist {

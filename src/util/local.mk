@@ -10,7 +10,8 @@ libkfk_core_la_SOURCES += src/util/mpsc.c src/util/mpsc.h \
 KFK_C_TESTS += tests/unit/test_mpsc
 KFK_C_TESTS += tests/unit/test_timerheap
 # Exponential backoff with jitter: reconnects, produce and init retries.
-libkfk_core_la_SOURCES += src/util/backoff.c src/util/backoff.h
+libkfk_core_la_SOURCES += src/util/backoff.c src/util/backoff.h \
+	src/util/waiter.c src/util/waiter.h
 # The logged state change of every state machine.
 libkfk_core_la_SOURCES += src/util/state.c src/util/state.h
 KFK_C_TESTS += tests/unit/test_state

@@ -22,3 +22,9 @@ tests_real_test_real_consumer_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
 # real broker after kfk produce (not cli_consume.sh: tests/run-tests names
 # each log after its script's base name).
 KFK_SCRIPT_TESTS += tests/real/cli_consume_real.sh
+# kfk consume -G: at-least-once with a member killed, none lost.
+KFK_SCRIPT_TESTS += tests/real/cli_group_real.sh
+KFK_C_TESTS += tests/real/test_real_group
+tests_real_test_real_group_SOURCES = tests/real/test_real_group.c \
+	$(KFK_REAL_SOURCES)
+tests_real_test_real_group_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)

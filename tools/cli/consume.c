@@ -2,9 +2,11 @@
  * kfk consume: records of a topic's partitions to stdout, in the manner
  * of kcat -C and kafka-console-consumer.
  *
- * Partitions are assigned, never subscribed (no consumer group): each
- * starts at -o (default: the stored offset, that is auto.offset.reset
- * until groups come). -e stops once every partition reached its end,
+ * Without -G, partitions are assigned: each starts at -o (default: the
+ * stored offset, that is auto.offset.reset). With -G the consumer joins
+ * the group, which assigns them (consume_group.c); offsets are committed
+ * (enable.auto.commit, and on close). -e stops once every partition
+ * (assigned to this member, with -G) reached its end,
  * -c after N records. Records print with a kcat -f format, the console
  * consumer's print.* properties, or as JSON lines (consume_fmt.h). Error
  * messages go to stderr and the read goes on; the exit status is then 1.
@@ -24,55 +26,32 @@
 #include "cli.h"
 #include "consume_fmt.h"
 
-#define CONSUME_CMD "consume"
-#define CONSUME_BATCH 256
-#define CONSUME_POLL_MS 200       /* how soon a signal or a tick is seen */
-#define CONSUME_LOOKUP_MS 30000   /* s@<ms>: the offsets-for-times wait */
-
-struct consume_opts {
-	const char *topic;
-	int32_t *parts;             /* -p, in order given */
-	int part_cnt;
-	long partitions;            /* --partitions N: 0..N-1 */
-	int64_t offset;             /* -o, or the timestamp with by_time */
-	int by_time;
-	long max;                   /* -c; 0: no limit */
-	int exit_eof, quiet, progress, json;
-	const char *format;         /* -f */
-	struct cfmt_console console;
-	int console_set;            /* a print.* / separator property given */
-};
-
-struct consume_state {
-	struct consume_opts *o;     /* partitions filled in when "all" */
-	struct cfmt fmt;
-	kfk_tplist *assigned;
-	unsigned char *at_end;      /* per entry of assigned: end reached or
-	                             * stuck on an error that needs a seek */
-	int ended;
-	long records, errors;
-	int fatal;
-	unsigned long long bytes;
-	long tick_records;
-	unsigned long long tick_bytes;
-	double t0, t_tick;
-};
+#include "consume.h"
 
 static volatile sig_atomic_t consume_interrupted;
 
 static const char consume_usage[] =
 	"usage: kfk consume -b HOST:PORT -t TOPIC [-p N ... | --partitions N] [options]\n"
+	"       kfk consume -b HOST:PORT -G GROUP TOPIC... [options]\n"
 	"Prints the records of the topic's partitions on stdout.\n"
 	"  -b, --bootstrap-server LIST  brokers (host:port,...)\n"
 	"  -t, --topic TOPIC            the topic\n"
 	"  -p, --partition N            read partition N (repeatable)\n"
 	"  --partitions N               read partitions 0..N-1 (default: all)\n"
+	"  -G, --group GROUP            read in consumer group GROUP: the group\n"
+	"                               assigns the partitions, each starts at\n"
+	"                               its committed offset (else -o beginning\n"
+	"                               or end), offsets are committed; topics\n"
+	"                               by -t (repeatable) or as arguments\n"
+	"  --include REGEX              with -G: every topic matching REGEX\n"
 	"  -o, --offset OFFSET          where to start: beginning, end, stored\n"
 	"                               (default: auto.offset.reset), N (an offset),\n"
 	"                               -N (N records before the end), s@MS (the\n"
 	"                               first record at or after MS since the epoch)\n"
 	"  --from-beginning             the same as -o beginning\n"
 	"  -e, --exit-at-end            stop when every partition reached its end\n"
+	"                               (with -G: every partition assigned to this\n"
+	"                               member, committing first)\n"
 	"  -c, --max-messages N         stop after N records\n"
 	"  -f, --format FMT             kcat's format: %t topic, %p partition,\n"
 	"                               %o offset, %k key, %s value, %h headers,\n"
@@ -134,7 +113,8 @@ static int consume_add_partition(struct consume_opts *o, const char *arg)
 }
 
 enum {
-	OPT_PARTITIONS = 256, OPT_FROM_BEGINNING, OPT_PROPERTY, OPT_PROGRESS
+	OPT_PARTITIONS = 256, OPT_FROM_BEGINNING, OPT_PROPERTY, OPT_PROGRESS,
+	OPT_INCLUDE
 };
 
 /* Applies one option; -1 (message printed) on a bad one. */
@@ -143,7 +123,21 @@ static int consume_opt(struct consume_opts *o, kfk_conf *conf, int c,
 {
 	switch (c) {
 	case 'b': return cli_conf_set(conf, CONSUME_CMD, "bootstrap.servers", arg);
-	case 't': o->topic = arg; return 0;
+	case 't':
+		o->topic = o->topic ? o->topic : arg;
+		return consume_group_add_topic(o, arg);
+	case 'G':
+		o->group = arg;
+		return cli_conf_set(conf, CONSUME_CMD, "group.id", arg);
+	case OPT_INCLUDE: {
+		char *pat = malloc(strlen(arg) + 2);
+
+		if (!pat)
+			return cli_err(CONSUME_CMD, "out of memory"), -1;
+		sprintf(pat, "%s%s", arg[0] == '^' ? "" : "^", arg);
+		o->include = pat;
+		return consume_group_add_topic(o, pat);
+	}
 	case 'p': return consume_add_partition(o, arg);
 	case OPT_PARTITIONS:
 		if (cli_parse_long(arg, 1, INT32_MAX, &o->partitions))
@@ -189,9 +183,35 @@ static void consume_bad_option(int c, char **argv)
 	fputs("(kfk consume --help lists the options)\n", stderr);
 }
 
+/* With a group: topics, no partitions; -o only beginning or end (the
+ * group's auto.offset.reset where nothing is committed). */
+static int consume_check_group(const struct consume_opts *o)
+{
+	if (!o->topic_cnt)
+		return cli_err(CONSUME_CMD, "a group needs topics (-t, "
+		               "arguments or --include)"), -1;
+	if (o->part_cnt || o->partitions)
+		return cli_err(CONSUME_CMD, "with a group (-G) the group assigns "
+		               "the partitions: no -p or --partitions"), -1;
+	if (o->by_time || (o->offset != KFK_OFFSET_STORED &&
+	                   o->offset != KFK_OFFSET_BEGINNING &&
+	                   o->offset != KFK_OFFSET_END))
+		return cli_err(CONSUME_CMD, "with a group -o is beginning or end "
+		               "(where nothing is committed)"), -1;
+	if ((o->json != 0) + (o->format != NULL) + (o->console_set != 0) > 1)
+		return cli_err(CONSUME_CMD, "--json, -f and --property exclude "
+		               "each other"), -1;
+	return 0;
+}
+
 /* Checks what the options say together; -1 (message printed). */
 static int consume_check(const struct consume_opts *o)
 {
+	if (o->group)
+		return consume_check_group(o);
+	if (o->topic_cnt > 1 || o->include)
+		return cli_err(CONSUME_CMD, "several topics or --include need a "
+		               "group (-G)"), -1;
 	if (!o->topic)
 		return cli_err(CONSUME_CMD, "--topic is required"), -1;
 	if (o->part_cnt && o->partitions)
@@ -211,6 +231,9 @@ static int consume_options(int argc, char **argv, struct consume_opts *o,
 	static const struct option longopts[] = {
 		CLI_LONGOPTS_TOPIC,
 		{"partitions", required_argument, NULL, OPT_PARTITIONS},
+		{"group", required_argument, NULL, 'G'},
+		{"include", required_argument, NULL, OPT_INCLUDE},
+		{"whitelist", required_argument, NULL, OPT_INCLUDE},
 		{"offset", required_argument, NULL, 'o'},
 		{"from-beginning", no_argument, NULL, OPT_FROM_BEGINNING},
 		{"exit-at-end", no_argument, NULL, 'e'},
@@ -227,7 +250,7 @@ static int consume_options(int argc, char **argv, struct consume_opts *o,
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:t:p:o:ec:f:JX:F:qh", longopts,
+	while ((c = getopt_long(argc, argv, ":b:t:p:o:ec:f:JX:F:qhG:", longopts,
 	                        NULL)) != -1) {
 		if (c == 'h')
 			return fputs(consume_usage, stdout), -2;
@@ -236,6 +259,10 @@ static int consume_options(int argc, char **argv, struct consume_opts *o,
 		if (consume_opt(o, conf, c, optarg))
 			return -1;
 	}
+	/* kcat -G GROUP TOPIC...: the topics follow the options. */
+	for (; o->group && optind < argc; optind++)
+		if (consume_group_add_topic(o, argv[optind]))
+			return -1;
 	if (optind < argc)
 		return cli_err(CONSUME_CMD, "unexpected argument '%s'", argv[optind]), -1;
 	return consume_check(o);
@@ -402,7 +429,8 @@ static int consume_done(const struct consume_state *st)
 
 	return consume_interrupted || st->fatal ||
 	       (o->max && st->records >= o->max) ||
-	       (o->exit_eof && st->ended == kfk_tplist_count(st->assigned));
+	       (o->exit_eof && kfk_tplist_count(st->assigned) > 0 &&
+	        st->ended == kfk_tplist_count(st->assigned));
 }
 
 /* The progress line, once a second, with the rates of that second. */
@@ -445,6 +473,11 @@ static void consume_loop(kfk_consumer *c, struct consume_state *st,
 				consume_record(st, msgs[i]);
 			kfk_message_destroy(msgs[i]);
 		}
+		/* In a group, what the next poll lets the consumer commit
+		 * must be out of this process first: at-least-once even
+		 * when it is killed. */
+		if (n && st->o->group)
+			fflush(stdout);
 		if (progress)
 			consume_tick(st);
 	}
@@ -490,7 +523,7 @@ static int consume_run(struct consume_state *st, kfk_conf *conf)
 	c = kfk_consumer_new(conf, err, sizeof(err));
 	if (!c)
 		return cli_err(CONSUME_CMD, "%s", err), 2;
-	if (consume_assign(c, st)) {
+	if (o->group ? consume_group_start(c, st) : consume_assign(c, st)) {
 		kfk_consumer_destroy(c);
 		return 1;
 	}
@@ -523,6 +556,10 @@ int cli_consume(int argc, char **argv)
 	rc = consume_options(argc, argv, &o, conf);
 	if (!rc && o.exit_eof)
 		rc = cli_conf_set(conf, CONSUME_CMD, "enable.partition.eof", "true");
+	if (!rc && o.group && o.offset != KFK_OFFSET_STORED)
+		rc = cli_conf_set(conf, CONSUME_CMD, "auto.offset.reset",
+		                  o.offset == KFK_OFFSET_BEGINNING ? "earliest"
+		                                                   : "latest");
 	if (!rc)
 		rc = consume_format(&st);
 	if (!rc)
@@ -534,5 +571,7 @@ int cli_consume(int argc, char **argv)
 		kfk_tplist_destroy(st.assigned);
 	free(st.at_end);
 	free(o.parts);
+	free(o.topics);
+	free(o.include);
 	return rc;
 }
