@@ -24,3 +24,8 @@ endif
 # Run kfk and the twin side by side (not tests): the producers against the
 # mock cluster, the consumers against a real broker.
 EXTRA_DIST += bench/compare-producer bench/compare-consumer
+# The assignors alone: `assignor bench` times them on 10,000 partitions
+# over 100 members; `assignor solve` answers tests/real/assignor_java.sh.
+noinst_PROGRAMS += bench/assignor
+bench_assignor_SOURCES = bench/assignor.c
+bench_assignor_LDADD = libkfk_core.la $(KFK_DEPS_LIBS)

@@ -5,35 +5,20 @@
  *    generation; a partition claimed twice in one generation counts as
  *    unowned), as far as balance allows;
  *  - balanced: partitions no one keeps go to the least loaded eligible
- *    member, then partitions move from the most to the least loaded
- *    while that narrows the gap (for equal subscriptions: max - min <= 1),
+ *    member (topics with the fewest subscribers first), then partitions
+ *    move from the most to the least loaded while that narrows the gap
+ *    (assignor_sticky_balance.c; for equal subscriptions max - min <= 1),
  *    so a join moves no more partitions than balance requires;
  *  - cooperative: a partition another member owns now is withheld from
  *    its new owner in this round; its owner, seeing it revoked, joins
  *    again at once and the next round hands it over.
- * Partitions are numbered 0..total-1 over the topics sorted by name.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "consumer/assignor_int.h"
-
-struct sticky {
-	struct kfk_asg_input *in;
-	struct kfk_asg_topic *topics;   /* sorted */
-	int32_t *base;                  /* first index of each topic */
-	int32_t total;
-	struct kfk_asg_member **m;      /* Java's order */
-	int n;
-	int *claim;                     /* per partition: claiming member or
-	                                 * -1 (none) or -2 (conflict) */
-	int32_t *claim_gen;
-	int *owner;                     /* per partition: target owner */
-	int *count;                     /* per member: partitions targeted */
-	bool *sub;                      /* [member * topics + topic] */
-};
+#include "consumer/assignor_sticky.h"
 
 static int topic_index(const struct sticky *s, const char *name)
 {
@@ -52,7 +37,7 @@ static int topic_index(const struct sticky *s, const char *name)
 	return -1;
 }
 
-static int topic_of(const struct sticky *s, int32_t pidx)
+int kfk_sticky_topic_of(const struct sticky *s, int32_t pidx)
 {
 	int lo = 0, hi = s->in->topic_cnt - 1;
 
@@ -113,9 +98,9 @@ static void sticky_free(struct sticky *s)
 	free(s->sub);
 }
 
-static bool eligible(const struct sticky *s, int member, int32_t pidx)
+bool kfk_sticky_eligible(const struct sticky *s, int member, int32_t pidx)
 {
-	return s->sub[member * s->in->topic_cnt + topic_of(s, pidx)];
+	return s->sub[member * s->in->topic_cnt + kfk_sticky_topic_of(s, pidx)];
 }
 
 /* The claims: the highest generation wins; a tie is a conflict. */
@@ -156,94 +141,80 @@ static void keep_claims(struct sticky *s)
 		}
 }
 
-/* The least loaded member that may take x (ties: Java's order); -1. */
-static int least_loaded(const struct sticky *s, int32_t x)
+/* How many partitions member i may take: a member confined to few
+ * partitions is given them before one that could take anything. */
+static int32_t potential(const struct sticky *s, int i)
+{
+	int32_t sum = 0;
+	int t;
+
+	for (t = 0; t < s->in->topic_cnt; t++)
+		if (s->sub[i * s->in->topic_cnt + t])
+			sum += s->topics[t].partitions;
+	return sum;
+}
+
+/* The least loaded member that may take x; ties: the one with the
+ * smaller potential, then Java's order. -1 when none may. */
+static int least_loaded(const struct sticky *s, const int32_t *pot,
+                        int32_t x)
 {
 	int i, best = -1;
 
-	for (i = 0; i < s->n; i++)
-		if (eligible(s, i, x) && (best < 0 || s->count[i] < s->count[best]))
+	for (i = 0; i < s->n; i++) {
+		if (!kfk_sticky_eligible(s, i, x))
+			continue;
+		if (best < 0 || s->count[i] < s->count[best] ||
+		    (s->count[i] == s->count[best] && pot[i] < pot[best]))
 			best = i;
+	}
 	return best;
 }
 
-static void place_unowned(struct sticky *s)
+/* How many members may take a partition of topic t. */
+static int takers(const struct sticky *s, int t)
 {
-	int32_t x;
+	int i, c = 0;
 
-	for (x = 0; x < s->total; x++) {
-		int to;
-
-		if (s->owner[x] >= 0 || (to = least_loaded(s, x)) < 0)
-			continue;
-		s->owner[x] = to;
-		s->count[to]++;
-	}
+	for (i = 0; i < s->n; i++)
+		c += s->sub[i * s->in->topic_cnt + t];
+	return c;
 }
 
-/* One move from the most loaded member that can give to a member with
- * at least two fewer; false when none narrows the gap. Donors in
- * decreasing load, their partitions from the highest index, so a member
- * keeps its first partitions. */
-static bool move_one(struct sticky *s, int *by_load)
+/* Partitions no one keeps, topics with the fewest possible takers first
+ * (each to the least loaded of them), so members confined to a few
+ * topics fill up on those before the others take them. */
+static int place_unowned(struct sticky *s)
 {
-	int a, b;
-	int32_t x;
+	int nt = s->in->topic_cnt, *tk = malloc(((size_t)nt + 1) * sizeof(int));
+	int32_t *pot = malloc(((size_t)s->n + 1) * sizeof(int32_t)), x;
+	int t, want, i;
 
-	for (a = 0; a < s->n; a++) {
-		int from = by_load[a];
-
-		for (x = s->total - 1; x >= 0; x--) {
-			int best = -1;
-
-			if (s->owner[x] != from)
-				continue;
-			for (b = 0; b < s->n; b++)
-				if (eligible(s, b, x) &&
-				    s->count[b] + 1 < s->count[from] &&
-				    (best < 0 || s->count[b] < s->count[best]))
-					best = b;
-			if (best < 0)
-				continue;
-			s->owner[x] = best;
-			s->count[from]--;
-			s->count[best]++;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Members by decreasing load, ties in Java's order (insertion sort: a
- * few hundred members at most, and no global for qsort's comparator). */
-static void sort_by_load(const struct sticky *s, int *v)
-{
-	int i, j;
-
-	for (i = 0; i < s->n; i++) {
-		int x = i;
-
-		for (j = i; j > 0 && s->count[v[j - 1]] < s->count[x]; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-}
-
-/* Moves until balanced. With equal subscriptions each move goes from a
- * member above the target to one below it, so none is wasted. */
-static int balance(struct sticky *s)
-{
-	int *by_load = malloc(((size_t)s->n + 1) * sizeof(int));
-
-	if (!by_load)
+	if (!tk || !pot) {
+		free(tk);
+		free(pot);
 		return -1;
-	for (;;) {
-		sort_by_load(s, by_load);
-		if (s->n < 2 || s->count[by_load[0]] - s->count[by_load[s->n - 1]] <= 1 ||
-		    !move_one(s, by_load))
-			break;
 	}
-	free(by_load);
+	for (t = 0; t < nt; t++)
+		tk[t] = takers(s, t);
+	for (i = 0; i < s->n; i++)
+		pot[i] = potential(s, i);
+	for (want = 1; want <= s->n; want++)
+		for (t = 0; t < nt; t++) {
+			if (tk[t] != want)
+				continue;
+			for (x = s->base[t]; x < s->base[t] + s->topics[t].partitions; x++) {
+				int to;
+
+				if (s->owner[x] >= 0 ||
+				    (to = least_loaded(s, pot, x)) < 0)
+					continue;
+				s->owner[x] = to;
+				s->count[to]++;
+			}
+		}
+	free(tk);
+	free(pot);
 	return 0;
 }
 
@@ -257,7 +228,7 @@ static kfk_err emit(struct sticky *s)
 
 		if (o < 0 || (s->claim[x] >= 0 && s->claim[x] != o))
 			continue; /* cooperative: given next round */
-		t = topic_of(s, x);
+		t = kfk_sticky_topic_of(s, x);
 		if (kfk_asg_tps_add(&s->m[o]->assigned, s->topics[t].name,
 		                    x - s->base[t]))
 			return KFK_ERR__NO_MEMORY;
@@ -273,8 +244,7 @@ static kfk_err sticky_assign(struct kfk_asg_input *in)
 	if (!sticky_init(&s, in)) {
 		read_claims(&s);
 		keep_claims(&s);
-		place_unowned(&s);
-		if (!balance(&s))
+		if (!place_unowned(&s) && !kfk_sticky_balance(&s))
 			err = emit(&s);
 	}
 	sticky_free(&s);

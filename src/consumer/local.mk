@@ -16,7 +16,8 @@ libkfk_core_la_SOURCES += src/consumer/group.c src/consumer/group.h \
 libkfk_core_la_SOURCES += src/consumer/assignor.c src/consumer/assignor.h \
 	src/consumer/assignor_int.h src/consumer/assignor_protocol.c \
 	src/consumer/assignor_range.c src/consumer/assignor_roundrobin.c \
-	src/consumer/assignor_sticky.c
+	src/consumer/assignor_sticky.c src/consumer/assignor_sticky.h \
+	src/consumer/assignor_sticky_balance.c
 kfkinclude_HEADERS += include/kfk/consumer.h
 # Against the mock cluster: faults, leader moves, the memory bound.
 KFK_C_TESTS += tests/integration/test_consumer_mock

@@ -48,6 +48,13 @@ import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.clients.consumer.RoundRobinAssignor;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -138,7 +145,8 @@ public final class KfkPeer {
             case "consume" -> consume(Args.parse(argv, "topic", "partitions", "from", "group",
                     "isolation", "count", "idle-ms"));
             case "partition-of" -> partitionOf(Args.parse(argv, "partitions"));
-            case "" -> throw new Fail("no command (ready, topic, leaders, produce, delete-records, consume, partition-of)");
+            case "assign" -> assign(Args.parse(argv, "strategy"));
+            case "" -> throw new Fail("no command (ready, topic, leaders, produce, delete-records, consume, partition-of, assign)");
             default -> throw new Fail("unknown command");
         }
     }
@@ -755,6 +763,74 @@ public final class KfkPeer {
             byte[] key = Arrays.copyOfRange(in, start, i);
             OUT.println(BuiltInPartitioner.partitionForKey(key, parts));
             start = i + 1;
+        }
+    }
+
+    // ---- assign: the Java assignors on a problem read from stdin ----------
+
+    /**
+     * Lines on stdin: "topic NAME PARTITIONS", then
+     * "member ID INSTANCE|- GENERATION TOPIC,TOPIC OWNED|-" with OWNED as
+     * "topic:partition,...". Prints "ID t-p t-p ..." per member (sorted by
+     * topic, then partition), in the order the members were given. Several
+     * problems may follow each other, each ended by a line "end" (echoed).
+     */
+    private static void assign(Args a) throws IOException {
+        String strategy = a.need("strategy");
+        String text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+        for (String problem : text.split("(?m)^end$")) {
+            if (problem.isBlank())
+                continue;
+            assignOne(strategy, problem);
+            OUT.println("end");
+        }
+    }
+
+    private static void assignOne(String strategy, String text) {
+        ConsumerPartitionAssignor assignor = switch (strategy) {
+            case "range" -> new RangeAssignor();
+            case "roundrobin" -> new RoundRobinAssignor();
+            case "cooperative-sticky" -> new CooperativeStickyAssignor();
+            default -> throw new Fail("unknown --strategy");
+        };
+        Node node = new Node(0, "127.0.0.1", 9);
+        Node[] nodes = {node};
+        List<PartitionInfo> parts = new ArrayList<>();
+        Map<String, ConsumerPartitionAssignor.Subscription> subs = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            String[] w = line.trim().split(" ");
+            if (w[0].isEmpty())
+                continue;
+            if (w[0].equals("topic")) {
+                for (int p = 0; p < Integer.parseInt(w[2]); p++)
+                    parts.add(new PartitionInfo(w[1], p, node, nodes, nodes));
+            } else if (w[0].equals("member")) {
+                List<TopicPartition> owned = new ArrayList<>();
+                if (!w[5].equals("-"))
+                    for (String tp : w[5].split(",")) {
+                        int c = tp.lastIndexOf(':');
+                        owned.add(new TopicPartition(tp.substring(0, c),
+                                Integer.parseInt(tp.substring(c + 1))));
+                    }
+                ConsumerPartitionAssignor.Subscription sub = new ConsumerPartitionAssignor.Subscription(
+                        List.of(w[4].split(",")), null, owned,
+                        Integer.parseInt(w[3]), java.util.Optional.empty());
+                if (!w[2].equals("-"))
+                    sub.setGroupInstanceId(java.util.Optional.of(w[2]));
+                subs.put(w[1], sub);
+            }
+        }
+        Cluster cluster = new Cluster("c", List.of(node), parts, Set.of(), Set.of());
+        ConsumerPartitionAssignor.GroupAssignment ga = assignor.assign(cluster,
+                new ConsumerPartitionAssignor.GroupSubscription(subs));
+        for (String id : subs.keySet()) {
+            StringBuilder b = new StringBuilder(id);
+            List<TopicPartition> l = new ArrayList<>(ga.groupAssignment().get(id).partitions());
+            l.sort((x, y) -> x.topic().equals(y.topic())
+                    ? Integer.compare(x.partition(), y.partition()) : x.topic().compareTo(y.topic()));
+            for (TopicPartition tp : l)
+                b.append(' ').append(tp.topic()).append('-').append(tp.partition());
+            OUT.println(b);
         }
     }
 }

@@ -22,6 +22,10 @@ tests_real_test_real_consumer_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
 # real broker after kfk produce (not cli_consume.sh: tests/run-tests names
 # each log after its script's base name).
 KFK_SCRIPT_TESTS += tests/real/cli_consume_real.sh
+# The assignors against the Java client's on the same problems (needs the
+# Java client's jars, not a broker).
+KFK_SCRIPT_TESTS += tests/real/assignor_java.sh
+EXTRA_DIST += tests/real/assignor_problems.py tests/real/assignor_check.py
 # kfk consume -G: at-least-once with a member killed, none lost.
 KFK_SCRIPT_TESTS += tests/real/cli_group_real.sh
 KFK_C_TESTS += tests/real/test_real_group
