@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # At-least-once across faults, with kfk consume -G as the group's members
 # (each a process, so one can be killed outright), against a real Kafka:
-#  1. 1,000,000 records on 6 partitions; three members read and print
-#     "partition offset" per record; one is killed with SIGKILL mid-way
-#     and another member started; at the end every record was printed at
-#     least once, and every duplicate is a record the killed member
-#     printed after its last commit (a contiguous tail per partition).
+#  1. Three members read and print "partition offset" per record of a
+#     topic with 6 partitions while 300,000 records are written; one is
+#     killed with SIGKILL mid-way and another member started; at the end
+#     every record was printed at least once, and every duplicate is a
+#     record the killed member printed after its last commit (a contiguous
+#     tail per partition).
 #  2. The same with a clean stop (SIGTERM: commit, leave): no duplicate.
+# The members read as fast as the records are written, so "mid-way" is
+# while the writer is still writing, whatever the machine's speed.
 # Members flush what they print before their next poll, which is what lets
 # the consumer commit it, so a killed member never loses a record.
 . "$KFK_SRCDIR/tests/kt.sh"
@@ -27,7 +30,7 @@ cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$t
 trap cleanup EXIT
 
 # member NAME GROUP TOPIC: a member in the background, printing to
-# $tmp/NAME.out; small fetches keep it slow enough to be caught mid-way.
+# $tmp/NAME.out.
 member() {
 	# Not under timeout(1): the signals below must reach kfk itself; the
 	# waits are bounded and the exit trap kills what is left.
@@ -41,9 +44,9 @@ member() {
 # lines FILES...: records printed so far, all members together.
 lines() { cat "$@" 2>/dev/null | wc -l; }
 unique() { cat "$@" 2>/dev/null | sort -u | wc -l; }
-# wait_lines N FILES...: until the members printed N lines (bounded).
+# wait_lines N FILES...: until the members printed N lines (bounded: 60 s).
 wait_lines() {
-	local want=$1 end=$((SECONDS + 120))
+	local want=$1 end=$((SECONDS + 60))
 	shift
 	while [ "$(lines "$@")" -lt "$want" ]; do
 		[ $SECONDS -lt $end ] || return 1
@@ -51,10 +54,10 @@ wait_lines() {
 	done
 }
 # wait_for N FILES...: until the members printed N distinct records
-# (bounded: 180 s). Lines are counted often, distinct ones only once
-# there are enough lines.
+# (bounded: 90 s). Lines are counted often, distinct ones only once there
+# are enough lines.
 wait_for() {
-	local want=$1 end=$((SECONDS + 180))
+	local want=$1 end=$((SECONDS + 90))
 	shift
 	while [ "$(lines "$@")" -lt "$want" ] ||
 	      [ "$(unique "$@")" -lt "$want" ]; do
@@ -62,39 +65,66 @@ wait_for() {
 		sleep 0.05
 	done
 }
+# produce TOPIC N: N records of 20 bytes in small batches (bounded).
+produce() {
+	timeout 120 "$kfk" perf produce -b "$bs" -t "$1" -c "$2" -s 20 -q \
+		-X batch.size=1024 >/dev/null
+}
+# form TOPIC FILES...: 1,000 records at a time until every member printed
+# some, all read: every member then took part in the last rebalance, so
+# the group has formed. Sets $written; 1 after 30 rounds.
+form() {
+	local topic=$1 round f ok
+	shift
+	written=0
+	for round in $(seq 30); do
+		produce "$topic" 1000 || return 1
+		written=$((written + 1000))
+		wait_for "$written" "$@" || return 1
+		ok=1
+		for f in "$@"; do
+			[ -s "$f" ] || ok=0
+		done
+		[ $ok = 1 ] && return 0
+	done
+	return 1
+}
 
+# 1. Three members form a group, then read 300,000 more records as they
+#    are written; one is killed mid-way (the writer is still at it) and
+#    another starts.
 t=cli-group-$$
 bash "$KFK_SRCDIR/tests/kafka/kafka.sh" topic "$t" 6 2>"$tmp/topic.err"
 kt_check "topic $t with 6 partitions is created" test $? -eq 0
-# Small batches: with max.partition.fetch.bytes=1024 a member fetches a
-# batch at a time, slow enough to be killed mid-way.
-timeout 120 "$kfk" perf produce -b "$bs" -t "$t" -c 1000000 -s 20 -q \
-	-X batch.size=1024 >/dev/null
-kt_check "1,000,000 records are produced" test $? -eq 0
-
 member a g1-$$ "$t"
 member b g1-$$ "$t"
 member c g1-$$ "$t"
-wait_lines 150000 "$tmp"/[abc].out
-kt_check "three members read 150,000 records" test $? -eq 0
+form "$t" "$tmp"/{a,b,c}.out
+kt_check "three members form a group ($written records read, each some)" \
+	test $? -eq 0
+first=$written
+produce "$t" 300000 &
+writer=$!
+wait_lines $((first + 30000)) "$tmp"/{a,b,c}.out
 kill -9 "$pid_a"
 wait "$pid_a" 2>/dev/null
-at_kill=$(lines "$tmp"/[abc].out)
-kt_check "member a is killed (SIGKILL) before the end ($at_kill read)" \
-	test "$at_kill" -lt 700000
-wait_lines $((at_kill + 100000)) "$tmp"/[abc].out
-kt_check "the two left read on after the kill" test $? -eq 0
+at_kill=$(unique "$tmp"/{a,b,c}.out)
 member d g1-$$ "$t"
-wait_for 1000000 "$tmp"/[abcd].out
-kt_check "after the kill and a new member, all 1,000,000 records were read" test $? -eq 0
+wait "$writer"
+kt_check "300,000 more records are produced" test $? -eq 0
+all=$((first + 300000))
+kt_check "member a is killed (SIGKILL) before the end ($at_kill of $all read)" \
+	test "$at_kill" -lt "$all"
+wait_for "$all" "$tmp"/{a,b,c,d}.out
+kt_check "after the kill and a new member, all $all records were read" test $? -eq 0
 for p in $pid_b $pid_c $pid_d; do kill -TERM "$p"; done
 for p in $pid_b $pid_c $pid_d; do wait "$p"; done
 kt_check "the others stop cleanly on SIGTERM" test $? -eq 0
 
-total=$(lines "$tmp"/[abcd].out)
-dups=$((total - 1000000))
+total=$(lines "$tmp"/{a,b,c,d}.out)
+dups=$((total - all))
 echo "# $total lines, $dups duplicates"
-sort "$tmp"/[abcd].out | uniq -d >"$tmp/dups"
+sort "$tmp"/{a,b,c,d}.out | uniq -d >"$tmp/dups"
 # Every duplicate is one member a printed, and per partition they are the
 # last offsets a printed of it: the window it had not committed.
 sort -u "$tmp/a.out" >"$tmp/a.sorted"
@@ -115,21 +145,27 @@ for p, offs in d.items():
 PY
 kt_check "per partition the duplicates are the killed member's uncommitted tail" test $? -eq 0
 
-# 2. A clean stop: no duplicates.
+# 2. The same with a clean stop (SIGTERM: commit, leave): no duplicate.
 t2=cli-group2-$$
 bash "$KFK_SRCDIR/tests/kafka/kafka.sh" topic "$t2" 6 2>"$tmp/topic.err"
-timeout 120 "$kfk" perf produce -b "$bs" -t "$t2" -c 200000 -s 20 -q >/dev/null
-kt_check "200,000 more records are produced" test $? -eq 0
 member x g2-$$ "$t2"
 member y g2-$$ "$t2"
-wait_lines 50000 "$tmp"/[xy].out
+form "$t2" "$tmp"/{x,y}.out
+kt_check "two members form a group ($written records read, each some)" \
+	test $? -eq 0
+all=$((written + 100000))
+produce "$t2" 100000 &
+writer=$!
+wait_lines $((written + 20000)) "$tmp"/{x,y}.out
 kill -TERM "$pid_x"
 wait "$pid_x"
 kt_check "member x stops cleanly on SIGTERM mid-way" test $? -eq 0
-wait_for 200000 "$tmp"/[xy].out
+wait "$writer"
+kt_check "100,000 more records are produced" test $? -eq 0
+wait_for "$all" "$tmp"/{x,y}.out
 kt_check "member y reads the rest" test $? -eq 0
 kill -TERM "$pid_y"
 wait "$pid_y"
-kt_check "with a clean stop: 200,000 records, no duplicate" \
-	test "$(lines "$tmp"/[xy].out)" -eq 200000
+kt_check "with a clean stop: $all records, no duplicate" \
+	test "$(lines "$tmp"/{x,y}.out)" -eq "$all"
 kt_done

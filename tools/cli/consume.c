@@ -466,10 +466,13 @@ static void consume_loop(kfk_consumer *c, struct consume_state *st,
 	while (!consume_done(st)) {
 		n = kfk_consumer_poll_batch(c, msgs, consume_batch(st),
 		                            CONSUME_POLL_MS);
+		/* Every record polled is printed, even after a signal: the
+		 * consumer counts it as consumed, and closing commits past
+		 * it (-c never polls more than it prints). */
 		for (i = 0; i < n; i++) {
 			if (kfk_message_err(msgs[i]))
 				consume_error_msg(st, msgs[i]);
-			else if (!consume_done(st))
+			else
 				consume_record(st, msgs[i]);
 			kfk_message_destroy(msgs[i]);
 		}
