@@ -73,11 +73,17 @@ static struct kfk_fsess_part *fsess_find(struct kfk_fsess *s,
 	return NULL;
 }
 
+/* Whether r fetches p's topic partition: by name, not by object, since a
+ * partition unassigned and assigned again between two requests is a new
+ * object for the same partition, and forgetting it there would drop it
+ * from the broker's session (which applies what a request fetches
+ * before what it forgets), so the broker would never send it again. */
 static bool in_request(const struct kfk_fetch_req *r,
                        const struct kfk_cpart *p)
 {
 	for (int i = 0; i < r->n; i++)
-		if (r->v[i].part == p)
+		if (r->v[i].part->partition == p->partition &&
+		    strcmp(r->v[i].part->topic, p->topic) == 0)
 			return true;
 	return false;
 }

@@ -43,3 +43,5 @@ tests_integration_test_group_mock_CPPFLAGS = $(AM_CPPFLAGS) \
 KFK_TSAN_TESTS += tests/integration/test_group_mock
 # The assignors and the ConsumerProtocol bytes, alone.
 KFK_C_TESTS += tests/unit/test_assignor
+# What an incremental fetch session sends and forgets.
+KFK_C_TESTS += tests/unit/test_fetch_session

@@ -49,6 +49,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.consumer.RoundRobinAssignor;
@@ -146,7 +147,10 @@ public final class KfkPeer {
                     "isolation", "count", "idle-ms"));
             case "partition-of" -> partitionOf(Args.parse(argv, "partitions"));
             case "assign" -> assign(Args.parse(argv, "strategy"));
-            case "" -> throw new Fail("no command (ready, topic, leaders, produce, delete-records, consume, partition-of, assign)");
+            case "group-member" -> groupMember(Args.parse(argv, "topic", "group", "strategy",
+                    "instance-id", "stop-file"));
+            case "" -> throw new Fail("no command (ready, topic, leaders, produce, delete-records, consume, "
+                    + "partition-of, assign, group-member)");
             default -> throw new Fail("unknown command");
         }
     }
@@ -832,5 +836,101 @@ public final class KfkPeer {
                 b.append(' ').append(tp.topic()).append('-').append(tp.partition());
             OUT.println(b);
         }
+    }
+
+    // ---- group-member: a Java member of a group, until told to stop -----
+
+    /**
+     * Subscribes to --topic in --group with --strategy (range, roundrobin,
+     * cooperative-sticky) and prints "partition offset" per record, flushed
+     * and then committed batch by batch (at-least-once, like kfk consume
+     * -G). Rebalances go to stderr as "assigned|revoked|lost p,p,...". Once
+     * the file --stop-file exists it commits, leaves the group and exits 0
+     * (a file, not a signal: the JVM's exit on SIGTERM cannot end with 0);
+     * --timeout-ms bounds the whole run.
+     */
+    private static void groupMember(Args a) {
+        Properties p = consumerProps(a);
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, switch (a.need("strategy")) {
+            case "range" -> RangeAssignor.class.getName();
+            case "roundrobin" -> RoundRobinAssignor.class.getName();
+            case "cooperative-sticky" -> CooperativeStickyAssignor.class.getName();
+            default -> throw new Fail("unknown --strategy");
+        });
+        if (a.has("instance-id"))
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, a.need("instance-id"));
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
+        java.io.File stop = new java.io.File(a.need("stop-file"));
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p,
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+        try {
+            c.subscribe(List.of(a.need("topic")), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> parts) {
+                    rebalanceLine("revoked", parts);
+                    // What was printed of them is committed before they go.
+                    Map<TopicPartition, OffsetAndMetadata> going = new HashMap<>(pending);
+                    going.keySet().retainAll(parts);
+                    if (!going.isEmpty())
+                        c.commitSync(going);
+                    pending.keySet().removeAll(parts);
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+                    rebalanceLine("assigned", parts);
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> parts) {
+                    rebalanceLine("lost", parts);
+                }
+            });
+            memberLoop(c, stop, pending, a.deadline);
+        } finally {
+            OUT.flush();
+            c.close(CloseOptions.timeout(Duration.ofMillis(CLOSE_MS)));
+        }
+    }
+
+    /*
+     * Prints, flushes, commits. A commit refused because a cooperative
+     * rebalance is under way is retried after the next poll; partitions
+     * revoked meanwhile are committed by the listener as they go (close
+     * commits nothing: auto commit is off).
+     */
+    private static void memberLoop(KafkaConsumer<byte[], byte[]> c, java.io.File stop,
+                                   Map<TopicPartition, OffsetAndMetadata> pending, Deadline d) {
+        while (true) {
+            if (d.passed())
+                throw new Fail("timed out after " + d.totalMs + " ms");
+            boolean last = stop.exists();
+            for (ConsumerRecord<byte[], byte[]> r : last ? ConsumerRecords.<byte[], byte[]>empty()
+                    : c.poll(d.slice(POLL_SLICE_MS))) {
+                OUT.println(r.partition() + " " + r.offset());
+                pending.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+            }
+            OUT.flush();
+            if (!pending.isEmpty()) {
+                try {
+                    c.commitSync(pending, d.left());
+                    pending.clear();
+                } catch (org.apache.kafka.common.errors.RebalanceInProgressException e) {
+                    if (last)
+                        throw new Fail("the last commit met a rebalance: " + describe(e));
+                }
+            }
+            if (last)
+                return;
+        }
+    }
+
+    private static void rebalanceLine(String what, Collection<TopicPartition> parts) {
+        List<Integer> ps = parts.stream().map(TopicPartition::partition).sorted().toList();
+        System.err.println(what + " " + (ps.isEmpty() ? "-" : ps.stream().map(String::valueOf)
+                .collect(Collectors.joining(","))));
+        System.err.flush();
     }
 }

@@ -13,6 +13,7 @@
 # Members flush what they print before their next poll, which is what lets
 # the consumer commit it, so a killed member never loses a record.
 . "$KFK_SRCDIR/tests/kt.sh"
+. "$KFK_SRCDIR/tests/real/group_lib.sh"
 kfk="$KFK_BUILDDIR/tools/kfk"
 if [ -z "${KFK_KAFKA_BOOTSTRAP:-}" ]; then
 	if [ -n "${KFK_KAFKA_SKIP:-}" ]; then
@@ -41,55 +42,6 @@ member() {
 	pids+=($!)
 	eval "pid_$1=$!"
 }
-# lines FILES...: records printed so far, all members together.
-lines() { cat "$@" 2>/dev/null | wc -l; }
-unique() { cat "$@" 2>/dev/null | sort -u | wc -l; }
-# wait_lines N FILES...: until the members printed N lines (bounded: 60 s).
-wait_lines() {
-	local want=$1 end=$((SECONDS + 60))
-	shift
-	while [ "$(lines "$@")" -lt "$want" ]; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.02
-	done
-}
-# wait_for N FILES...: until the members printed N distinct records
-# (bounded: 90 s). Lines are counted often, distinct ones only once there
-# are enough lines.
-wait_for() {
-	local want=$1 end=$((SECONDS + 90))
-	shift
-	while [ "$(lines "$@")" -lt "$want" ] ||
-	      [ "$(unique "$@")" -lt "$want" ]; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.05
-	done
-}
-# produce TOPIC N: N records of 20 bytes in small batches (bounded).
-produce() {
-	timeout 120 "$kfk" perf produce -b "$bs" -t "$1" -c "$2" -s 20 -q \
-		-X batch.size=1024 >/dev/null
-}
-# form TOPIC FILES...: 1,000 records at a time until every member printed
-# some, all read: every member then took part in the last rebalance, so
-# the group has formed. Sets $written; 1 after 30 rounds.
-form() {
-	local topic=$1 round f ok
-	shift
-	written=0
-	for round in $(seq 30); do
-		produce "$topic" 1000 || return 1
-		written=$((written + 1000))
-		wait_for "$written" "$@" || return 1
-		ok=1
-		for f in "$@"; do
-			[ -s "$f" ] || ok=0
-		done
-		[ $ok = 1 ] && return 0
-	done
-	return 1
-}
-
 # 1. Three members form a group, then read 300,000 more records as they
 #    are written; one is killed mid-way (the writer is still at it) and
 #    another starts.
@@ -99,7 +51,9 @@ kt_check "topic $t with 6 partitions is created" test $? -eq 0
 member a g1-$$ "$t"
 member b g1-$$ "$t"
 member c g1-$$ "$t"
-form "$t" "$tmp"/{a,b,c}.out
+written=0
+files=("$tmp"/{a,b,c}.out)
+feed "$t" "${files[*]}" "${files[@]}"
 kt_check "three members form a group ($written records read, each some)" \
 	test $? -eq 0
 first=$written
@@ -150,7 +104,9 @@ t2=cli-group2-$$
 bash "$KFK_SRCDIR/tests/kafka/kafka.sh" topic "$t2" 6 2>"$tmp/topic.err"
 member x g2-$$ "$t2"
 member y g2-$$ "$t2"
-form "$t2" "$tmp"/{x,y}.out
+written=0
+files=("$tmp"/{x,y}.out)
+feed "$t2" "${files[*]}" "${files[@]}"
 kt_check "two members form a group ($written records read, each some)" \
 	test $? -eq 0
 all=$((written + 100000))

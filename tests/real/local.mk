@@ -25,7 +25,10 @@ KFK_SCRIPT_TESTS += tests/real/cli_consume_real.sh
 # The assignors against the Java client's on the same problems (needs the
 # Java client's jars, not a broker).
 KFK_SCRIPT_TESTS += tests/real/assignor_java.sh
-EXTRA_DIST += tests/real/assignor_problems.py tests/real/assignor_check.py
+EXTRA_DIST += tests/real/assignor_problems.py tests/real/assignor_check.py \
+	tests/real/group_lib.sh
+# kfk and Java consumers in one group, for each assignor.
+KFK_SCRIPT_TESTS += tests/real/group_java_real.sh
 # kfk consume -G: at-least-once with a member killed, none lost.
 KFK_SCRIPT_TESTS += tests/real/cli_group_real.sh
 KFK_C_TESTS += tests/real/test_real_group

@@ -1,7 +1,7 @@
 /*
  * test_assignor: the partition assignors alone. Range and roundrobin give
  * exactly the assignments the Java client's documentation gives for its
- * examples (and tests/real/test_real_assignor.c compares with the Java
+ * examples (and tests/real/assignor_java.sh compares with the Java
  * classes themselves); cooperative-sticky is balanced, sticky, withholds
  * what another member owns, and settles conflicting claims as Java does;
  * the ConsumerProtocol bytes round-trip and old versions decode.
