@@ -35,7 +35,7 @@ ARCHIVE = $(OUT)/libkfk_fuzz.a
 # and one decompress_<codec> per codec, each a single source compiled with
 # a -D that picks what it fuzzes.
 PLAIN_TARGETS = header response record_batch records msgset_legacy \
-	consumer_protocol fetch_decode
+	consumer_protocol fetch_decode assignor_protocol
 CODECS = gzip snappy lz4 zstd
 RESP_TARGETS = $(addprefix resp_,$(FUZZ_APIS))
 CODEC_TARGETS = $(addprefix decompress_,$(CODECS))
@@ -48,6 +48,11 @@ FETCH_DECODE_SRCS = src/consumer/fetch_decode.c src/consumer/message.c \
 	src/consumer/cpart.c src/net/frame.c
 FETCH_DECODE_OBJS = $(patsubst %.c,$(OUT)/obj/%.o,$(FETCH_DECODE_SRCS))
 $(OUT)/fetch_decode: $(FETCH_DECODE_OBJS)
+ASSIGNOR_SRCS = src/consumer/assignor.c src/consumer/assignor_protocol.c \
+	src/consumer/assignor_range.c src/consumer/assignor_roundrobin.c \
+	src/consumer/assignor_sticky.c src/consumer/assignor_sticky_balance.c
+ASSIGNOR_OBJS = $(patsubst %.c,$(OUT)/obj/%.o,$(ASSIGNOR_SRCS))
+$(OUT)/assignor_protocol: $(ASSIGNOR_OBJS)
 
 all: $(BINS) $(OUT)/targets.txt
 
@@ -109,4 +114,4 @@ seeds: $(OUT)/gen_seeds
 
 .PHONY: all seeds
 .SUFFIXES:
--include $(LIB_OBJS:.o=.d) $(FETCH_DECODE_OBJS:.o=.d) $(wildcard $(OUT)/obj/fuzz/*.d)
+-include $(LIB_OBJS:.o=.d) $(FETCH_DECODE_OBJS:.o=.d) $(ASSIGNOR_OBJS:.o=.d) $(wildcard $(OUT)/obj/fuzz/*.d)
