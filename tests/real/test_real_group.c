@@ -3,13 +3,15 @@
  * (classic protocol): one member reads every partition and commits, a new
  * member of the group starts at the committed offsets; members join and
  * leave and every partition stays owned by exactly one of them; the
- * rebalance callback sees what is assigned and revoked.
+ * rebalance callback sees what is assigned and revoked; a ^pattern
+ * subscribes to the topics it matches, and to one created later.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <kfk/kfk.h>
 
@@ -389,4 +391,66 @@ KT_TEST(unsubscribe_revokes_and_the_other_member_takes_over)
 	settle(m, 1, topic);
 	kfk_consumer_destroy(m[0]);
 	kfk_consumer_destroy(m[1]);
+}
+
+/* Polls c until n records of topics starting with want_prefix came, and
+ * fails on any other topic (bounded). */
+static void read_prefixed(kfk_consumer *c, const char *want_prefix,
+                          const char *other, int n)
+{
+	int64_t end = kt_now_ms() + PT_WAIT_MS;
+	int got = 0;
+
+	while (got < n) {
+		kfk_message *m;
+
+		KT_ASSERT_MSG(kt_now_ms() < end, "%d of %d records in time", got, n);
+		if (!(m = kfk_consumer_poll(c, 100)))
+			continue;
+		KT_ASSERT_MSG(!kfk_message_err(m), "error: %s",
+		              kfk_message_errstr(m));
+		KT_ASSERT_MSG(strncmp(kfk_message_topic(m), want_prefix,
+		                      strlen(want_prefix)) == 0 &&
+		              strcmp(kfk_message_topic(m), other) != 0,
+		              "a record of %s", kfk_message_topic(m));
+		got++;
+		kfk_message_destroy(m);
+	}
+}
+
+KT_TEST(a_pattern_subscribes_to_matching_topics_and_new_ones)
+{
+	char a[128], b[128], z[128], later[128], group[128], pat[160];
+	const char *topics[1] = { pat };
+	kfk_consumer *c;
+	int64_t end;
+
+	/* rxa-<pid>-<n> and rxb-<pid>-<n> match; rxz-<pid>-<n> does not. */
+	kr_topic_name(a, sizeof(a), "rxa");
+	kr_topic_name(b, sizeof(b), "rxb");
+	kr_topic_name(z, sizeof(z), "rxz");
+	kr_topic_name(group, sizeof(group), "rx");
+	snprintf(pat, sizeof(pat), "^rx[ab]-%d-.*", (int)getpid());
+	kr_topic(NULL, a, 2, 1, "");
+	kr_topic(NULL, b, 3, 1, "");
+	kr_topic(NULL, z, 2, 1, "");
+	java_produce(a, 40, "a");
+	java_produce(b, 60, "b");
+	java_produce(z, 30, "z");
+	c = member(group, "range", "topic.metadata.refresh.interval.ms", "1000");
+	KT_ASSERT_INT_EQ(kfk_consumer_subscribe(c, topics, 1, NULL, NULL), 0);
+	read_prefixed(c, "rx", z, 100);
+	/* Nothing more comes (rxz is not subscribed): a quiet second. */
+	for (end = kt_now_ms() + 1000; kt_now_ms() < end;) {
+		kfk_message *m = kfk_consumer_poll(c, 100);
+
+		KT_ASSERT_MSG(!m, "a record of %s after the 100",
+		              m ? kfk_message_topic(m) : "");
+	}
+	/* A matching topic created now is picked up at a metadata refresh. */
+	kr_topic_name(later, sizeof(later), "rxb");
+	kr_topic(NULL, later, 1, 1, "");
+	java_produce(later, 25, "l");
+	read_prefixed(c, later, z, 25);
+	kfk_consumer_destroy(c);
 }
