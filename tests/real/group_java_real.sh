@@ -2,11 +2,14 @@
 # kfk and Java consumers in one group, against a real Kafka, for each of
 # range, roundrobin and cooperative-sticky: two kfk consume -G members and
 # one Java member (KfkPeer group-member) form a group over 12 partitions,
-# then one more of each joins while records are written, then all stop
-# cleanly. Every record is read exactly once across the five (each commits
-# what it printed, and on revoke, before another takes the partition),
-# the late joiners get partitions, and with cooperative-sticky the first
-# Java member only ever gives up some of what it holds (eager: all of it).
+# one more of each joins, then one of each leaves, all while records are
+# written; then the rest stop cleanly. After each step every partition is
+# owned by exactly one member (from the members' rebalance events, kfk
+# consume's and the Java listener's); every record is read exactly once
+# across the five (each commits what it printed, and on revoke, before
+# another takes the partition); the joiners get partitions; with
+# cooperative-sticky no member ever gives up all it holds at once, only
+# what moves (eager: all of it, every time).
 . "$KFK_SRCDIR/tests/kt.sh"
 . "$KFK_SRCDIR/tests/real/group_lib.sh"
 kfk="$KFK_BUILDDIR/tools/kfk"
@@ -28,7 +31,7 @@ trap cleanup EXIT
 
 # kmember NAME GROUP TOPIC STRATEGY: kfk consume -G in the background.
 kmember() {
-	"$kfk" consume -b "$bs" -G "$2" -t "$3" -o beginning -q -f '%p %o\n' \
+	"$kfk" consume -b "$bs" -G "$2" -t "$3" -o beginning -f '%p %o\n' \
 		-X partition.assignment.strategy="$4" \
 		-X auto.commit.interval.ms=500 -X session.timeout.ms=6000 \
 		-X heartbeat.interval.ms=500 >"$tmp/$1.out" 2>"$tmp/$1.err" &
@@ -44,28 +47,27 @@ jmember() {
 	pids+=($!)
 	eval "pid_$1=$!"
 }
-# The first Java member's rebalances: cooperative revokes are strictly
-# part of what it holds and assignments add to it; eager ones revoke all.
-# Its last line, everything revoked as it closes, is left out.
-check_revokes() {
-	python3 - "$1" "$2" <<-'PY'
-		import sys
-		owned, coop, bad = set(), sys.argv[2] == "cooperative-sticky", []
-		events = [l.split() for l in open(sys.argv[1])]
-		events = [w for w in events if len(w) == 2 and w[0] in ("assigned", "revoked", "lost")]
-		for w in events[:-1]:
-		    ps = set() if w[1] == "-" else {int(p) for p in w[1].split(",")}
-		    if w[0] == "assigned":
-		        owned = owned | ps if coop else ps
-		    elif coop and ps and not ps < owned:
-		        bad.append("revoked %s of %s" % (sorted(ps), sorted(owned)))
-		    elif not coop and w[0] == "revoked" and ps != owned:
-		        bad.append("eager revoked %s of %s" % (sorted(ps), sorted(owned)))
-		    else:
-		        owned -= ps
-		print("; ".join(bad))
-		sys.exit(1 if bad else 0)
-	PY
+events="$KFK_SRCDIR/tests/real/group_events.py"
+# owners STRATEGY LOG...: until the members' rebalance events say each of
+# the 12 partitions is owned by exactly one of them (30 s: a cooperative
+# rebalance hands withheld partitions over in a second round).
+owners() {
+	local s=$1 end=$((SECONDS + 30))
+	shift
+	until python3 "$events" owners "$s" 12 "$@" >"$tmp/owners"; do
+		[ $SECONDS -lt $end ] || { sed 's/^/# /' "$tmp/owners"; return 1; }
+		sleep 0.2
+	done
+}
+# revokes STRATEGY LOG...: each member's revocations (group_events.py).
+revokes() {
+	local s=$1 f rc=0
+	shift
+	for f in "$@"; do
+		python3 "$events" revokes "$s" "$f" >"$tmp/revokes" ||
+			{ rc=1; sed "s|^|# ${f##*/}: |" "$tmp/revokes"; }
+	done
+	return $rc
 }
 
 for s in range roundrobin cooperative-sticky; do
@@ -82,25 +84,41 @@ for s in range roundrobin cooperative-sticky; do
 	feed "$t" "${outs[*]}" "${outs[@]}"
 	kt_check "$s: two kfk members and a Java one share the group ($written records)" \
 		test $? -eq 0
+	kt_check "$s: each partition owned by one member" \
+		owners "$s" "$tmp"/{k1,k2,j1}.err
 	kmember k3 "$g" "$t" "$s"
 	jmember j2 "$g" "$t" "$s"
 	outs=("$tmp"/{k1,k2,j1,k3,j2}.out)
 	feed "$t" "$tmp/k3.out $tmp/j2.out" "${outs[@]}"
 	kt_check "$s: a kfk and a Java member join and get partitions ($written records)" \
 		test $? -eq 0
-	kill -TERM "$pid_k1" "$pid_k2" "$pid_k3"
-	touch "$tmp/j1.stop" "$tmp/j2.stop"
+	kt_check "$s: after the joins each partition owned by one member" \
+		owners "$s" "$tmp"/{k1,k2,j1,k3,j2}.err
+	# A kfk member and then a Java one leave while records come.
+	kill -TERM "$pid_k1"
+	wait "$pid_k1"
+	rc=$?
+	touch "$tmp/j1.stop"
+	wait "$pid_j1"
+	kt_check "$s: a kfk and a Java member leave cleanly" test $rc -eq 0 -a $? -eq 0
+	before=$written
+	feed "$t" "" "${outs[@]}"
+	kt_check "$s: the others read on ($((written - before)) more)" test $? -eq 0
+	kt_check "$s: after the leaves each partition owned by one member" \
+		owners "$s" "$tmp"/{k2,k3,j2}.err
+	kill -TERM "$pid_k2" "$pid_k3"
+	touch "$tmp/j2.stop"
 	rc=0
-	for p in $pid_k1 $pid_k2 $pid_k3 $pid_j1 $pid_j2; do
+	for p in $pid_k2 $pid_k3 $pid_j2; do
 		wait "$p" || rc=1
 	done
-	kt_check "$s: all five stop cleanly" test $rc -eq 0
+	kt_check "$s: the last three stop cleanly" test $rc -eq 0
 	kt_check "$s: $written records, each read exactly once ($(lines "${outs[@]}") lines)" \
 		test "$(lines "${outs[@]}")" -eq "$written" -a \
 		"$(unique "${outs[@]}")" -eq "$written"
-	kt_check "$s: the first Java member's revocations" \
-		check_revokes "$tmp/j1.err" "$s"
-	grep -v '^assigned\|^revoked\|^lost' "$tmp/j1.err" "$tmp/j2.err" | head -n 5 |
+	kt_check "$s: every member's revocations are $( [ $s = cooperative-sticky ] && echo "part of what it holds" || echo "all it holds")" \
+		revokes "$s" "$tmp"/{k1,k2,k3,j1,j2}.err
+	grep -hv '^assigned\|^revoked\|^lost\|^kfk consume: ' "$tmp"/*.err | head -n 5 |
 		sed 's/^/# /'
 done
 kt_done

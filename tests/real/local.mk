@@ -26,7 +26,7 @@ KFK_SCRIPT_TESTS += tests/real/cli_consume_real.sh
 # Java client's jars, not a broker).
 KFK_SCRIPT_TESTS += tests/real/assignor_java.sh
 EXTRA_DIST += tests/real/assignor_problems.py tests/real/assignor_check.py \
-	tests/real/group_lib.sh
+	tests/real/group_lib.sh tests/real/group_events.py
 # kfk and Java consumers in one group, for each assignor.
 KFK_SCRIPT_TESTS += tests/real/group_java_real.sh
 # kfk consume -G: at-least-once with a member killed, none lost.

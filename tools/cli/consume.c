@@ -67,7 +67,7 @@ static const char consume_usage[] =
 	"  -F, --consumer.config FILE   properties file\n"
 	"  --progress                   a progress line a second on stderr (the\n"
 	"                               default when stderr is a terminal)\n"
-	"  -q, --quiet                  no progress nor summary on stderr\n";
+	"  -q, --quiet                  no progress, rebalances nor summary on stderr\n";
 
 /* Parses -o: beginning, end, stored, N, -N, s@MS; -1 when it is none. */
 static int consume_parse_offset(struct consume_opts *o, const char *s)

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,26 @@ static void untrack(struct consume_state *st, const kfk_tplist *parts)
 	st->assigned = keep;
 }
 
+/* "kfk consume: assigned t[0], t[1]" on stderr (unless -q), as kcat
+ * reports rebalances: the partitions of the event (with cooperative
+ * rebalancing only those added or taken away). */
+static void print_rebalance(kfk_rebalance_type type, const kfk_tplist *parts)
+{
+	static const char *const what[] = {
+		[KFK_REBALANCE_ASSIGNED] = "assigned",
+		[KFK_REBALANCE_REVOKED] = "revoked",
+		[KFK_REBALANCE_LOST] = "lost",
+	};
+	int i, n = kfk_tplist_count(parts);
+
+	fprintf(stderr, "kfk consume: %s", what[type]);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%s%s[%d]", i ? ", " : " ",
+		        kfk_tplist_topic(parts, i),
+		        (int)kfk_tplist_partition(parts, i));
+	fprintf(stderr, "%s\n", n ? "" : " nothing");
+}
+
 /* Called inside poll: after ASSIGNED the consumer's assignment has the
  * new partitions; REVOKED and LOST come before the change. */
 static void on_rebalance(kfk_consumer *c, kfk_rebalance_type type,
@@ -90,6 +111,8 @@ static void on_rebalance(kfk_consumer *c, kfk_rebalance_type type,
 {
 	struct consume_state *st = opaque;
 
+	if (!st->o->quiet)
+		print_rebalance(type, parts);
 	if (type == KFK_REBALANCE_ASSIGNED)
 		track_assignment(c, st);
 	else if (st->assigned)
