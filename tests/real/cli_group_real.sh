@@ -2,7 +2,7 @@
 # At-least-once across faults, with kfk consume -G as the group's members
 # (each a process, so one can be killed outright), against a real Kafka:
 #  1. Three members read and print "partition offset" per record of a
-#     topic with 6 partitions while 300,000 records are written; one is
+#     topic with 6 partitions while 1,000,000 records are written; one is
 #     killed with SIGKILL mid-way and another member started; at the end
 #     every record was printed at least once, and every duplicate is a
 #     record the killed member printed after its last commit (a contiguous
@@ -42,7 +42,7 @@ member() {
 	pids+=($!)
 	eval "pid_$1=$!"
 }
-# 1. Three members form a group, then read 300,000 more records as they
+# 1. Three members form a group, then read 1,000,000 more records as they
 #    are written; one is killed mid-way (the writer is still at it) and
 #    another starts.
 t=cli-group-$$
@@ -57,7 +57,7 @@ feed "$t" "${files[*]}" "${files[@]}"
 kt_check "three members form a group ($written records read, each some)" \
 	test $? -eq 0
 first=$written
-produce "$t" 300000 &
+produce "$t" 1000000 &
 writer=$!
 wait_lines $((first + 30000)) "$tmp"/{a,b,c}.out
 kill -9 "$pid_a"
@@ -65,8 +65,8 @@ wait "$pid_a" 2>/dev/null
 at_kill=$(unique "$tmp"/{a,b,c}.out)
 member d g1-$$ "$t"
 wait "$writer"
-kt_check "300,000 more records are produced" test $? -eq 0
-all=$((first + 300000))
+kt_check "1,000,000 more records are produced" test $? -eq 0
+all=$((first + 1000000))
 kt_check "member a is killed (SIGKILL) before the end ($at_kill of $all read)" \
 	test "$at_kill" -lt "$all"
 wait_for "$all" "$tmp"/{a,b,c,d}.out
