@@ -2,8 +2,10 @@
  * test_group_mock: the group member against librdkafka's mock cluster,
  * whose coordinator can be made to fail: errors on FindCoordinator,
  * JoinGroup, SyncGroup, Heartbeat and OffsetCommit, and the coordinator's
- * broker going down. The member must end up with the partitions and the
- * records, and report what Java reports.
+ * broker going down (Heartbeat: REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID,
+ * ILLEGAL_GENERATION, and FENCED_INSTANCE_ID for a static member, which
+ * the application is told). The member must end up with the partitions
+ * and the records, and report what Java reports.
  *
  * The mock's logs start at offset 0, and its ListOffsets answer for
  * several partitions does not parse (2.0.2), so each group first commits
@@ -227,10 +229,42 @@ KT_TEST(heartbeat_errors_rejoin_or_lose_the_partitions)
 	wait_assigned(c, &e, 3);
 	KT_ASSERT_INT_EQ(e.lost, 1);
 	KT_ASSERT_INT_EQ(e.revoked, 1);
+	/* A generation the coordinator has moved past: lost too, and the
+	 * member joins again with its id. */
+	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "err Heartbeat ILLEGAL_GENERATION"), 0);
+	wait_assigned(c, &e, 4);
+	KT_ASSERT_INT_EQ(e.lost, 2);
+	KT_ASSERT_INT_EQ(e.revoked, 1);
 	/* Records polled while waiting moved the positions: back to 0. */
 	for (int p = 0; p < PARTS; p++)
 		KT_ASSERT_INT_EQ(kfk_consumer_seek(c, "t", p, 0), 0);
 	read_exactly(c, 0, RECORDS);
+	kfk_consumer_destroy(c);
+	KT_ASSERT_INT_EQ(kt_mock_stop(m), 0);
+}
+
+KT_TEST(a_fenced_static_member_reports_it)
+{
+	struct kt_mock *m = setup("t", "g", 1);
+	struct events e = { 0 };
+	kfk_consumer *c = member(kt_mock_bootstrap(m), "g",
+	                         "group.instance.id", "fixed-1", NULL);
+	int64_t end = kt_now_ms() + WAIT_MS;
+	kfk_err got = KFK_ERR_NONE;
+
+	subscribe(c, "t", &e);
+	wait_assigned(c, &e, 1);
+	/* Another member took this instance id: fatal for this one. */
+	KT_ASSERT_INT_EQ(kt_mock_cmd(m, "err Heartbeat FENCED_INSTANCE_ID"), 0);
+	while (got != KFK_ERR_FENCED_INSTANCE_ID) {
+		kfk_message *msg = kfk_consumer_poll(c, 50);
+
+		KT_ASSERT_MSG(kt_now_ms() < end, "no FENCED_INSTANCE_ID error");
+		if (msg) {
+			got = kfk_message_err(msg);
+			kfk_message_destroy(msg);
+		}
+	}
 	kfk_consumer_destroy(c);
 	KT_ASSERT_INT_EQ(kt_mock_stop(m), 0);
 }
