@@ -5,8 +5,8 @@
  *  - built on the control loop (kfk_fetcher_run), which owns the
  *    partitions' positions: a snapshot per partition (position, version,
  *    epochs) goes into the request, the partitions go FETCHING, and the
- *    bytes asked for (fetch.max.bytes, at most the room left under
- *    fetch.buffer.memory) are reserved;
+ *    bytes asked for (fetch.max.bytes, at most this leader's share of
+ *    the room left under fetch.buffer.memory) are reserved;
  *  - encoded, answered and decoded on the broker's loop (fetch_done):
  *    the response frame is kept (net/frame.h) and each partition's record
  *    set becomes a set of messages pointing into it, so the heavy work
@@ -187,13 +187,37 @@ static bool fetch_send(struct kfk_consumer *c, int32_t leader, int64_t room,
 	return true;
 }
 
+/* How many leaders a Fetch could go to now: fetchable partitions' leaders
+ * with none in flight. Under c->lock. */
+static int leaders_ready(struct kfk_consumer *c, int64_t now)
+{
+	int32_t *seen = malloc(((size_t)c->part_cnt + 1) * sizeof(*seen));
+	int i, k, n = 0;
+
+	if (!seen)
+		return 1;
+	for (i = 0; i < c->part_cnt; i++) {
+		struct kfk_cpart *p = c->parts[i];
+
+		if (!fetchable(p, now) || leader_busy(c, p->leader))
+			continue;
+		for (k = 0; k < n && seen[k] != p->leader; k++)
+			;
+		if (k == n)
+			seen[n++] = p->leader;
+	}
+	free(seen);
+	return n ? n : 1;
+}
+
 void kfk_fetcher_run(struct kfk_consumer *c, int64_t now)
 {
-	int i;
+	int i, left;
 
 	if (c->closed)
 		return;
 	pthread_mutex_lock(&c->lock);
+	left = leaders_ready(c, now);
 	for (i = 0; i < c->part_cnt; i++) {
 		struct kfk_cpart *p = c->parts[i];
 		int64_t room;
@@ -206,13 +230,18 @@ void kfk_fetcher_run(struct kfk_consumer *c, int64_t now)
 		 * are not missed (an extra wake-up at worst). */
 		atomic_store(&c->mem->full, true);
 		/* The room is in memory; a Fetch asks in wire bytes, which
-		 * grow by the messages (and decompression) they become. */
+		 * grow by the messages (and decompression) they become. Each
+		 * leader ready now gets an equal share: one request taking
+		 * all the room would leave the others none for as long as it
+		 * waits at the end of its log (fetch.max.wait.ms), and the
+		 * next round would give that leader all of it again. */
 		room = (int64_t)((double)kfk_cmem_room(c->mem, c->reserved) /
-		                 c->expand);
+		                 c->expand) / (left > 1 ? left : 1);
 		if (room <= 0)
 			break;
 		atomic_store(&c->mem->full, false);
 		fetch_send(c, p->leader, room, now);
+		left--;
 	}
 	pthread_mutex_unlock(&c->lock);
 }

@@ -190,6 +190,62 @@ KT_TEST(reads_what_kfk_produced_exactly)
 	KT_ASSERT_INT_EQ(kt_mock_stop(m), 0);
 }
 
+/* One record to each of partitions 1 and 2 of t (not 0). */
+static void produce_to_1_and_2(const char *bootstrap)
+{
+	struct pt_reports r;
+	kfk_producer *p;
+
+	pt_reports_init(&r, 2);
+	p = pt_producer(bootstrap, &r, NULL);
+	for (int i = 1; i <= 2; i++) {
+		kfk_record rec = KFK_RECORD_INIT;
+
+		rec.topic = "t";
+		rec.partition = i;
+		rec.value = "v";
+		rec.value_len = 1;
+		rec.opaque = pt_id(i);
+		KT_ASSERT_INT_EQ(kfk_produce_record(p, &rec), 0);
+	}
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, WAIT_MS), 0);
+	kfk_producer_destroy(p);
+	pt_reports_free(&r);
+}
+
+/* Partitions on three leaders, records only on the second and third: the
+ * first leader's Fetch waits at the end of its log (fetch.max.wait.ms,
+ * 10 s here) and must not take all the room under fetch.buffer.memory
+ * meanwhile (it did: the others were not fetched until it came back, and
+ * then it took the room again). */
+KT_TEST(an_idle_leader_does_not_starve_the_others)
+{
+	struct kt_mock *m = kt_mock_start(3, "t:3:1", NULL);
+	kfk_consumer *c;
+	int64_t end;
+	int got = 0;
+
+	KT_ASSERT(m != NULL);
+	produce_to_1_and_2(kt_mock_bootstrap(m));
+	c = consumer(kt_mock_bootstrap(m), "fetch.max.wait.ms", "10000", NULL);
+	assign_all(c, "t", 3);
+	/* Well within one wait of the idle leader. */
+	end = kt_now_ms() + 5000;
+	while (got < 2) {
+		kfk_message *msg;
+
+		KT_ASSERT_MSG(kt_now_ms() < end, "%d of 2 records in 5 s", got);
+		if (!(msg = kfk_consumer_poll(c, 100)))
+			continue;
+		KT_ASSERT_INT_EQ(kfk_message_err(msg), 0);
+		KT_ASSERT(kfk_message_partition(msg) != 0);
+		got++;
+		kfk_message_destroy(msg);
+	}
+	kfk_consumer_destroy(c);
+	KT_ASSERT_INT_EQ(kt_mock_stop(m), 0);
+}
+
 KT_TEST(leader_moves_mid_read_nothing_lost_or_repeated)
 {
 	struct kt_mock *m = kt_mock_start(3, "lm:1:3", NULL);
