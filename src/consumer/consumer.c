@@ -211,7 +211,6 @@ static int consumer_start(struct kfk_consumer *c, const kfk_conf *conf)
 	c->notify.loop = c->ctrl;
 	c->notify.fn = on_notify;
 	c->notify.arg = c;
-	kfk_client_subscribe(c->client, &c->notify);
 	return 0;
 }
 
@@ -239,6 +238,10 @@ KFK_API kfk_consumer *kfk_consumer_new(const kfk_conf *conf, char *errstr,
 		kfk_consumer_destroy(c);
 		return NULL;
 	}
+	/* Only now: the notifications run on the control loop and read
+	 * c->group, which kfk_cgrp_new has just set (ThreadSanitizer saw
+	 * the race when they were subscribed before it). */
+	kfk_client_subscribe(c->client, &c->notify);
 	return c;
 }
 
