@@ -4,7 +4,8 @@
  * member of the group starts at the committed offsets; members join and
  * leave and every partition stays owned by exactly one of them; the
  * rebalance callback sees what is assigned and revoked; a ^pattern
- * subscribes to the topics it matches, and to one created later.
+ * subscribes to the topics it matches, and to one created later; offsets
+ * committed with metadata and leader epochs read back as given.
  */
 #include "config.h"
 
@@ -453,4 +454,44 @@ KT_TEST(a_pattern_subscribes_to_matching_topics_and_new_ones)
 	java_produce(later, 25, "l");
 	read_prefixed(c, later, z, 25);
 	kfk_consumer_destroy(c);
+}
+
+KT_TEST(given_offsets_commit_with_metadata_and_leader_epoch)
+{
+	char topic[128], group[128];
+	kfk_consumer *a, *b;
+	kfk_tplist *l = kfk_tplist_new(2), *got = kfk_tplist_new(2);
+	int i;
+
+	kr_topic_name(topic, sizeof(topic), "grpmeta");
+	kr_topic_name(group, sizeof(group), "meta");
+	kr_topic(NULL, topic, 2, 1, "");
+	java_produce(topic, 40, "m");
+	/* A member that never subscribed commits what it was given. */
+	a = member(group, "range", "enable.auto.commit", "false");
+	kfk_tplist_add(l, topic, 0, 7);
+	kfk_tplist_add(l, topic, 1, 9);
+	KT_ASSERT_INT_EQ(kfk_tplist_set_metadata(l, 0, "batch-0007"), 0);
+	KT_ASSERT_INT_EQ(kfk_tplist_set_metadata(l, 1, "batch-0009"), 0);
+	kfk_tplist_set_leader_epoch(l, 0, 0);
+	kfk_tplist_set_leader_epoch(l, 1, 0);
+	KT_ASSERT_INT_EQ(kfk_consumer_commit(a, l, 10000), 0);
+	kfk_consumer_destroy(a);
+	/* Another consumer of the group reads them back from the broker. */
+	b = member(group, "range", "enable.auto.commit", "false");
+	for (i = 0; i < 2; i++)
+		kfk_tplist_add(got, topic, i, KFK_OFFSET_INVALID);
+	KT_ASSERT_INT_EQ(kfk_consumer_committed(b, got, 10000), 0);
+	for (i = 0; i < 2; i++) {
+		int32_t p = kfk_tplist_partition(got, i);
+
+		KT_ASSERT_INT_EQ(kfk_tplist_err(got, i), 0);
+		KT_ASSERT_INT_EQ(kfk_tplist_offset(got, i), p == 0 ? 7 : 9);
+		KT_ASSERT_STR_EQ(kfk_tplist_metadata(got, i),
+		                 p == 0 ? "batch-0007" : "batch-0009");
+		KT_ASSERT_INT_EQ(kfk_tplist_leader_epoch(got, i), 0);
+	}
+	kfk_tplist_destroy(l);
+	kfk_tplist_destroy(got);
+	kfk_consumer_destroy(b);
 }
