@@ -10,8 +10,12 @@
  *   - answers a batch equal to one of those five with success and the
  *     offset it was first written at, without writing it again;
  *   - refuses a batch that does not continue the sequence with
- *     OUT_OF_ORDER_SEQUENCE_NUMBER (a new producer id or a higher epoch
- *     must start at sequence 0);
+ *     OUT_OF_ORDER_SEQUENCE_NUMBER (a higher epoch must start at
+ *     sequence 0);
+ *   - accepts any sequence from a producer id it has no state for on the
+ *     partition (new to it, or forgotten: Kafka drops the state of a
+ *     producer idle for producer.id.expiration.ms, and of one whose
+ *     records left the log), as Kafka's ProducerAppendInfo does;
  *   - refuses an epoch older than the one it knows with
  *     INVALID_PRODUCER_EPOCH.
  * Without that, tests could not tell a correct idempotent producer from
@@ -29,6 +33,7 @@
 #include "config.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,11 +79,17 @@ struct pstate {
 static struct pstate *states;
 static int state_cnt, state_cap;
 static atomic_long st_dups, st_ooo, st_fenced, st_written;
+static atomic_bool forget_pending;
 static int verbose;
 
 void mock_idem_verbose(int on)
 {
 	verbose = on;
+}
+
+void mock_idem_forget(void)
+{
+	atomic_store(&forget_pending, true);
 }
 
 void mock_idem_stats(char *buf, size_t size)
@@ -144,6 +155,8 @@ static int check(struct pstate *s, int16_t epoch, int32_t first, int32_t last,
 
 	if (epoch < s->epoch)
 		return ERR_INVALID_EPOCH;
+	if (s->epoch == -1)
+		return 0; /* no state: any sequence starts it */
 	if (epoch > s->epoch)
 		return first == 0 ? 0 : ERR_OUT_OF_ORDER;
 	for (i = 0; i < s->n; i++)
@@ -151,8 +164,6 @@ static int check(struct pstate *s, int16_t epoch, int32_t first, int32_t last,
 			*dup_offset = s->win[i].offset;
 			return -1;
 		}
-	if (s->n == 0)
-		return first == 0 ? 0 : ERR_OUT_OF_ORDER;
 	return first == seq_after(s->win[s->n - 1].last_seq) ? 0
 	                                                     : ERR_OUT_OF_ORDER;
 }
@@ -182,6 +193,10 @@ int __wrap_rd_kafka_mock_partition_log_append(void *mpart,
 	if (!b || records->len < 61 || b[16] != 2)
 		return __real_rd_kafka_mock_partition_log_append(
 			mpart, records, txn_id, base_offset);
+	/* The states are this thread's: a forget asked by the command
+	 * thread takes effect here, before the next batch. */
+	if (atomic_exchange(&forget_pending, false))
+		state_cnt = 0;
 	pid = (int64_t)((uint64_t)be32(b + 43) << 32 | be32(b + 47));
 	if (pid < 0 || !(s = state_get(mpart, pid)))
 		return __real_rd_kafka_mock_partition_log_append(

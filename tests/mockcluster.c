@@ -53,6 +53,9 @@
  *                                   (tests/mock_idem.c: unlike librdkafka's
  *                                   own mock, this one de-duplicates and
  *                                   orders idempotent producers' batches)
+ *   idem forget                     the brokers forget every producer's
+ *                                   state, as Kafka does after
+ *                                   producer.id.expiration.ms
  *   quit                            destroy the cluster and exit
  *
  * Unknown commands answer "error unknown command <x>". The program exits
@@ -292,6 +295,14 @@ static char mc_ok_extra[256];
 static int mc_cmd_idem(struct mc *mc, int argc, char **argv, char *why,
                        size_t whylen)
 {
+	if (argc == 2 && strcmp(argv[1], "forget") == 0) {
+		mock_idem_forget();
+		return 0;
+	}
+	if (argc == 2) {
+		mc_why(why, whylen, "usage: idem [forget]");
+		return -1;
+	}
 	mock_idem_stats(mc_ok_extra, sizeof(mc_ok_extra));
 	return 0;
 }
@@ -501,7 +512,7 @@ static const struct mc_command mc_commands[] = {
 	{"coordinator", 3, 3, mc_cmd_coordinator,
 	 "coordinator <group|transaction> <key> <id>"},
 	{"apiversion", 3, 3, mc_cmd_apiversion, "apiversion <Api> <min> <max>"},
-	{"idem", 0, 0, mc_cmd_idem, "idem"},
+	{"idem", 0, 1, mc_cmd_idem, "idem [forget]"},
 	{"quit", 0, 0, mc_cmd_quit, "quit"},
 };
 #define MC_NCOMMANDS ((int)(sizeof(mc_commands) / sizeof(mc_commands[0])))

@@ -35,6 +35,13 @@ bool kfk_idem_sendable(struct kfk_sender *s, struct kfk_ppart *pp,
 		return true;
 	if (pp->in_flight >= KFK_IDEM_MAX_IN_FLIGHT)
 		return false;
+	/* Until the broker acknowledged a batch of pp under this epoch it
+	 * may have no state for us there, and then it takes any sequence:
+	 * a second batch could be written while the first is refused
+	 * (NOT_LEADER_OR_FOLLOWER on a topic just created), leaving a gap
+	 * nothing fills. One at a time until then. */
+	if (pp->idem_gen != idem->gen || !pp->seq_known)
+		return false;
 	/* Something is out (so pp's numbering is the current one): only
 	 * the batch that continues it may follow. */
 	seq = b->idem_gen == idem->gen ? b->base_seq : pp->seq_next;
@@ -52,6 +59,7 @@ static void part_reset(struct kfk_sender *s, struct kfk_ppart *pp)
 	        (int)pp->seq_next, (int)pp->seq_acked);
 	pp->idem_gen = idem->gen;
 	pp->seq_next = pp->seq_sent = pp->seq_acked = 0;
+	pp->seq_known = false;
 }
 
 void kfk_idem_assign(struct kfk_sender *s, struct kfk_ppart *pp,
@@ -102,8 +110,19 @@ void kfk_idem_batch_failed(struct kfk_sender *s, struct kfk_pbatch *b,
 /* The broker has b's records (written now or earlier). */
 static void acknowledged(struct kfk_sender *s, struct kfk_pbatch *b)
 {
-	if (b->idem_gen == s->pid.gen)
+	if (b->idem_gen == s->pid.gen) {
 		b->part->seq_acked = seq_end(b);
+		b->part->seq_known = true;
+	}
+}
+
+/* Whether sequence seq lies before the partition's acknowledged end:
+ * (seq_acked - seq) mod 2^31 in (0, 2^30), wrapping as sequences do. */
+static bool before_acked(const struct kfk_ppart *pp, int32_t seq)
+{
+	int32_t d = (int32_t)(((int64_t)pp->seq_acked - seq) & INT32_MAX);
+
+	return d > 0 && d < (1 << 30);
 }
 
 /* OUT_OF_ORDER_SEQUENCE_NUMBER: a gap before b on the broker. */
@@ -120,6 +139,17 @@ static void out_of_order(struct kfk_sender *s, struct kfk_pbatch *b,
 		                  "sequence %d, the next the broker should "
 		                  "expect", pp->topic->name, (int)pp->id,
 		                  (int)b->base_seq);
+	else if (b->idem_gen == s->pid.gen && before_acked(pp, b->base_seq))
+		/* Later batches were acknowledged without b: a broker that
+		 * had forgotten us took them at any sequence, and will never
+		 * take b's now. Under a new epoch b goes from 0, after them:
+		 * out of order, rather than never. */
+		kfk_pid_want_bump(&s->pid, KFK_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+		                  "%s [%d]: OUT_OF_ORDER_SEQUENCE_NUMBER for "
+		                  "sequence %d, after the broker acknowledged up "
+		                  "to %d without it", pp->topic->name,
+		                  (int)pp->id, (int)b->base_seq,
+		                  (int)pp->seq_acked);
 	else
 		/* An earlier batch is not through yet (retrying, or in
 		 * flight elsewhere): b goes again after it. */

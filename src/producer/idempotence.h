@@ -16,13 +16,16 @@
  *     INT32_MAX as Kafka does) and keeps it for every retry;
  *   - a partition's batch goes only if it continues the partition's last
  *     sent sequence (seq_sent) or nothing of the partition is in flight,
- *     and at most KFK_IDEM_MAX_IN_FLIGHT batches of a partition are out:
- *     a failed batch is sent again only once the batches sent after it
+ *     and at most KFK_IDEM_MAX_IN_FLIGHT batches of a partition are out,
+ *     one only until the broker acknowledged one under the current epoch
+ *     (a broker without state for the producer takes any sequence): a
+ *     failed batch is sent again only once the batches sent after it
  *     came back, then in order;
  *   - what leaves the broker and us disagreeing on a sequence (a batch
  *     sent and then reported failed or timed out, UNKNOWN_PRODUCER_ID, an
  *     OUT_OF_ORDER_SEQUENCE_NUMBER for the very batch the broker should
- *     expect next) asks for an epoch bump, after which every partition's
+ *     expect next, or for one behind what it acknowledged) asks for an
+ *     epoch bump, after which every partition's
  *     sequences restart at 0, batches waiting for a retry re-numbered in
  *     order; PRODUCER_FENCED and INVALID_PRODUCER_EPOCH are fatal.
  *

@@ -74,6 +74,8 @@ struct kfk_ppart {
 	int32_t seq_next;                  /* base of the next new batch */
 	int32_t seq_sent;                  /* end of the last batch sent */
 	int32_t seq_acked;                 /* end of the acknowledged prefix */
+	bool seq_known;                    /* a batch acknowledged: the
+	                                    * broker has our state here */
 };
 
 /* An immutable view of a topic's partitions. */
