@@ -719,8 +719,10 @@ const struct kfk_prop kfk_props[] = {
 		.def = "true",
 		.clients = KFK_PROP_CONSUMER,
 		.importance = KFK_PROP_LOW,
-		.doc = "Each message poll returns stores its offset + 1 as the "
-		       "partition's offset to commit. false: only "
+		.doc = "Poll stores the partition's offset to commit: each "
+		       "message's own offset as it is returned, its offset + 1 "
+		       "at the next poll (what earlier polls returned counts as "
+		       "processed, as in the Java client). false: only "
 		       "kfk_consumer_store_offsets() stores, so an application "
 		       "commits exactly what it has processed (at-least-once).",
 	},

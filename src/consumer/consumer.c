@@ -226,6 +226,7 @@ KFK_API kfk_consumer *kfk_consumer_new(const kfk_conf *conf, char *errstr,
 		return NULL;
 	}
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->handed_lock, NULL);
 	atomic_init(&c->kick_posted, false);
 	atomic_init(&c->closing, false);
 	c->q.efd = -1;
@@ -314,6 +315,8 @@ KFK_API void kfk_consumer_destroy(kfk_consumer *c)
 	kfk_cgrp_free(c->group);
 	free(c->fetching);
 	free(c->parts);
+	kfk_consumer_handed_clear(c);
+	pthread_mutex_destroy(&c->handed_lock);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }

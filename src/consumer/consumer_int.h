@@ -79,6 +79,8 @@ struct kfk_cpart {
 	_Atomic int64_t stored, committed;
 	_Atomic int32_t stored_epoch;
 	atomic_bool paused;
+	bool handed;             /* in the consumer's handed list (its
+	                          * handed_lock) */
 
 	/* (ctrl) */
 	enum kfk_cpart_state state;
@@ -150,6 +152,13 @@ struct kfk_consumer {
 	struct kfk_cpart **parts;
 	int part_cnt, part_cap;
 
+	/* Application threads (handed_lock): the partitions poll returned
+	 * messages of since the poll before, each a reference. The next
+	 * poll stores their positions (enable.auto.offset.store). */
+	pthread_mutex_t handed_lock;
+	struct kfk_cpart **handed;
+	int handed_cnt, handed_cap;
+
 	/* (ctrl) */
 	struct kfk_loop_task kick_task;
 	atomic_bool kick_posted;
@@ -169,6 +178,10 @@ struct kfk_consumer {
 	/* Counters for tests: Fetch requests sent full / incremental. */
 	atomic_uint_fast64_t fetch_full, fetch_incremental;
 };
+
+/* ---- consumer_poll.c ---- */
+/* Drops the handed list's references (destroy). */
+void kfk_consumer_handed_clear(struct kfk_consumer *c);
 
 /* ---- cpart.c ---- */
 struct kfk_cpart *kfk_cpart_new(const char *topic, int32_t partition);

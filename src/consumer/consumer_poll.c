@@ -15,15 +15,76 @@
 
 /* ---- poll ----------------------------------------------------------------- */
 
+/* Adds p to the handed list once (handed_lock held). Without memory it
+ * is left out: its stored offset then stays at its last message's own,
+ * the cautious side. */
+static void handed_add(struct kfk_consumer *c, struct kfk_cpart *p)
+{
+	if (p->handed)
+		return;
+	if (c->handed_cnt == c->handed_cap) {
+		int cap = c->handed_cap ? c->handed_cap * 2 : 16;
+		struct kfk_cpart **v =
+			realloc(c->handed, (size_t)cap * sizeof(*v));
+
+		if (!v)
+			return;
+		c->handed = v;
+		c->handed_cap = cap;
+	}
+	p->handed = true;
+	c->handed[c->handed_cnt++] = kfk_cpart_ref(p);
+}
+
+/* A poll begins: the application has processed what the polls before
+ * returned (the Java client's rule: its auto commit, at the next poll,
+ * commits the positions), so each partition handed messages since stores
+ * its position. Without this the last message of a partition that went
+ * quiet stayed uncommitted (lag 1 for good, read again after a restart). */
+static void handed_store(struct kfk_consumer *c)
+{
+	int i;
+
+	pthread_mutex_lock(&c->handed_lock);
+	for (i = 0; i < c->handed_cnt; i++) {
+		struct kfk_cpart *p = c->handed[i];
+		int64_t pos = atomic_load(&p->app_pos);
+
+		if (pos >= 0) {
+			atomic_store(&p->stored_epoch,
+			             atomic_load(&p->app_epoch));
+			atomic_store(&p->stored, pos);
+		}
+		p->handed = false;
+		kfk_cpart_unref(p);
+	}
+	c->handed_cnt = 0;
+	pthread_mutex_unlock(&c->handed_lock);
+}
+
+void kfk_consumer_handed_clear(struct kfk_consumer *c)
+{
+	int i;
+
+	for (i = 0; i < c->handed_cnt; i++)
+		kfk_cpart_unref(c->handed[i]);
+	free(c->handed);
+	c->handed = NULL;
+	c->handed_cnt = c->handed_cap = 0;
+}
+
 /* Keeps the messages of out[0..n) still current (a seek since they were
  * fetched makes them stale: destroyed) and advances the positions past
  * them; with enable.auto.offset.store, stores each message's own offset
- * (the ones before it are processed). Returns how many are kept, packed
- * at the front. */
-static int poll_filter(kfk_message **out, int n, bool auto_store)
+ * (the ones before it are processed; the message itself counts as
+ * processed at the next poll, handed_store). Returns how many are kept,
+ * packed at the front. */
+static int poll_filter(struct kfk_consumer *c, kfk_message **out, int n)
 {
 	int i, kept = 0;
 
+	if (c->auto_store && n > 0)
+		pthread_mutex_lock(&c->handed_lock);
 	for (i = 0; i < n; i++) {
 		kfk_message *m = out[i];
 		struct kfk_cpart *p = m->set->part;
@@ -33,18 +94,18 @@ static int poll_filter(kfk_message **out, int n, bool auto_store)
 			continue;
 		}
 		if (!m->err) {
-			/* What the application has processed: everything
-			 * before the message it is handed now (the Java
-			 * client's auto commit commits at the next poll). */
-			if (auto_store) {
+			if (c->auto_store) {
 				atomic_store(&p->stored, m->offset);
 				atomic_store(&p->stored_epoch, m->leader_epoch);
+				handed_add(c, p);
 			}
 			atomic_store(&p->app_pos, m->offset + 1);
 			atomic_store(&p->app_epoch, m->leader_epoch);
 		}
 		out[kept++] = m;
 	}
+	if (c->auto_store && n > 0)
+		pthread_mutex_unlock(&c->handed_lock);
 	return kept;
 }
 
@@ -56,6 +117,8 @@ KFK_API int kfk_consumer_poll_batch(kfk_consumer *c, kfk_message **out,
 
 	if (!c || !out || max <= 0)
 		return 0;
+	if (c->auto_store)
+		handed_store(c);
 	for (;;) {
 		int64_t left = timeout_ms < 0 ? -1 : end - kfk_now_ms();
 		int n, kept;
@@ -67,7 +130,7 @@ KFK_API int kfk_consumer_poll_batch(kfk_consumer *c, kfk_message **out,
 		n = kfk_evq_take(&c->q, max, left < 0 && timeout_ms >= 0
 		                                 ? 0 : (int)left,
 		                 kfk_fset_copy, out);
-		kept = poll_filter(out, n, c->auto_store);
+		kept = poll_filter(c, out, n);
 		/* n == 0 before the end: a kick (a rebalance to serve, or
 		 * close): look again. */
 		if (kept || (timeout_ms >= 0 && kfk_now_ms() >= end))

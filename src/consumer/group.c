@@ -358,6 +358,8 @@ static void read_group_conf(struct kfk_cgrp *g, const kfk_conf *conf)
 	g->auto_store = kfk_conf_get_bool(conf, "enable.auto.offset.store");
 	g->api_timeout_ms =
 		(int32_t)kfk_conf_get_int(conf, "default.api.timeout.ms");
+	g->request_timeout_ms =
+		(int32_t)kfk_conf_get_int(conf, "request.timeout.ms");
 }
 
 int kfk_cgrp_new(struct kfk_consumer *c, char *errstr, size_t errstr_size)

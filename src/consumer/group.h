@@ -74,6 +74,7 @@ struct kfk_cgrp {
 	int32_t session_ms, heartbeat_ms, poll_interval_ms;
 	int32_t auto_commit_ms;       /* 0: enable.auto.commit off */
 	int32_t api_timeout_ms;       /* default.api.timeout.ms */
+	int32_t request_timeout_ms;   /* request.timeout.ms */
 	bool auto_store;              /* enable.auto.offset.store */
 	const struct kfk_assignor *assignors[4];
 	int assignor_cnt;
@@ -138,6 +139,7 @@ struct kfk_cgrp {
 	bool hb_in_flight;
 	int64_t hb_ok_us;             /* last heartbeat answered */
 	int64_t commit_at_us;         /* next auto commit; 0 none */
+	bool auto_commit_out;         /* an auto commit not answered yet */
 	struct leave_req *leave;      /* the LeaveGroup sent, for close to
 	                               * wait for */
 	bool closed;

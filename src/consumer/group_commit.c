@@ -553,6 +553,28 @@ static void complete_async(struct kfk_cjob *j)
 	job_unref(j);
 }
 
+/* An automatic commit: one that may pass later (the coordinator moved,
+ * is loading, or the request timed out) is no failure to warn of; it is
+ * tried again after retry.backoff.ms, as the Java client does. */
+static void complete_auto(struct kfk_cjob *j)
+{
+	struct kfk_cgrp *g = j->g;
+	kfk_err err = job_error(j);
+
+	g->auto_commit_out = false;
+	if (!err || g->closed || !retriable(err)) {
+		complete_async(j);
+		return;
+	}
+	kfk_dbg(g->c->log, KFK_DBG_CGRP, "COMMIT",
+	        "group %s: automatic commit of %d offsets: %s; again soon",
+	        g->group_id, j->l->cnt, kfk_err_name(err));
+	note_committed(g, j);
+	g->commit_at_us = kfk_now_us() + g->c->retry_backoff_us;
+	kfk_cgrp_arm(g, g->commit_at_us);
+	job_unref(j);
+}
+
 /* Waits for a synchronous job; the outcome into out (same order as the
  * caller's list when out is it). */
 static kfk_err job_wait(struct kfk_cjob *j, int timeout_ms)
@@ -723,15 +745,23 @@ void kfk_cgrp_auto_commit(struct kfk_cgrp *g, int64_t now)
 	}
 	g->commit_at_us = now + (int64_t)g->auto_commit_ms * 1000;
 	kfk_cgrp_arm(g, g->commit_at_us);
+	if (g->auto_commit_out)
+		return; /* the next tick after its answer commits the latest */
 	l = kfk_cgrp_stored(g, NULL, false);
 	if (!l || !l->cnt) {
 		kfk_tplist_destroy(l);
 		return;
 	}
-	j = job_new(g, JOB_COMMIT, l, g->auto_commit_ms);
+	/* Bounded like any request, not by the interval: a commit waiting
+	 * for a coordinator being looked up again is not a failure. */
+	j = job_new(g, JOB_COMMIT, l,
+	            g->request_timeout_ms > g->auto_commit_ms
+	                    ? g->request_timeout_ms
+	                    : g->auto_commit_ms);
 	if (!j)
 		return;
-	j->complete = complete_async;
+	j->complete = complete_auto;
+	g->auto_commit_out = true;
 	job_queue(g, j);
 }
 
