@@ -72,6 +72,7 @@ static void update_leaders(struct kfk_consumer *c)
 			tell_missing(c, p, mt);
 		else if (mp)
 			p->missing_told = false;
+		kfk_validate_check(c, p);
 		if (p->leader < 0 && !missing)
 			missing = p->topic;
 	}
@@ -93,6 +94,7 @@ static void consumer_round(void *arg)
 	if (c->group)
 		kfk_cgrp_fetch_positions(c->group, now);
 	kfk_offsets_run(c, now);
+	kfk_validate_run(c, now);
 	kfk_fetcher_run(c, now);
 }
 

@@ -6,6 +6,7 @@
  *                broker's loop, applied on the control loop
  *   fetch_decode.c  a partition's record set into messages
  *   offsets.c    ListOffsets: resets, watermarks, offsets for times
+ *   validate.c   positions checked after a leader change, truncation
  *   message.c    messages, the fetched sets they live in, the memory bound
  *
  * Threads and ownership:
@@ -39,6 +40,8 @@ enum kfk_cpart_state {
 	KFK_CPART_RESETTING,    /* ListOffsets in flight */
 	KFK_CPART_ACTIVE,       /* fetchable at fetch_pos */
 	KFK_CPART_FETCHING,     /* in a Fetch in flight */
+	KFK_CPART_VALIDATING,   /* a new leader epoch: the position is
+	                         * checked first (validate.c) */
 	KFK_CPART_FAILED,       /* no offset (auto.offset.reset=none): waits
 	                         * for a seek */
 	KFK_CPART_GONE,         /* unassigned; freed with its last reference */
@@ -87,6 +90,8 @@ struct kfk_cpart {
 	int64_t want_offset;     /* NEED_OFFSET: logical offset to resolve */
 	int64_t fetch_pos;       /* next offset to fetch (ACTIVE, FETCHING) */
 	int32_t last_epoch;      /* leader epoch of the last record fetched */
+	int32_t checked_epoch;   /* the leader epoch the position is known
+	                          * good under (fetched under); -1 none */
 	int32_t leader;          /* node id, -1 unknown */
 	int32_t leader_epoch;    /* from metadata, -1 unknown */
 	bool eof_told;           /* PARTITION_EOF reported at fetch_pos */
@@ -230,6 +235,20 @@ void kfk_fetcher_run(struct kfk_consumer *c, int64_t now_us);
 /* The partition leaves any Fetch it is in: its outcome will be dropped.
  * (ctrl) */
 void kfk_fetcher_forget(struct kfk_consumer *c, struct kfk_cpart *p);
+
+/* ---- validate.c ---- */
+/* After metadata: p waits in VALIDATING when its leader epoch is newer
+ * than the one its position was fetched under. (ctrl, under c->lock) */
+void kfk_validate_check(struct kfk_consumer *c, struct kfk_cpart *p);
+/* Sends OffsetForLeaderEpoch for the partitions in VALIDATING, one
+ * request per leader, or accepts them where the leader needs none. (ctrl) */
+void kfk_validate_run(struct kfk_consumer *c, int64_t now_us);
+/* The leader's log ends epoch at end (KIP-320): when that is below p's
+ * position, what was fetched from end on is gone: reported, and reading
+ * goes on from end (or the application's lower position), or waits for a
+ * seek with auto.offset.reset=none. (ctrl) */
+void kfk_consumer_truncated(struct kfk_consumer *c, struct kfk_cpart *p,
+                            int32_t epoch, int64_t end);
 
 /* ---- offsets.c ---- */
 /* Sends ListOffsets for partitions in NEED_OFFSET whose leader is known,

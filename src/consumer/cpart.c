@@ -6,6 +6,8 @@
  *   ACTIVE --in a Fetch--> FETCHING --response applied--> ACTIVE
  *   RESETTING/FETCHING --error--> NEED_OFFSET (out of range) or ACTIVE
  *                                  (retry after a backoff, new leader)
+ *   ACTIVE --newer leader epoch--> VALIDATING --checked--> ACTIVE
+ *                                  (validate.c; truncated: a new position)
  *   any --no offset and auto.offset.reset=none--> FAILED --seek--> ACTIVE
  *   any --unassigned--> GONE
  */
@@ -23,6 +25,7 @@ static const char *const cpart_state_names[] = {
 	[KFK_CPART_RESETTING] = "RESETTING",
 	[KFK_CPART_ACTIVE] = "ACTIVE",
 	[KFK_CPART_FETCHING] = "FETCHING",
+	[KFK_CPART_VALIDATING] = "VALIDATING",
 	[KFK_CPART_FAILED] = "FAILED",
 	[KFK_CPART_GONE] = "GONE",
 };
@@ -55,6 +58,7 @@ struct kfk_cpart *kfk_cpart_new(const char *topic, int32_t partition)
 	p->want_offset = KFK_OFFSET_STORED;
 	p->fetch_pos = -1;
 	p->last_epoch = -1;
+	p->checked_epoch = -1;
 	p->leader = -1;
 	p->leader_epoch = -1;
 	return p;
@@ -113,6 +117,7 @@ void kfk_cpart_move(struct kfk_consumer *c, struct kfk_cpart *p,
 	if (offset >= 0) {
 		p->fetch_pos = offset;
 		p->last_epoch = -1;
+		p->checked_epoch = -1;
 		atomic_store(&p->app_pos, offset);
 		kfk_cpart_set_state(c, p, KFK_CPART_ACTIVE);
 	} else {

@@ -332,7 +332,12 @@ static kfk_err fetch_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 		q->partition = fp->part->partition;
 		q->current_leader_epoch = fp->cur_epoch;
 		q->fetch_offset = fp->fetch_pos;
-		q->last_fetched_epoch = fp->last_epoch;
+		/* Only v12 has it, and an encoder refuses a value a
+		 * version cannot carry: a broker before Kafka 2.7 (Fetch
+		 * v11) failed every fetch after the first records with an
+		 * epoch. Such a leader's log is checked with
+		 * OffsetForLeaderEpoch instead (validate.c). */
+		q->last_fetched_epoch = version >= 12 ? fp->last_epoch : -1;
 		q->log_start_offset = -1;
 		q->partition_max_bytes = r->part_max_bytes;
 		t[nt - 1].partitions_count++;
@@ -550,48 +555,6 @@ static void apply_error(struct kfk_consumer *c, struct fetch_part *fp,
 	                   kfk_err_str(fp->err));
 }
 
-/* The leader's log diverged from what we fetched (KIP-320: our last
- * fetched epoch ends earlier on the leader, after an unclean leader
- * election): the records from div_end on that we fetched are gone.
- * Reported; what waits in the queue is dropped (some of it is gone), and,
- * as the Java client does, reading goes on from div_end, or from the
- * application's position when that is lower (the records before div_end
- * it has not polled yet are still good), unless auto.offset.reset is none
- * (the partition then waits for a seek). */
-static void apply_divergence(struct kfk_consumer *c, struct fetch_part *fp)
-{
-	struct kfk_cpart *p = fp->part;
-	int64_t app, to;
-
-	if (fp->div_end >= p->fetch_pos) {
-		p->last_epoch = fp->div_epoch; /* nothing we read is gone */
-		return;
-	}
-	kfk_log(c->log, KFK_LOG_WARNING, "TRUNCATION",
-	        "%s [%d]: log truncation detected: epoch %d ends at offset %lld "
-	        "on the leader, below our position %lld", p->topic,
-	        (int)p->partition, (int)fp->div_epoch, (long long)fp->div_end,
-	        (long long)p->fetch_pos);
-	atomic_fetch_add(&p->version, 1);
-	kfk_consumer_error(c, p, KFK_ERR__LOG_TRUNCATION, fp->div_end,
-	                   "%s [%d]: log truncated after a leader change: the "
-	                   "records fetched from offset %lld to %lld are no "
-	                   "longer in the log%s", p->topic, (int)p->partition,
-	                   (long long)fp->div_end, (long long)p->fetch_pos - 1,
-	                   c->reset == 2 ? "; seek to go on (auto.offset.reset "
-	                                   "is none)" : "; going on from there");
-	if (c->reset == 2) {
-		kfk_cpart_set_state(c, p, KFK_CPART_FAILED);
-		return;
-	}
-	app = atomic_load(&p->app_pos);
-	to = app >= 0 && app < fp->div_end ? app : fp->div_end;
-	p->fetch_pos = to;
-	p->last_epoch = to == fp->div_end ? fp->div_epoch : -1;
-	p->eof_told = false;
-	atomic_store(&p->app_pos, to);
-}
-
 static void apply_part(struct kfk_consumer *c, struct fetch_part *fp,
                        int64_t now)
 {
@@ -606,9 +569,12 @@ static void apply_part(struct kfk_consumer *c, struct fetch_part *fp,
 		return;
 	}
 	if (fp->div_epoch >= 0) {
-		apply_divergence(c, fp);
+		/* The leader's log diverged from what we fetched
+		 * (KIP-320, an unclean leader election). */
+		kfk_consumer_truncated(c, p, fp->div_epoch, fp->div_end);
 		return;
 	}
+	p->checked_epoch = fp->cur_epoch;
 	if (fp->hw >= 0)
 		atomic_store(&p->hw, fp->hw);
 	if (fp->lso >= 0)

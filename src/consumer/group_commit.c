@@ -795,7 +795,10 @@ static void position_apply(struct kfk_consumer *c, const struct kfk_tp *e,
 	        (int)p->partition, (long long)e->offset, (int)e->leader_epoch);
 	atomic_store(&p->committed, e->offset);
 	p->fetch_pos = e->offset;
+	/* With its epoch, the offset is checked before it is fetched from
+	 * (validate.c): the log may have been cut below it since. */
 	p->last_epoch = e->leader_epoch;
+	p->checked_epoch = -1;
 	atomic_store(&p->app_pos, e->offset);
 	kfk_cpart_set_state(c, p, KFK_CPART_ACTIVE);
 }

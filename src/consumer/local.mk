@@ -5,7 +5,7 @@ libkfk_core_la_SOURCES += src/consumer/consumer.c src/consumer/consumer_int.h \
 	src/consumer/consumer_poll.c src/consumer/cpart.c \
 	src/consumer/fetcher.c src/consumer/fetcher.h \
 	src/consumer/fetch_session.c src/consumer/fetch_decode.c \
-	src/consumer/fetch_decode.h src/consumer/offsets.c \
+	src/consumer/fetch_decode.h src/consumer/offsets.c src/consumer/validate.c \
 	src/consumer/message.c src/consumer/tplist.c src/consumer/tplist.h
 # Consumer groups (classic protocol): membership, rebalances, commits.
 libkfk_core_la_SOURCES += src/consumer/group.c src/consumer/group.h \

@@ -210,6 +210,7 @@ static void lo_apply(struct kfk_consumer *c, struct lo_entry *e, int64_t now)
 	        (long long)off);
 	p->fetch_pos = off;
 	p->last_epoch = -1;
+	p->checked_epoch = -1;
 	atomic_store(&p->app_pos, off);
 	kfk_cpart_set_state(c, p, KFK_CPART_ACTIVE);
 }

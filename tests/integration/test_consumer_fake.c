@@ -12,11 +12,18 @@
  * epoch 5. The consumer fetches ahead of the application, so the
  * truncation may come while some of the old records wait unpolled: those
  * below 6 are still good and must be read again, none may be lost.
+ *
+ * The same with a broker that has Fetch up to v11 only (Kafka 2.1-2.6),
+ * which reports no diverging epoch: the consumer learns of the new leader
+ * epoch (the fetch at offset 10 is refused FENCED_LEADER_EPOCH, metadata
+ * then says 5) and asks OffsetForLeaderEpoch where epoch 4 ends before it
+ * fetches again.
  */
 #include "config.h"
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <kfk/kfk.h>
@@ -28,6 +35,7 @@
 #include "proto/gen/fetch.h"
 #include "proto/gen/list_offsets.h"
 #include "proto/gen/metadata.h"
+#include "proto/gen/offset_for_leader_epoch.h"
 #include "proto/record_batch.h"
 
 #define WAIT_MS 20000
@@ -39,6 +47,12 @@ static struct {
 	int64_t fetched_at[64];
 	int32_t last_epoch[64];
 	int fetches;
+	/* The Fetch v11 broker. */
+	bool old;
+	int32_t epoch;     /* the leader epoch metadata names */
+	int asked;         /* OffsetForLeaderEpoch requests */
+	int32_t asked_epoch, asked_cur;
+	int64_t fetch_after_change; /* first fetch offset under epoch 5 */
 } fk = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 static void answer_metadata(struct fb_conn *c, const struct fb_req *r)
@@ -59,7 +73,9 @@ static void answer_metadata(struct fb_conn *c, const struct fb_req *r)
 	b.port = fk.port;
 	p.partition_index = 0;
 	p.leader_id = 1;
-	p.leader_epoch = 5;
+	pthread_mutex_lock(&fk.mu);
+	p.leader_epoch = fk.old ? fk.epoch : 5;
+	pthread_mutex_unlock(&fk.mu);
 	p.replica_nodes = p.isr_nodes = &one;
 	p.replica_nodes_count = p.isr_nodes_count = 1;
 	t.name = kfk_str_c("t");
@@ -125,6 +141,41 @@ static void fetch_answer(struct kfk_fetch_response_partition_data *pd,
 	pd->records.len = (int32_t)recs->len;
 }
 
+/* The Fetch v11 broker's log: epoch 4 until the consumer read all of it
+ * (a fetch at 10), then the leader changes: epoch 5, where epoch 4 ends
+ * at 6. A fetch under an older epoch than the leader's is refused. */
+static int16_t old_fetch_answer(struct kfk_fetch_response_partition_data *pd,
+                                struct kfk_batch_buf *recs, int64_t pos,
+                                int32_t cur_epoch)
+{
+	int16_t err = 0;
+
+	pthread_mutex_lock(&fk.mu);
+	if (fk.epoch == 4 && pos >= 10)
+		fk.epoch = 5;
+	if (cur_epoch < fk.epoch) {
+		err = KFK_ERR_FENCED_LEADER_EPOCH;
+	} else if (fk.epoch == 4) {
+		pd->high_watermark = pd->last_stable_offset = 10;
+		batch(recs, pos, 9, 4, "old");
+	} else {
+		if (fk.fetch_after_change < 0)
+			fk.fetch_after_change = pos;
+		pd->high_watermark = pd->last_stable_offset = 9;
+		if (pos > 9)
+			err = KFK_ERR_OFFSET_OUT_OF_RANGE;
+		if (pos < 6)
+			batch(recs, pos, 5, 4, "old");
+		if (pos < 9 && !err)
+			batch(recs, pos > 6 ? pos : 6, 8, 5, "new");
+	}
+	pthread_mutex_unlock(&fk.mu);
+	pd->log_start_offset = 0;
+	pd->records.ptr = recs->data;
+	pd->records.len = (int32_t)recs->len;
+	return err;
+}
+
 static void answer_fetch(struct fb_conn *c, const struct fb_req *r)
 {
 	struct kfk_fetch_request req;
@@ -156,7 +207,13 @@ static void answer_fetch(struct fb_conn *c, const struct fb_req *r)
 			fk.last_epoch[fk.fetches++] = rp->last_fetched_epoch;
 		}
 		pthread_mutex_unlock(&fk.mu);
-		fetch_answer(&pd, &recs, rp->fetch_offset, rp->last_fetched_epoch);
+		if (fk.old)
+			pd.error_code = old_fetch_answer(
+				&pd, &recs, rp->fetch_offset,
+				rp->current_leader_epoch);
+		else
+			fetch_answer(&pd, &recs, rp->fetch_offset,
+			             rp->last_fetched_epoch);
 	} else {
 		resp.responses_count = 0; /* a session's "nothing new" */
 	}
@@ -166,6 +223,75 @@ static void answer_fetch(struct fb_conn *c, const struct fb_req *r)
 	kfk_wbuf_free(&w);
 	kfk_batch_buf_free(&recs);
 	kfk_arena_destroy(&a);
+}
+
+/* Where an epoch ends on the leader: epoch 4 at 6, any later one at 9. */
+static void answer_epoch_end(struct fb_conn *c, const struct fb_req *r)
+{
+	struct kfk_offset_for_leader_epoch_request req;
+	struct kfk_offset_for_leader_epoch_response resp;
+	struct kfk_offset_for_leader_epoch_response_offset_for_leader_topic_result tr;
+	struct kfk_offset_for_leader_epoch_response_epoch_end_offset eo;
+	kfk_arena a;
+	kfk_rbuf rb;
+	kfk_wbuf w;
+
+	kfk_arena_init(&a);
+	kfk_rbuf_init(&rb, r->body, r->body_len);
+	KT_ASSERT(kfk_offset_for_leader_epoch_request_decode(
+		          &rb, r->api_version, &a, &req) == 0);
+	KT_ASSERT(req.topics_count == 1 &&
+	          req.topics[0].partitions_count == 1);
+	kfk_offset_for_leader_epoch_response_init(&resp);
+	kfk_offset_for_leader_epoch_response_offset_for_leader_topic_result_init(
+		&tr);
+	kfk_offset_for_leader_epoch_response_epoch_end_offset_init(&eo);
+	pthread_mutex_lock(&fk.mu);
+	fk.asked++;
+	fk.asked_epoch = req.topics[0].partitions[0].leader_epoch;
+	fk.asked_cur = req.topics[0].partitions[0].current_leader_epoch;
+	eo.leader_epoch = fk.asked_epoch <= 4 ? 4 : fk.epoch;
+	eo.end_offset = fk.asked_epoch <= 4 ? 6 : 9;
+	pthread_mutex_unlock(&fk.mu);
+	tr.topic = kfk_str_c("t");
+	tr.partitions = &eo;
+	tr.partitions_count = 1;
+	resp.topics = &tr;
+	resp.topics_count = 1;
+	kfk_wbuf_init(&w);
+	KT_ASSERT(kfk_offset_for_leader_epoch_response_encode(&w, r->api_version,
+	                                                      &resp) == 0);
+	fb_respond(c, r, r->corrid, w.buf, w.len);
+	kfk_wbuf_free(&w);
+	kfk_arena_destroy(&a);
+}
+
+static void old_handler(struct fb_conn *c, const struct fb_req *r, void *arg)
+{
+	static const struct fb_api_range v11[] = {
+		{ KFK_APIKEY_API_VERSIONS, 0, 3 },
+		{ KFK_APIKEY_FETCH, 4, 11 },
+		{ KFK_APIKEY_OFFSET_FOR_LEADER_EPOCH, 0, 3 },
+	};
+
+	(void)arg;
+	switch (r->api_key) {
+	case KFK_APIKEY_API_VERSIONS:
+		fb_api_versions_ranges(c, r, v11, 3);
+		break;
+	case KFK_APIKEY_METADATA:
+		answer_metadata(c, r);
+		break;
+	case KFK_APIKEY_FETCH:
+		KT_ASSERT(r->api_version <= 11);
+		answer_fetch(c, r);
+		break;
+	case KFK_APIKEY_OFFSET_FOR_LEADER_EPOCH:
+		answer_epoch_end(c, r);
+		break;
+	default:
+		fb_hangup(c);
+	}
 }
 
 static void handler(struct fb_conn *c, const struct fb_req *r, void *arg)
@@ -200,6 +326,9 @@ static kfk_consumer *consumer(struct fb *fb, const char *reset)
 	                       sizeof(err)) == 0);
 	KT_ASSERT(kfk_conf_set(conf, "fetch.max.wait.ms", "20", err,
 	                       sizeof(err)) == 0);
+	if (getenv("KFK_TEST_DEBUG"))
+		KT_ASSERT(kfk_conf_set(conf, "debug", getenv("KFK_TEST_DEBUG"),
+		                       err, sizeof(err)) == 0);
 	c = kfk_consumer_new(conf, err, sizeof(err));
 	kfk_conf_destroy(conf);
 	KT_ASSERT_MSG(c != NULL, "%s", err);
@@ -233,17 +362,25 @@ static void expect_value(kfk_consumer *c, int64_t offset, const char *prefix)
 	kfk_message_destroy(m);
 }
 
-static struct fb *start(void)
+static struct fb *start_as(bool old)
 {
 	struct fb *fb;
 
 	pthread_mutex_lock(&fk.mu);
-	fk.diverged = fk.fetches = 0;
+	fk.diverged = fk.fetches = fk.asked = 0;
+	fk.old = old;
+	fk.epoch = 4;
+	fk.fetch_after_change = -1;
 	pthread_mutex_unlock(&fk.mu);
-	fb = fb_start(handler, NULL);
+	fb = fb_start(old ? old_handler : handler, NULL);
 	KT_ASSERT(fb != NULL);
 	fk.port = fb_port(fb);
 	return fb;
+}
+
+static struct fb *start(void)
+{
+	return start_as(false);
 }
 
 /* Old records from offset 0 until the truncation error (at least up to
@@ -257,7 +394,9 @@ static int64_t read_until_truncation(kfk_consumer *c)
 		kfk_message *m = next(c);
 
 		if (kfk_message_err(m)) {
-			KT_ASSERT_INT_EQ(kfk_message_err(m), KFK_ERR__LOG_TRUNCATION);
+			KT_ASSERT_MSG(kfk_message_err(m) ==
+			                      KFK_ERR__LOG_TRUNCATION,
+			              "%s", kfk_message_errstr(m));
 			KT_ASSERT_INT_EQ(kfk_message_offset(m), 6);
 			KT_ASSERT_STR_EQ(kfk_message_errstr(m),
 			                 "t [0]: log truncated after a leader change: "
@@ -314,6 +453,30 @@ KT_TEST(log_truncation_with_reset_none_waits_for_a_seek)
 	KT_ASSERT(kfk_consumer_poll(c, 300) == NULL); /* waits */
 	KT_ASSERT_INT_EQ(kfk_consumer_seek(c, "t", 0, 7), 0);
 	expect_value(c, 7, "new");
+	kfk_consumer_destroy(c);
+	fb_stop(fb);
+}
+
+KT_TEST(an_older_broker_is_asked_where_the_epoch_ends_after_a_leader_change)
+{
+	struct fb *fb = start_as(true);
+	kfk_consumer *c = consumer(fb, "earliest");
+	int64_t polled, i;
+
+	polled = read_until_truncation(c);
+	for (i = polled; i < 6; i++)
+		expect_value(c, i, "old");
+	for (i = 6; i < 9; i++)
+		expect_value(c, i, "new");
+	KT_ASSERT(kfk_consumer_poll(c, 200) == NULL);
+	/* Asked once, for epoch 4 under the new leader epoch, before any
+	 * fetch under it; the first of those was at or below 6. */
+	pthread_mutex_lock(&fk.mu);
+	KT_ASSERT_INT_EQ(fk.asked, 1);
+	KT_ASSERT_INT_EQ(fk.asked_epoch, 4);
+	KT_ASSERT_INT_EQ(fk.asked_cur, 5);
+	KT_ASSERT(fk.fetch_after_change >= 0 && fk.fetch_after_change <= 6);
+	pthread_mutex_unlock(&fk.mu);
 	kfk_consumer_destroy(c);
 	fb_stop(fb);
 }
