@@ -16,5 +16,6 @@
 #include <kfk/conf.h>
 #include <kfk/producer.h>
 #include <kfk/consumer.h>
+#include <kfk/admin.h>
 
 #endif /* KFK_KFK_H */

@@ -53,7 +53,8 @@ enum kfk_ev_type {
 	                       * revoked or lost */
 	KFK_EV_COMMIT = 4,   /* consumer group: an asynchronous commit's
 	                      * outcome */
-	/* next: KFK_EV_ADMIN_RESULT, KFK_EV_ERROR */
+	KFK_EV_ADMIN_RESULT = 5, /* admin: an operation's result */
+	/* next: KFK_EV_ERROR */
 };
 
 /* An event, embedded in its owner's struct. The queue owns the fields

@@ -24,6 +24,7 @@ static const struct kfk_prop_choice debug_contexts[] = {
 	{"conf", KFK_DBG_CONF},
 	{"security", KFK_DBG_SECURITY},
 	{"eos", KFK_DBG_EOS},
+	{"admin", KFK_DBG_ADMIN},
 	{"all", KFK_DBG_ALL},
 	{NULL, 0},
 };
@@ -887,7 +888,8 @@ const struct kfk_prop kfk_props[] = {
 		       "(connections and broker state), protocol (requests and "
 		       "responses), metadata, msg (messages), producer, consumer, "
 		       "cgrp (consumer groups), conf, security (TLS and SASL), eos "
-		       "(idempotence and transactions), or all. Any context raises "
+		       "(idempotence and transactions), admin (the admin client's "
+		       "operations), or all. Any context raises "
 		       "log_level to 7 (debug). Debug output is verbose: use it to "
 		       "troubleshoot.",
 	},

@@ -38,6 +38,7 @@ enum kfk_debug_ctx {
 	KFK_DBG_CONF = 1u << 7,
 	KFK_DBG_SECURITY = 1u << 8,
 	KFK_DBG_EOS = 1u << 9,
+	KFK_DBG_ADMIN = 1u << 10,
 	KFK_DBG_ALL = 0xffffffffu
 };
 

@@ -35,3 +35,8 @@ KFK_C_TESTS += tests/real/test_real_group
 tests_real_test_real_group_SOURCES = tests/real/test_real_group.c \
 	$(KFK_REAL_SOURCES)
 tests_real_test_real_group_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
+# The admin client: topics created, described, grown and deleted.
+KFK_C_TESTS += tests/real/test_real_admin
+tests_real_test_real_admin_SOURCES = tests/real/test_real_admin.c \
+	$(KFK_REAL_SOURCES)
+tests_real_test_real_admin_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)

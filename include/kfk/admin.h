@@ -1,0 +1,204 @@
+/*
+ * kfk/admin.h: the admin client: topics, partitions and configs of a
+ * cluster.
+ *
+ *     kfk_admin *a = kfk_admin_new(conf, err, sizeof(err));
+ *     kfk_new_topic t = KFK_NEW_TOPIC_INIT;
+ *     uint64_t id;
+ *     t.name = "orders"; t.partitions = 3;
+ *     kfk_admin_create_topics(a, &t, 1, NULL, &id);
+ *     kfk_admin_result *r = kfk_admin_wait(a, id, 30000);
+ *     if (!r || kfk_admin_result_err(r) ||
+ *         kfk_admin_topic_err(kfk_admin_result_topic(r, 0)))
+ *         ...;
+ *     kfk_admin_result_destroy(r);
+ *     kfk_admin_destroy(a);
+ *
+ * Every operation returns at once: KFK_ERR__INVALID_ARG for arguments it
+ * can tell are wrong without asking the cluster, else KFK_ERR_NONE and an
+ * id. Its result comes later on the admin client's event queue: take
+ * results in any order with kfk_admin_poll() (or when kfk_admin_fd() is
+ * readable), or wait for one with kfk_admin_wait(). A result is the
+ * application's until kfk_admin_result_destroy().
+ *
+ * Errors come at two levels: the result's own (the request could not be
+ * made: _TIMED_OUT, _TRANSPORT, ...) and each item's (one topic of five
+ * already existing): check both.
+ *
+ * Requests go where Kafka wants them: topic creation, deletion and new
+ * partitions to the controller (again, after a metadata refresh, on
+ * NOT_CONTROLLER), descriptions to any broker. Each is retried on errors
+ * that pass until the operation's timeout.
+ *
+ * Thread safety: every function may be called from any thread, at the same
+ * time, except kfk_admin_destroy(), the last call.
+ */
+#ifndef KFK_ADMIN_H
+#define KFK_ADMIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kfk/common.h>
+#include <kfk/conf.h>
+#include <kfk/errors.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kfk_admin kfk_admin;
+
+/* Creates an admin client from conf (copied; needs bootstrap.servers).
+ * NULL with a message in errstr on a bad configuration. */
+KFK_API kfk_admin *kfk_admin_new(const kfk_conf *conf, char *errstr,
+                                 size_t errstr_size);
+/* Destroys it: operations not finished end, their results are dropped.
+ * Bounded in time; results the application holds stay valid. */
+KFK_API void kfk_admin_destroy(kfk_admin *a);
+
+/* Options of one operation, size-first (docs/ARCHITECTURE.md, "ABI"):
+ * start from KFK_ADMIN_OPTIONS_INIT. NULL everywhere means the defaults. */
+typedef struct kfk_admin_options {
+	size_t size;          /* sizeof(kfk_admin_options) */
+	/* How long the operation may take, retries included: its result
+	 * says _TIMED_OUT after that. 0: default.api.timeout.ms. */
+	int32_t timeout_ms;
+	/* Where Kafka has it (create topics, new partitions): the broker
+	 * checks the request and answers as if, changing nothing. */
+	bool validate_only;
+	void *opaque;         /* given back by kfk_admin_result_opaque() */
+} kfk_admin_options;
+#define KFK_ADMIN_OPTIONS_INIT { sizeof(kfk_admin_options), 0, false, NULL }
+
+/* A topic to create, size-first: start from KFK_NEW_TOPIC_INIT. */
+typedef struct kfk_new_topic {
+	size_t size;          /* sizeof(kfk_new_topic) */
+	const char *name;
+	int32_t partitions;   /* -1: the broker's num.partitions */
+	int16_t replication_factor; /* -1: default.replication.factor */
+	/* config_cnt pairs of topic configs, name then value:
+	 * { "retention.ms", "86400000", "cleanup.policy", "compact" } */
+	const char *const *configs;
+	int32_t config_cnt;
+} kfk_new_topic;
+#define KFK_NEW_TOPIC_INIT { sizeof(kfk_new_topic), NULL, -1, -1, NULL, 0 }
+
+/* The operations. Each copies what it needs before returning. */
+typedef enum kfk_admin_op {
+	KFK_ADMIN_CREATE_TOPICS = 1,
+	KFK_ADMIN_DELETE_TOPICS = 2,
+	KFK_ADMIN_CREATE_PARTITIONS = 3,
+	KFK_ADMIN_DESCRIBE_TOPICS = 4,
+	KFK_ADMIN_DESCRIBE_TOPIC_CONFIGS = 5,
+} kfk_admin_op;
+
+/* Creates cnt topics (an array whose elements are topics[0].size bytes).
+ * Each topic's outcome is an item of the result (TOPIC_ALREADY_EXISTS,
+ * INVALID_REPLICATION_FACTOR, POLICY_VIOLATION, ...). */
+KFK_API kfk_err kfk_admin_create_topics(kfk_admin *a,
+                                        const kfk_new_topic *topics, int cnt,
+                                        const kfk_admin_options *o,
+                                        uint64_t *id);
+/* Deletes topics by name (UNKNOWN_TOPIC_OR_PARTITION for one that does
+ * not exist). */
+KFK_API kfk_err kfk_admin_delete_topics(kfk_admin *a,
+                                        const char *const *names, int cnt,
+                                        const kfk_admin_options *o,
+                                        uint64_t *id);
+/* Grows each topic names[i] to totals[i] partitions (INVALID_PARTITIONS
+ * when that is not more than it has). */
+KFK_API kfk_err kfk_admin_create_partitions(kfk_admin *a,
+                                            const char *const *names,
+                                            const int32_t *totals, int cnt,
+                                            const kfk_admin_options *o,
+                                            uint64_t *id);
+/* Describes topics: partitions, leaders, replicas, in-sync replicas,
+ * topic ids; cnt 0 describes every topic (internal ones too: see
+ * kfk_admin_topic_is_internal()). Also gives the cluster's brokers and
+ * controller. */
+KFK_API kfk_err kfk_admin_describe_topics(kfk_admin *a,
+                                          const char *const *names, int cnt,
+                                          const kfk_admin_options *o,
+                                          uint64_t *id);
+/* The configs of topics: every entry with its value and source. */
+KFK_API kfk_err kfk_admin_describe_topic_configs(kfk_admin *a,
+                                                 const char *const *names,
+                                                 int cnt,
+                                                 const kfk_admin_options *o,
+                                                 uint64_t *id);
+
+/* ---- results ----------------------------------------------------------- */
+
+typedef struct kfk_admin_result kfk_admin_result;
+typedef struct kfk_admin_topic kfk_admin_topic;
+
+/* The next finished operation's result, waiting up to timeout_ms (-1:
+ * forever, 0: not at all); NULL when none came. */
+KFK_API kfk_admin_result *kfk_admin_poll(kfk_admin *a, int timeout_ms);
+/* The result of operation id, waiting up to timeout_ms (-1: forever);
+ * NULL when it did not come in time (or id is unknown). Results of other
+ * operations that arrive meanwhile stay for kfk_admin_poll(). */
+KFK_API kfk_admin_result *kfk_admin_wait(kfk_admin *a, uint64_t id,
+                                         int timeout_ms);
+/* Readable while results wait (for epoll and friends). */
+KFK_API int kfk_admin_fd(kfk_admin *a);
+KFK_API void kfk_admin_result_destroy(kfk_admin_result *r);
+
+KFK_API kfk_admin_op kfk_admin_result_op(const kfk_admin_result *r);
+KFK_API uint64_t kfk_admin_result_id(const kfk_admin_result *r);
+KFK_API void *kfk_admin_result_opaque(const kfk_admin_result *r);
+/* The operation's own error (items may still have theirs). */
+KFK_API kfk_err kfk_admin_result_err(const kfk_admin_result *r);
+KFK_API const char *kfk_admin_result_errstr(const kfk_admin_result *r);
+
+/* The topics of the result, in the order asked (describing every topic:
+ * sorted by name). Valid while the result is. */
+KFK_API int kfk_admin_result_topic_count(const kfk_admin_result *r);
+KFK_API const kfk_admin_topic *kfk_admin_result_topic(
+	const kfk_admin_result *r, int i);
+
+/* describe_topics: the cluster's controller (-1: unknown), its brokers. */
+KFK_API int32_t kfk_admin_result_controller(const kfk_admin_result *r);
+KFK_API int kfk_admin_result_broker_count(const kfk_admin_result *r);
+/* Broker i: its id; host, port and rack (NULL: none) through the
+ * pointers given (each may be NULL). */
+KFK_API int32_t kfk_admin_result_broker(const kfk_admin_result *r, int i,
+                                        const char **host, int32_t *port,
+                                        const char **rack);
+
+KFK_API const char *kfk_admin_topic_name(const kfk_admin_topic *t);
+KFK_API kfk_err kfk_admin_topic_err(const kfk_admin_topic *t);
+/* The broker's message, or the error's description; "" without error. */
+KFK_API const char *kfk_admin_topic_errstr(const kfk_admin_topic *t);
+/* The topic id as Kafka prints it (22 characters of URL-safe base64), or
+ * "" when the broker gave none. */
+KFK_API const char *kfk_admin_topic_id(const kfk_admin_topic *t);
+KFK_API bool kfk_admin_topic_is_internal(const kfk_admin_topic *t);
+
+/* describe_topics: the partitions, by index 0..count-1. */
+KFK_API int kfk_admin_topic_partition_count(const kfk_admin_topic *t);
+KFK_API int32_t kfk_admin_topic_partition_leader(const kfk_admin_topic *t,
+                                                 int p);
+/* Replica and in-sync replica broker ids of partition p: the count, the
+ * array through *ids (valid while the result is). */
+KFK_API int kfk_admin_topic_partition_replicas(const kfk_admin_topic *t,
+                                               int p, const int32_t **ids);
+KFK_API int kfk_admin_topic_partition_isr(const kfk_admin_topic *t, int p,
+                                          const int32_t **ids);
+
+/* describe_topic_configs: the topic's config entries, in the broker's
+ * order. source is Kafka's ConfigSource number (1 DYNAMIC_TOPIC_CONFIG,
+ * 4 STATIC_BROKER_CONFIG, 5 DEFAULT_CONFIG, ...); a sensitive entry's
+ * value is NULL. */
+KFK_API int kfk_admin_topic_config_count(const kfk_admin_topic *t);
+KFK_API const char *kfk_admin_topic_config(const kfk_admin_topic *t, int i,
+                                           const char **value, int *source,
+                                           bool *read_only, bool *sensitive);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KFK_ADMIN_H */

@@ -1,0 +1,182 @@
+/*
+ * admin/admin_int.h: the inside of the admin client (include/kfk/admin.h),
+ * shared by
+ *   admin.c         the handle, the result queue, poll and wait
+ *   admin_op.c      an operation's life on the control loop: which broker,
+ *                   the request, retries until its deadline, the result
+ *   admin_topics.c  CreateTopics, DeleteTopics, CreatePartitions
+ *   admin_describe.c  Metadata (describe topics), DescribeConfigs
+ *   admin_result.c  results and their accessors
+ *
+ * Threads: an operation is built on the caller's thread, then lives on the
+ * client's control loop (every request's done() runs there) until its
+ * result is pushed to the queue; results are the application's from poll
+ * on. Nothing but the queue is shared.
+ */
+#ifndef KFK_ADMIN_ADMIN_INT_H
+#define KFK_ADMIN_ADMIN_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <kfk/admin.h>
+
+#include "client/client.h"
+#include "client/events.h"
+#include "net/broker.h"
+#include "net/loop.h"
+#include "proto/buf.h"
+#include "util/log.h"
+
+struct kfk_admin_part {
+	int32_t leader;
+	int32_t *replicas, replica_cnt;
+	int32_t *isr, isr_cnt;
+};
+
+struct kfk_admin_cfg {
+	char *name, *value;      /* value NULL: sensitive or null */
+	int source;
+	bool read_only, sensitive;
+};
+
+/* One item of a result: a topic, and what the operation says of it. */
+struct kfk_admin_topic {
+	char *name;
+	kfk_err err;
+	char *errstr;            /* NULL: none */
+	char id[23];             /* base64 of the topic id; "" none */
+	bool internal;
+	struct kfk_admin_part *parts;
+	int part_cnt;
+	struct kfk_admin_cfg *cfgs;
+	int cfg_cnt;
+	/* The operation's (control loop): the answer is final, or the item
+	 * goes in the next attempt; what to ask for it. */
+	bool done;
+	int32_t want_partitions; /* create topics, create partitions */
+	int16_t want_rf;
+	char **want_cfgs;        /* name, value pairs */
+	int32_t want_cfg_cnt;
+};
+
+struct kfk_admin_broker {
+	int32_t id;
+	char *host, *rack;
+	int32_t port;
+};
+
+struct kfk_admin_result {
+	struct kfk_ev ev;
+	struct kfk_admin_result *stash_next; /* waited past (admin.c) */
+	kfk_admin_op op;
+	uint64_t id;
+	void *opaque;
+	kfk_err err;
+	char *errstr;
+	struct kfk_admin_topic *topics;
+	int topic_cnt;
+	bool all_topics;         /* describe every topic */
+	int32_t controller;
+	struct kfk_admin_broker *brokers;
+	int broker_cnt;
+};
+
+struct kfk_admin {
+	struct kfk_client *client;
+	struct kfk_loop *ctrl;
+	const struct kfk_logger *log;
+	struct kfk_evq q;
+	atomic_uint_fast64_t next_id;
+	int32_t api_timeout_ms;
+	int64_t retry_backoff_us;
+	/* Results kfk_admin_wait() took while waiting for another one. */
+	pthread_mutex_t stash_lock;
+	struct kfk_admin_result *stash;
+	/* (ctrl) operations not finished, freed at destroy */
+	struct kfk_admin_opx *ops;
+	bool closed;
+	/* (ctrl) Until the first metadata names the brokers nothing is
+	 * sent: a bootstrap broker goes away when it does, and a request
+	 * on it would end with its outcome unknown (a topic created, or
+	 * not). Operations wait here, sent on the notification. */
+	struct kfk_notify_sub md_sub;
+	bool md_known;
+};
+
+/* What each kind of operation does (admin_topics.c, admin_describe.c). */
+struct kfk_admin_kind {
+	int16_t api_key, min_version;
+	bool to_controller;      /* else any broker */
+	kfk_req_encode_fn *encode;
+	/* Writes the response into the items; returns the request-level
+	 * error, if any (KFK_ERR__MALFORMED when it does not decode). */
+	kfk_err (*parse)(struct kfk_admin_opx *o, kfk_rbuf *body,
+	                 int16_t version);
+};
+
+/* An operation in flight (control loop). */
+struct kfk_admin_opx {
+	struct kfk_admin_opx *next;
+	struct kfk_admin *a;
+	const struct kfk_admin_kind *kind;
+	struct kfk_admin_result *res;
+	bool validate_only;
+	int64_t deadline_us;
+	int32_t timeout_ms;
+	struct kfk_req req;
+	struct kfk_timer retry;
+	struct kfk_loop_task start;
+	bool in_flight;
+	bool waits_md;           /* sent once metadata names the brokers */
+};
+
+/* ---- admin_op.c ---- */
+/* Starts o on the control loop (any thread); its result comes on the
+ * queue, whatever happens. */
+void kfk_admin_op_start(struct kfk_admin_opx *o);
+/* A new operation of kind with n topic items named names (copied), its
+ * options applied; NULL out of memory. */
+struct kfk_admin_opx *kfk_admin_op_new(struct kfk_admin *a,
+                                       const struct kfk_admin_kind *kind,
+                                       kfk_admin_op op, int n,
+                                       const kfk_admin_options *opts);
+void kfk_admin_op_free(struct kfk_admin_opx *o);
+/* Names items 0..cnt-1 (copied); KFK_ERR__INVALID_ARG for an empty or
+ * missing name. */
+kfk_err kfk_admin_names_in(struct kfk_admin_opx *o, const char *const *names,
+                           int cnt);
+/* The end of every public operation: err (what checking its arguments
+ * found) frees o and is returned; else o starts and *id names it. */
+kfk_err kfk_admin_op_go(struct kfk_admin_opx *o, kfk_err err, uint64_t *id);
+/* Metadata changed: operations that waited for it are sent. (ctrl) */
+void kfk_admin_on_metadata(void *arg, unsigned events);
+/* Whether an item's error passes by itself (then the item goes again). */
+bool kfk_admin_retriable(kfk_err err);
+/* Sets item t's outcome (errstr copied; NULL: none). */
+void kfk_admin_item_set(struct kfk_admin_topic *t, kfk_err err,
+                        struct kfk_str msg);
+/* The item named name among those not done, or NULL. */
+struct kfk_admin_topic *kfk_admin_item_find(struct kfk_admin_opx *o,
+                                            struct kfk_str name);
+
+/* ---- admin_result.c ---- */
+struct kfk_admin_result *kfk_admin_result_new(kfk_admin_op op, int n);
+void kfk_admin_topic_clear(struct kfk_admin_topic *t);
+/* Kafka's text form of a topic id: URL-safe base64, no padding. */
+void kfk_admin_uuid_str(const struct kfk_uuid *u, char out[23]);
+
+/* ---- admin.c ---- */
+/* Queues the result towards the application. Any thread. */
+void kfk_admin_push(struct kfk_admin *a, struct kfk_admin_result *r);
+
+/* ---- the kinds ---- */
+extern const struct kfk_admin_kind kfk_admin_create_topics_kind;
+extern const struct kfk_admin_kind kfk_admin_delete_topics_kind;
+extern const struct kfk_admin_kind kfk_admin_create_partitions_kind;
+extern const struct kfk_admin_kind kfk_admin_metadata_kind;
+extern const struct kfk_admin_kind kfk_admin_describe_configs_kind;
+
+#endif /* KFK_ADMIN_ADMIN_INT_H */

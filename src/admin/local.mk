@@ -1,0 +1,6 @@
+# src/admin: the admin client (include/kfk/admin.h): topics, partitions,
+# configs, on the client core.
+libkfk_core_la_SOURCES += src/admin/admin.c src/admin/admin_int.h \
+	src/admin/admin_op.c src/admin/admin_result.c \
+	src/admin/admin_topics.c src/admin/admin_describe.c
+kfkinclude_HEADERS += include/kfk/admin.h

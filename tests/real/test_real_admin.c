@@ -1,0 +1,333 @@
+/*
+ * test_real_admin: the admin client against the real broker: topics
+ * created (partitions, replication, configs, validate-only), described
+ * (partitions, leaders, replicas, ISR, ids, the brokers and the
+ * controller; configs with their sources), grown, deleted; the errors of
+ * each, per topic (an existing topic, a missing one, too few partitions,
+ * a replication factor the cluster cannot have); results taken by id
+ * while others wait, and by poll.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kfk/kfk.h>
+
+#include "../kt.h"
+#include "real.h"
+
+#define WAIT_MS 30000
+
+static kfk_admin *admin(void)
+{
+	char err[512];
+	kfk_conf *conf = kfk_conf_new();
+	kfk_admin *a;
+
+	KT_ASSERT(kfk_conf_set(conf, "bootstrap.servers", kr_bootstrap(), err,
+	                       sizeof(err)) == 0);
+	if (getenv("KFK_TEST_DEBUG"))
+		KT_ASSERT(kfk_conf_set(conf, "debug", getenv("KFK_TEST_DEBUG"),
+		                       err, sizeof(err)) == 0);
+	a = kfk_admin_new(conf, err, sizeof(err));
+	kfk_conf_destroy(conf);
+	KT_ASSERT_MSG(a != NULL, "%s", err);
+	return a;
+}
+
+/* The result of id; fails the test when it does not come. */
+static kfk_admin_result *wait_ok(kfk_admin *a, uint64_t id)
+{
+	kfk_admin_result *r = kfk_admin_wait(a, id, WAIT_MS);
+
+	KT_ASSERT_MSG(r != NULL, "no result for operation %llu in %d ms",
+	              (unsigned long long)id, WAIT_MS);
+	KT_ASSERT_MSG(kfk_admin_result_err(r) == KFK_ERR_NONE, "%s",
+	              kfk_admin_result_errstr(r));
+	return r;
+}
+
+static kfk_admin_result *describe(kfk_admin *a, const char *const *names,
+                                  int n)
+{
+	uint64_t id;
+
+	KT_ASSERT_INT_EQ(kfk_admin_describe_topics(a, names, n, NULL, &id), 0);
+	return wait_ok(a, id);
+}
+
+/* Describes names[0] until it has n partitions: the brokers' metadata
+ * follows the controller's a moment later (bounded). */
+static kfk_admin_result *describe_until(kfk_admin *a, const char *name, int n)
+{
+	int64_t end = kt_now_ms() + WAIT_MS;
+	const char *names[1] = { name };
+
+	for (;;) {
+		kfk_admin_result *r = describe(a, names, 1);
+		const kfk_admin_topic *t = kfk_admin_result_topic(r, 0);
+
+		if (!kfk_admin_topic_err(t) &&
+		    kfk_admin_topic_partition_count(t) == n)
+			return r;
+		KT_ASSERT_MSG(kt_now_ms() < end, "%s: %d partitions, not %d",
+		              name, kfk_admin_topic_partition_count(t), n);
+		kfk_admin_result_destroy(r);
+		KT_ASSERT(kfk_admin_poll(a, 20) == NULL);
+	}
+}
+
+/* Topic t has n partitions, each led by the one broker, replicas and ISR
+ * exactly that broker. */
+static void expect_partitions(const kfk_admin_result *r,
+                              const kfk_admin_topic *t, int n)
+{
+	int32_t broker = kfk_admin_result_broker(r, 0, NULL, NULL, NULL);
+	const int32_t *ids;
+
+	KT_ASSERT_MSG(!kfk_admin_topic_err(t), "%s: %s", kfk_admin_topic_name(t),
+	              kfk_admin_topic_errstr(t));
+	KT_ASSERT_INT_EQ(kfk_admin_topic_partition_count(t), n);
+	for (int p = 0; p < n; p++) {
+		KT_ASSERT_INT_EQ(kfk_admin_topic_partition_leader(t, p), broker);
+		KT_ASSERT_INT_EQ(kfk_admin_topic_partition_replicas(t, p, &ids),
+		                 1);
+		KT_ASSERT_INT_EQ(ids[0], broker);
+		KT_ASSERT_INT_EQ(kfk_admin_topic_partition_isr(t, p, &ids), 1);
+		KT_ASSERT_INT_EQ(ids[0], broker);
+	}
+	KT_ASSERT_INT_EQ(strlen(kfk_admin_topic_id(t)), 22);
+}
+
+/* The config entry name of t: its value and source. */
+static const char *config(const kfk_admin_topic *t, const char *name,
+                          int *source)
+{
+	for (int i = 0; i < kfk_admin_topic_config_count(t); i++) {
+		const char *v;
+		const char *n = kfk_admin_topic_config(t, i, &v, source, NULL,
+		                                       NULL);
+
+		if (strcmp(n, name) == 0)
+			return v;
+	}
+	KT_ASSERT_MSG(0, "%s: no config %s", kfk_admin_topic_name(t), name);
+	return NULL;
+}
+
+KT_TEST(topics_are_created_described_grown_and_deleted)
+{
+	kfk_admin *a = admin();
+	char ta[64], tb[64];
+	static const char *const cfgs[] = { "retention.ms", "123456789",
+		                            "cleanup.policy", "compact" };
+	kfk_new_topic nt[2] = { KFK_NEW_TOPIC_INIT, KFK_NEW_TOPIC_INIT };
+	const char *names[3];
+	kfk_admin_result *r;
+	const kfk_admin_topic *t;
+	uint64_t id;
+	int src;
+
+	kr_topic_name(ta, sizeof(ta), "admin-a");
+	kr_topic_name(tb, sizeof(tb), "admin-b");
+	nt[0].name = ta;
+	nt[0].partitions = 3;
+	nt[0].replication_factor = 1;
+	nt[0].configs = cfgs;
+	nt[0].config_cnt = 2;
+	nt[1].name = tb; /* the broker's defaults */
+	KT_ASSERT_INT_EQ(kfk_admin_create_topics(a, nt, 2, NULL, &id), 0);
+	r = wait_ok(a, id);
+	KT_ASSERT_INT_EQ(kfk_admin_result_op(r), KFK_ADMIN_CREATE_TOPICS);
+	KT_ASSERT_INT_EQ(kfk_admin_result_topic_count(r), 2);
+	for (int i = 0; i < 2; i++) {
+		t = kfk_admin_result_topic(r, i);
+		KT_ASSERT_STR_EQ(kfk_admin_topic_name(t), nt[i].name);
+		KT_ASSERT_MSG(!kfk_admin_topic_err(t), "%s",
+		              kfk_admin_topic_errstr(t));
+	}
+	kfk_admin_result_destroy(r);
+
+	/* Described: 3 partitions; the defaults (num.partitions=1); a
+	 * topic that does not exist is an error of its own. */
+	names[0] = ta;
+	names[1] = tb;
+	names[2] = "admin-no-such-topic";
+	kfk_admin_result_destroy(describe_until(a, ta, 3));
+	kfk_admin_result_destroy(describe_until(a, tb, 1));
+	r = describe(a, names, 3);
+	KT_ASSERT_INT_EQ(kfk_admin_result_broker_count(r), 1);
+	KT_ASSERT_INT_EQ(kfk_admin_result_controller(r),
+	                 kfk_admin_result_broker(r, 0, NULL, NULL, NULL));
+	expect_partitions(r, kfk_admin_result_topic(r, 0), 3);
+	expect_partitions(r, kfk_admin_result_topic(r, 1), 1);
+	KT_ASSERT_INT_EQ(kfk_admin_topic_err(kfk_admin_result_topic(r, 2)),
+	                 KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+	kfk_admin_result_destroy(r);
+
+	/* Its configs: the two given (dynamic topic configs, source 1),
+	 * the rest from the broker (log.segment.bytes in its properties:
+	 * source 4) or defaults (5). */
+	KT_ASSERT_INT_EQ(kfk_admin_describe_topic_configs(a, names, 1, NULL,
+	                                                 &id), 0);
+	r = wait_ok(a, id);
+	t = kfk_admin_result_topic(r, 0);
+	KT_ASSERT_STR_EQ(config(t, "retention.ms", &src), "123456789");
+	KT_ASSERT_INT_EQ(src, 1);
+	KT_ASSERT_STR_EQ(config(t, "cleanup.policy", &src), "compact");
+	KT_ASSERT_INT_EQ(src, 1);
+	KT_ASSERT_STR_EQ(config(t, "segment.bytes", &src), "16777216");
+	KT_ASSERT_INT_EQ(src, 4);
+	KT_ASSERT_STR_EQ(config(t, "max.message.bytes", &src), "1048588");
+	KT_ASSERT_INT_EQ(src, 5);
+	kfk_admin_result_destroy(r);
+
+	/* Grown to 5; then 4 is refused, per topic. */
+	{
+		int32_t five = 5, four = 4;
+
+		KT_ASSERT_INT_EQ(kfk_admin_create_partitions(a, names, &five, 1,
+		                                             NULL, &id), 0);
+		r = wait_ok(a, id);
+		KT_ASSERT_INT_EQ(kfk_admin_topic_err(kfk_admin_result_topic(r, 0)),
+		                 0);
+		kfk_admin_result_destroy(r);
+		r = describe_until(a, ta, 5);
+		expect_partitions(r, kfk_admin_result_topic(r, 0), 5);
+		kfk_admin_result_destroy(r);
+		KT_ASSERT_INT_EQ(kfk_admin_create_partitions(a, names, &four, 1,
+		                                             NULL, &id), 0);
+		r = wait_ok(a, id);
+		t = kfk_admin_result_topic(r, 0);
+		KT_ASSERT_INT_EQ(kfk_admin_topic_err(t),
+		                 KFK_ERR_INVALID_PARTITIONS);
+		kt_log("4 partitions: %s", kfk_admin_topic_errstr(t));
+		KT_ASSERT(strstr(kfk_admin_topic_errstr(t), "5") != NULL);
+		kfk_admin_result_destroy(r);
+	}
+
+	/* Deleted; a second time the topic is unknown. */
+	KT_ASSERT_INT_EQ(kfk_admin_delete_topics(a, names, 2, NULL, &id), 0);
+	r = wait_ok(a, id);
+	KT_ASSERT_INT_EQ(kfk_admin_topic_err(kfk_admin_result_topic(r, 0)), 0);
+	KT_ASSERT_INT_EQ(kfk_admin_topic_err(kfk_admin_result_topic(r, 1)), 0);
+	kfk_admin_result_destroy(r);
+	KT_ASSERT_INT_EQ(kfk_admin_delete_topics(a, names, 1, NULL, &id), 0);
+	r = wait_ok(a, id);
+	KT_ASSERT_INT_EQ(kfk_admin_topic_err(kfk_admin_result_topic(r, 0)),
+	                 KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+	kfk_admin_result_destroy(r);
+	kfk_admin_destroy(a);
+}
+
+KT_TEST(creation_errors_are_per_topic_and_validate_only_creates_nothing)
+{
+	kfk_admin *a = admin();
+	kfk_admin_options o = KFK_ADMIN_OPTIONS_INIT;
+	kfk_new_topic nt[3] = { KFK_NEW_TOPIC_INIT, KFK_NEW_TOPIC_INIT,
+		                KFK_NEW_TOPIC_INIT };
+	char t0[64], t1[64], t2[64];
+	const char *names[1];
+	kfk_admin_result *r;
+	const kfk_admin_topic *t;
+	uint64_t id;
+
+	kr_topic_name(t0, sizeof(t0), "admin-exists");
+	kr_topic_name(t1, sizeof(t1), "admin-rf3");
+	kr_topic_name(t2, sizeof(t2), "admin-ok");
+	kr_topic(NULL, t0, 1, 1, "");
+	nt[0].name = t0;
+	nt[1].name = t1;
+	nt[1].replication_factor = 3; /* one broker */
+	nt[2].name = t2;
+	KT_ASSERT_INT_EQ(kfk_admin_create_topics(a, nt, 3, NULL, &id), 0);
+	r = wait_ok(a, id);
+	t = kfk_admin_result_topic(r, 0);
+	KT_ASSERT_INT_EQ(kfk_admin_topic_err(t), KFK_ERR_TOPIC_ALREADY_EXISTS);
+	KT_ASSERT(strstr(kfk_admin_topic_errstr(t), "already exists") != NULL);
+	t = kfk_admin_result_topic(r, 1);
+	KT_ASSERT_INT_EQ(kfk_admin_topic_err(t),
+	                 KFK_ERR_INVALID_REPLICATION_FACTOR);
+	kt_log("rf 3: %s", kfk_admin_topic_errstr(t));
+	KT_ASSERT_INT_EQ(kfk_admin_topic_err(kfk_admin_result_topic(r, 2)), 0);
+	kfk_admin_result_destroy(r);
+
+	/* validate_only: the answer as if, and no topic. */
+	kr_topic_name(t2, sizeof(t2), "admin-validate");
+	nt[2].name = t2;
+	o.validate_only = true;
+	o.opaque = &o;
+	KT_ASSERT_INT_EQ(kfk_admin_create_topics(a, &nt[2], 1, &o, &id), 0);
+	r = wait_ok(a, id);
+	KT_ASSERT(kfk_admin_result_opaque(r) == &o);
+	KT_ASSERT_INT_EQ(kfk_admin_topic_err(kfk_admin_result_topic(r, 0)), 0);
+	kfk_admin_result_destroy(r);
+	names[0] = t2;
+	r = describe(a, names, 1);
+	KT_ASSERT_INT_EQ(kfk_admin_topic_err(kfk_admin_result_topic(r, 0)),
+	                 KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+	kfk_admin_result_destroy(r);
+
+	/* What no broker would take is refused at once. */
+	nt[0].name = "";
+	KT_ASSERT_INT_EQ(kfk_admin_create_topics(a, nt, 1, NULL, &id),
+	                 KFK_ERR__INVALID_ARG);
+	{
+		int32_t zero = 0;
+
+		names[0] = t0;
+		KT_ASSERT_INT_EQ(kfk_admin_create_partitions(a, names, &zero, 1,
+		                                             NULL, &id),
+		                 KFK_ERR__INVALID_ARG);
+	}
+	kfk_admin_destroy(a);
+}
+
+/* Two operations out: waiting for the second leaves the first for poll;
+ * describing every topic lists ours, sorted by name. */
+KT_TEST(results_by_id_and_by_poll)
+{
+	kfk_admin *a = admin();
+	char t0[64];
+	const char *names[1];
+	kfk_admin_result *r;
+	uint64_t id1, id2;
+	int n, found = 0;
+
+	kr_topic_name(t0, sizeof(t0), "admin-poll");
+	kr_topic(NULL, t0, 2, 1, "");
+	names[0] = t0;
+	KT_ASSERT_INT_EQ(kfk_admin_describe_topic_configs(a, names, 1, NULL,
+	                                                 &id1), 0);
+	KT_ASSERT_INT_EQ(kfk_admin_describe_topics(a, NULL, 0, NULL, &id2), 0);
+	KT_ASSERT(id1 != id2);
+	r = wait_ok(a, id2);
+	KT_ASSERT_INT_EQ(kfk_admin_result_op(r), KFK_ADMIN_DESCRIBE_TOPICS);
+	n = kfk_admin_result_topic_count(r);
+	for (int i = 0; i < n; i++) {
+		const kfk_admin_topic *t = kfk_admin_result_topic(r, i);
+
+		if (i)
+			KT_ASSERT(strcmp(kfk_admin_topic_name(
+				                 kfk_admin_result_topic(r, i - 1)),
+			                 kfk_admin_topic_name(t)) < 0);
+		if (strcmp(kfk_admin_topic_name(t), t0) == 0) {
+			found++;
+			expect_partitions(r, t, 2);
+		}
+		if (strcmp(kfk_admin_topic_name(t), "__consumer_offsets") == 0)
+			KT_ASSERT(kfk_admin_topic_is_internal(t));
+	}
+	KT_ASSERT_INT_EQ(found, 1);
+	kfk_admin_result_destroy(r);
+	r = kfk_admin_poll(a, WAIT_MS);
+	KT_ASSERT(r != NULL);
+	KT_ASSERT(kfk_admin_result_id(r) == id1);
+	KT_ASSERT_INT_EQ(kfk_admin_result_op(r),
+	                 KFK_ADMIN_DESCRIBE_TOPIC_CONFIGS);
+	kfk_admin_result_destroy(r);
+	KT_ASSERT(kfk_admin_poll(a, 0) == NULL);
+	kfk_admin_destroy(a);
+}
