@@ -20,7 +20,8 @@ tools_kfk_SOURCES = tools/cli/main.c tools/cli/cli.c tools/cli/cli.h \
 	tools/cli/produce.c tools/cli/consume.c tools/cli/consume.h \
 	tools/cli/consume_group.c tools/cli/consume_fmt.c \
 	tools/cli/consume_fmt.h tools/cli/consume_json.c tools/cli/perf.c \
-	tools/cli/perf_stats.c tools/cli/perf_stats.h
+	tools/cli/perf_stats.c tools/cli/perf_stats.h tools/cli/topics.c \
+	tools/cli/topics_fmt.c tools/cli/topics_fmt.h
 tools_kfk_LDADD = libkfk.la -lm
 KFK_CHECK_DEPS += tools/kfk
 KFK_SCRIPT_TESTS += tests/integration/cli_produce.sh

@@ -12,6 +12,9 @@
 #   kafka.sh topic NAME PARTITIONS [REPLICATION] [k=v ...]
 #   kafka.sh bootstrap             print the running cluster's bootstrap list
 #   kafka.sh peer ARGS...          the Java client peer (tests/interop)
+#   kafka.sh tool NAME ARGS...     one of Kafka's command-line tools, by its
+#                                  script's name (kafka-topics), for tests
+#                                  that compare kfk's output with Kafka's
 #
 # Environment:
 #   KFK_KAFKA_DIR    the cluster's directory: its ports, PIDs, data and logs
@@ -97,6 +100,23 @@ peer() {
 	conf=$(peer_log_conf)
 	java -Xmx256m -XX:TieredStopAtLevel=1 -Dlog4j2.configurationFile="$conf" \
 		-cp "$cache/jars/*:$classes" KfkPeer "$@"
+}
+
+# Kafka's own tools run from the same jars, by the name of their script
+# in the distribution.
+tool() {
+	local cls
+	[ $# -ge 1 ] || die "usage: kafka.sh tool NAME ARGS..."
+	case $1 in
+	kafka-topics) cls=org.apache.kafka.tools.TopicCommand ;;
+	kafka-consumer-groups) cls=org.apache.kafka.tools.consumer.group.ConsumerGroupCommand ;;
+	*) die "unknown tool $1 (kafka-topics, kafka-consumer-groups)" ;;
+	esac
+	shift
+	fetch
+	java -Xmx256m -XX:TieredStopAtLevel=1 \
+		-Dlog4j2.configurationFile="$(peer_log_conf)" \
+		-cp "$cache/jars/*" "$cls" "$@"
 }
 
 # ---- the cluster's files ---------------------------------------------------
@@ -373,5 +393,6 @@ restart) restart_broker "$@" ;;
 topic) topic "$@" ;;
 bootstrap) bootstrap ;;
 peer) peer "$@" ;;
-*) sed -n '2,27s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+tool) tool "$@" ;;
+*) sed -n '2,30s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

@@ -40,3 +40,5 @@ KFK_C_TESTS += tests/real/test_real_admin
 tests_real_test_real_admin_SOURCES = tests/real/test_real_admin.c \
 	$(KFK_REAL_SOURCES)
 tests_real_test_real_admin_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
+# kfk topics beside Kafka's kafka-topics.
+KFK_SCRIPT_TESTS += tests/real/cli_topics_real.sh

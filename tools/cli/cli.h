@@ -44,5 +44,6 @@ void cli_unescape(char *s);
 int cli_produce(int argc, char **argv);
 int cli_consume(int argc, char **argv);
 int cli_perf(int argc, char **argv);
+int cli_topics(int argc, char **argv);
 
 #endif /* KFK_CLI_H */

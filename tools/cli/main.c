@@ -5,6 +5,7 @@
  *   kfk produce -b HOST:PORT -t TOPIC [options] [FILE...]
  *   kfk consume -b HOST:PORT -t TOPIC [options]
  *   kfk perf produce|consume -b HOST:PORT -t TOPIC [options]
+ *   kfk topics -b HOST:PORT --create|--list|--describe|--alter|--delete
  *
  * `kfk help` lists the subcommands; `kfk SUBCOMMAND --help` their options.
  */
@@ -26,6 +27,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{"consume", cli_consume, "print the records of a topic's partitions"},
 	{"perf", cli_perf, "measure the producer or the consumer "
 	                   "(perf produce, perf consume)"},
+	{"topics", cli_topics, "create, list, describe, alter and delete "
+	                       "topics (kafka-topics' flags)"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# kfk topics against the real broker, beside Kafka's own kafka-topics (the
+# same jars the suite runs the broker from): the course's commands with
+# `kafka-topics` replaced by `kfk topics` print what kafka-topics prints
+# for the same cluster state (describe: byte for byte, configs in Java's
+# order; list); create, alter and delete change the cluster as asked (seen
+# by kafka-topics); both flag forms (--opt value, --opt=value); the errors
+# (an existing topic, a missing one, a second delete, too few partitions,
+# usage) name the topic, exit 1 (2 for usage) and change nothing.
+. "$KFK_SRCDIR/tests/kt.sh"
+kfk="$KFK_BUILDDIR/tools/kfk"
+if [ -z "${KFK_KAFKA_BOOTSTRAP:-}" ]; then
+	if [ -n "${KFK_KAFKA_SKIP:-}" ]; then
+		kt_skip "kfk topics against a real Kafka" "$KFK_KAFKA_SKIP"
+	else
+		kt_not_ok "a real Kafka for kfk topics" \
+			"${KFK_KAFKA_ERROR:-run this test through tests/run-tests, which starts one}"
+	fi
+	kt_done
+fi
+bs=$KFK_KAFKA_BOOTSTRAP
+kafka="$KFK_SRCDIR/tests/kafka/kafka.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+p=kt-$$
+kt() { bash "$kafka" tool kafka-topics --bootstrap-server "$bs" "$@"; }
+
+# same WHAT ARGS...: kfk topics and kafka-topics print the same (bounded:
+# the brokers' metadata follows a change a moment later).
+same() {
+	local what=$1 end=$((SECONDS + 30))
+	shift
+	while :; do
+		"$kfk" topics -b "$bs" "$@" >"$tmp/kfk.out" 2>"$tmp/kfk.err"
+		kt "$@" >"$tmp/java.out" 2>"$tmp/java.err"
+		cmp -s "$tmp/kfk.out" "$tmp/java.out" && [ -s "$tmp/kfk.out" ] &&
+			{ kt_ok "$what"; return; }
+		[ $SECONDS -lt $end ] || break
+	done
+	kt_not_ok "$what" "$(diff "$tmp/java.out" "$tmp/kfk.out" | head -n 20)"
+}
+
+# The course's first steps.
+"$kfk" topics --bootstrap-server "$bs" --create --topic "$p-teste" \
+	--partitions 3 --replication-factor 1 >"$tmp/out" 2>&1
+kt_check "create prints what kafka-topics prints" \
+	test "$(cat "$tmp/out")" = "Created topic $p-teste."
+"$kfk" topics --bootstrap-server="$bs" --create --topic="$p-cfg" \
+	--partitions=2 --config retention.ms=1000000 \
+	--config=cleanup.policy=compact >/dev/null 2>"$tmp/err"
+kt_check "create with --opt=value and configs" test $? -eq 0
+same "describe one topic" --describe --topic "$p-teste"
+same "describe a topic with configs (Java's order)" --describe --topic "$p-cfg"
+same "describe by regular expression" --describe --topic "$p-.*"
+same "list by regular expression" --list --topic "$p-.*"
+
+# Alter: kafka-topics sees 5 partitions.
+"$kfk" topics -b "$bs" --alter --topic "$p-teste" --partitions 5 >"$tmp/out" 2>&1
+kt_check "alter --partitions 5 succeeds silently" test $? -eq 0 -a ! -s "$tmp/out"
+same "describe after alter" --describe --topic "$p-teste"
+grep -q "PartitionCount: 5" "$tmp/java.out"
+kt_check "kafka-topics sees 5 partitions" test $? -eq 0
+
+# Errors: each exit 1, naming the topic; nothing changed.
+"$kfk" topics -b "$bs" --create --topic "$p-teste" --partitions 1 \
+	>"$tmp/out" 2>"$tmp/err"
+rc=$?
+kt_check "create an existing topic: exit 1, says so ($(cat "$tmp/err"))" \
+	test $rc -eq 1 -a -n "$(grep "'$p-teste'" "$tmp/err" | grep 'already exists')"
+"$kfk" topics -b "$bs" --create --topic "$p-teste" --if-not-exists >/dev/null 2>&1
+kt_check "--if-not-exists: exit 0" test $? -eq 0
+"$kfk" topics -b "$bs" --alter --topic "$p-teste" --partitions 2 \
+	>/dev/null 2>"$tmp/err"
+rc=$?
+kt_check "fewer partitions: exit 1 ($(cat "$tmp/err"))" \
+	test $rc -eq 1 -a -n "$(grep "'$p-teste'" "$tmp/err")"
+"$kfk" topics -b "$bs" --describe --topic "$p-none" >/dev/null 2>"$tmp/err"
+rc=$?
+kt_check "describe a missing topic: exit 1 ($(cat "$tmp/err"))" \
+	test $rc -eq 1 -a -n "$(grep "'$p-none' does not exist" "$tmp/err")"
+same "nothing changed" --describe --topic "$p-teste"
+grep -q "PartitionCount: 5" "$tmp/java.out"
+kt_check "still 5 partitions" test $? -eq 0
+
+# Delete, then again.
+"$kfk" topics -b "$bs" --delete --topic "$p-cfg" >"$tmp/out" 2>&1
+kt_check "delete succeeds silently" test $? -eq 0 -a ! -s "$tmp/out"
+end=$((SECONDS + 30))
+until ! kt --describe --topic "$p-cfg" >/dev/null 2>&1; do
+	[ $SECONDS -lt $end ] || break
+done
+kt --describe --topic "$p-cfg" >/dev/null 2>&1
+kt_check "kafka-topics no longer finds it" test $? -eq 1
+"$kfk" topics -b "$bs" --delete --topic "$p-cfg" >/dev/null 2>"$tmp/err"
+rc=$?
+kt_check "delete it again: exit 1 ($(cat "$tmp/err"))" \
+	test $rc -eq 1 -a -n "$(grep "'$p-cfg' does not exist" "$tmp/err")"
+"$kfk" topics -b "$bs" --delete --topic "$p-cfg" --if-exists >/dev/null 2>&1
+kt_check "--if-exists: exit 0" test $? -eq 0
+
+# Usage errors: exit 2, before any connection.
+"$kfk" topics -b "$bs" --create >/dev/null 2>"$tmp/err"
+rc=$?
+kt_check "--create without --topic: exit 2 ($(head -n 1 "$tmp/err"))" \
+	test $rc -eq 2
+"$kfk" topics -b "$bs" --list --describe >/dev/null 2>"$tmp/err"
+kt_check "two actions: exit 2" test $? -eq 2
+"$kfk" topics -b "$bs" --lst >/dev/null 2>"$tmp/err"
+rc=$?
+kt_check "an unknown flag: exit 2, named ($(head -n 1 "$tmp/err"))" \
+	test $rc -eq 2 -a -n "$(grep -e '--lst' "$tmp/err")"
+"$kfk" topics --help >"$tmp/out"
+kt_check "--help: exit 0, the actions listed" \
+	test $? -eq 0 -a -n "$(grep -e '--describe' "$tmp/out")"
+"$kfk" topics -b "$bs" --delete --topic "$p-teste" >/dev/null 2>&1
+kt_done
