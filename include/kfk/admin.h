@@ -92,6 +92,8 @@ typedef enum kfk_admin_op {
 	KFK_ADMIN_CREATE_PARTITIONS = 3,
 	KFK_ADMIN_DESCRIBE_TOPICS = 4,
 	KFK_ADMIN_DESCRIBE_TOPIC_CONFIGS = 5,
+	KFK_ADMIN_LIST_GROUPS = 6,
+	KFK_ADMIN_DESCRIBE_GROUPS = 7,
 } kfk_admin_op;
 
 /* Creates cnt topics (an array whose elements are topics[0].size bytes).
@@ -129,10 +131,27 @@ KFK_API kfk_err kfk_admin_describe_topic_configs(kfk_admin *a,
                                                  const kfk_admin_options *o,
                                                  uint64_t *id);
 
+/* Lists the cluster's groups (ListGroups to every broker): names, states,
+ * protocol types. */
+KFK_API kfk_err kfk_admin_list_groups(kfk_admin *a,
+                                      const kfk_admin_options *o,
+                                      uint64_t *id);
+/* Describes groups through their coordinators: state, protocol, members
+ * and their assignments; with offsets, also the group's committed
+ * offsets and, for each of those partitions and each partition assigned,
+ * the end offset (the lag in one call, as kafka-consumer-groups shows
+ * it). */
+KFK_API kfk_err kfk_admin_describe_groups(kfk_admin *a,
+                                          const char *const *names, int cnt,
+                                          bool offsets,
+                                          const kfk_admin_options *o,
+                                          uint64_t *id);
+
 /* ---- results ----------------------------------------------------------- */
 
 typedef struct kfk_admin_result kfk_admin_result;
 typedef struct kfk_admin_topic kfk_admin_topic;
+typedef struct kfk_admin_group kfk_admin_group;
 
 /* The next finished operation's result, waiting up to timeout_ms (-1:
  * forever, 0: not at all); NULL when none came. */
@@ -196,6 +215,47 @@ KFK_API int kfk_admin_topic_config_count(const kfk_admin_topic *t);
 KFK_API const char *kfk_admin_topic_config(const kfk_admin_topic *t, int i,
                                            const char **value, int *source,
                                            bool *read_only, bool *sensitive);
+
+/* list_groups, describe_groups: the groups, in the order asked (listed:
+ * sorted by name). */
+KFK_API int kfk_admin_result_group_count(const kfk_admin_result *r);
+KFK_API const kfk_admin_group *kfk_admin_result_group(
+	const kfk_admin_result *r, int i);
+KFK_API const char *kfk_admin_group_name(const kfk_admin_group *g);
+KFK_API kfk_err kfk_admin_group_err(const kfk_admin_group *g);
+KFK_API const char *kfk_admin_group_errstr(const kfk_admin_group *g);
+/* "Stable", "Empty", "PreparingRebalance", "CompletingRebalance", "Dead";
+ * "" when unknown. */
+KFK_API const char *kfk_admin_group_state(const kfk_admin_group *g);
+/* "consumer" for consumer groups. */
+KFK_API const char *kfk_admin_group_protocol_type(const kfk_admin_group *g);
+/* The assignor in use ("range", ...); describe only. */
+KFK_API const char *kfk_admin_group_protocol(const kfk_admin_group *g);
+/* The coordinator's broker id; describe only (-1 unknown). */
+KFK_API int32_t kfk_admin_group_coordinator(const kfk_admin_group *g);
+
+/* Member i: its id; client id, host and group.instance.id (NULL: none)
+ * through the pointers given. */
+KFK_API int kfk_admin_group_member_count(const kfk_admin_group *g);
+KFK_API const char *kfk_admin_group_member(const kfk_admin_group *g, int i,
+                                           const char **client_id,
+                                           const char **host,
+                                           const char **instance_id);
+/* The partitions assigned to member i (consumer groups): count, and the
+ * j-th's topic (its partition through *partition). */
+KFK_API int kfk_admin_group_member_assignment_count(const kfk_admin_group *g,
+                                                    int i);
+KFK_API const char *kfk_admin_group_member_assignment(
+	const kfk_admin_group *g, int i, int j, int32_t *partition);
+
+/* describe with offsets: one entry per partition committed or assigned,
+ * sorted by topic and partition: its committed offset (-1: none), end
+ * offset (-1: unknown) and the member it is assigned to (-1: none). */
+KFK_API int kfk_admin_group_offset_count(const kfk_admin_group *g);
+KFK_API const char *kfk_admin_group_offset(const kfk_admin_group *g, int i,
+                                           int32_t *partition,
+                                           int64_t *committed, int64_t *end,
+                                           int *member);
 
 #ifdef __cplusplus
 }

@@ -183,7 +183,7 @@ static kfk_err md_parse(struct kfk_admin_opx *o, kfk_rbuf *body,
 }
 
 const struct kfk_admin_kind kfk_admin_metadata_kind = {
-	KFK_APIKEY_METADATA, 4, false, md_encode, md_parse
+	KFK_APIKEY_METADATA, 4, false, md_encode, md_parse, NULL, NULL
 };
 
 KFK_API kfk_err kfk_admin_describe_topics(kfk_admin *a,
@@ -288,7 +288,7 @@ static kfk_err dc_parse(struct kfk_admin_opx *o, kfk_rbuf *body,
 }
 
 const struct kfk_admin_kind kfk_admin_describe_configs_kind = {
-	KFK_APIKEY_DESCRIBE_CONFIGS, 0, false, dc_encode, dc_parse
+	KFK_APIKEY_DESCRIBE_CONFIGS, 0, false, dc_encode, dc_parse, NULL, NULL
 };
 
 KFK_API kfk_err kfk_admin_describe_topic_configs(kfk_admin *a,

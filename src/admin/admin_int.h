@@ -6,6 +6,10 @@
  *                   the request, retries until its deadline, the result
  *   admin_topics.c  CreateTopics, DeleteTopics, CreatePartitions
  *   admin_describe.c  Metadata (describe topics), DescribeConfigs
+ *   admin_group.c   groups: ListGroups, and describing a group through its
+ *                   coordinator (FindCoordinator, DescribeGroups,
+ *                   OffsetFetch, then Metadata and ListOffsets for the
+ *                   lag)
  *   admin_result.c  results and their accessors
  *
  * Threads: an operation is built on the caller's thread, then lives on the
@@ -62,6 +66,39 @@ struct kfk_admin_topic {
 	int32_t want_cfg_cnt;
 };
 
+/* A partition of a group's offsets. */
+struct kfk_admin_gpart {
+	char *topic;
+	int32_t partition;
+	int64_t committed, end;
+	int member;              /* assigned to; -1 none */
+	int32_t leader;          /* (ctrl) for the end offset */
+};
+
+struct kfk_admin_member {
+	char *id, *client_id, *host, *instance_id;
+	struct kfk_admin_gpart *assigned; /* topic and partition only */
+	int assigned_cnt;
+};
+
+/* One group of a result; its pipeline's state (admin_group.c). */
+struct kfk_admin_group {
+	char *name;
+	kfk_err err;
+	char *errstr;
+	char *state, *protocol_type, *protocol;
+	int32_t coordinator;
+	struct kfk_admin_member *members;
+	int member_cnt;
+	struct kfk_admin_gpart *offsets;
+	int offset_cnt;
+	/* (ctrl) */
+	int stage;
+	int waits;               /* its requests out */
+	bool done, retry;
+	int64_t retry_at_us;
+};
+
 struct kfk_admin_broker {
 	int32_t id;
 	char *host, *rack;
@@ -82,6 +119,9 @@ struct kfk_admin_result {
 	int32_t controller;
 	struct kfk_admin_broker *brokers;
 	int broker_cnt;
+	struct kfk_admin_group *groups;
+	int group_cnt;
+	bool with_offsets;       /* describe_groups */
 };
 
 struct kfk_admin {
@@ -115,6 +155,23 @@ struct kfk_admin_kind {
 	 * error, if any (KFK_ERR__MALFORMED when it does not decode). */
 	kfk_err (*parse)(struct kfk_admin_opx *o, kfk_rbuf *body,
 	                 int16_t version);
+	/* Kinds of several requests drive themselves (admin_group.c):
+	 * start once metadata is known, tick on o->retry. */
+	void (*start)(struct kfk_admin_opx *o);
+	kfk_timer_cb *tick;
+};
+
+/* A request of an operation that makes several (admin_group.c). */
+struct kfk_admin_sub;
+typedef void kfk_admin_sub_fn(struct kfk_admin_sub *s, kfk_err err,
+                              kfk_rbuf *body, int16_t version);
+struct kfk_admin_sub {
+	struct kfk_req req;
+	struct kfk_admin_opx *o;
+	kfk_admin_sub_fn *done;
+	int gi;                  /* the group it is for */
+	int32_t node;
+	void *arg;
 };
 
 /* An operation in flight (control loop). */
@@ -131,6 +188,7 @@ struct kfk_admin_opx {
 	struct kfk_loop_task start;
 	bool in_flight;
 	bool waits_md;           /* sent once metadata names the brokers */
+	int subs_out;            /* kfk_admin_sub requests out */
 };
 
 /* ---- admin_op.c ---- */
@@ -162,6 +220,15 @@ void kfk_admin_item_set(struct kfk_admin_topic *t, kfk_err err,
 struct kfk_admin_topic *kfk_admin_item_find(struct kfk_admin_opx *o,
                                             struct kfk_str name);
 
+/* Sends a request of o to broker node (-1: any), encoded by enc with the
+ * sub as req->opaque; done(sub, ...) runs on the control loop, then the
+ * sub is freed. false when no broker is known. */
+bool kfk_admin_sub_send(struct kfk_admin_opx *o, int32_t node, int16_t api,
+                        int16_t min_version, kfk_req_encode_fn *enc,
+                        kfk_admin_sub_fn *done, int gi, void *arg);
+/* The result goes to the queue; o is freed (no request of it out). */
+void kfk_admin_finish(struct kfk_admin_opx *o, kfk_err err);
+
 /* ---- admin_result.c ---- */
 struct kfk_admin_result *kfk_admin_result_new(kfk_admin_op op, int n);
 void kfk_admin_topic_clear(struct kfk_admin_topic *t);
@@ -178,5 +245,7 @@ extern const struct kfk_admin_kind kfk_admin_delete_topics_kind;
 extern const struct kfk_admin_kind kfk_admin_create_partitions_kind;
 extern const struct kfk_admin_kind kfk_admin_metadata_kind;
 extern const struct kfk_admin_kind kfk_admin_describe_configs_kind;
+extern const struct kfk_admin_kind kfk_admin_list_groups_kind;
+extern const struct kfk_admin_kind kfk_admin_describe_groups_kind;
 
 #endif /* KFK_ADMIN_ADMIN_INT_H */

@@ -124,7 +124,7 @@ static void unlink_op(struct kfk_admin_opx *o)
 
 /* The result goes to the application; items still open get the last
  * error seen (or the operation's). */
-static void finish(struct kfk_admin_opx *o, kfk_err err)
+void kfk_admin_finish(struct kfk_admin_opx *o, kfk_err err)
 {
 	struct kfk_admin_result *r = o->res;
 
@@ -145,8 +145,22 @@ static void send_op(struct kfk_admin_opx *o);
 
 static void on_retry(struct kfk_timer *t, void *arg)
 {
+	struct kfk_admin_opx *o = arg;
+
 	(void)t;
-	send_op(arg);
+	if (o->waits_md)
+		kfk_admin_finish(o, KFK_ERR__TIMED_OUT); /* no metadata */
+	else
+		send_op(o);
+}
+
+/* Sends o (its first request, or the kind's own start). */
+static void go(struct kfk_admin_opx *o)
+{
+	if (o->kind->start)
+		o->kind->start(o);
+	else
+		send_op(o);
 }
 
 /* Again after retry.backoff.ms if the deadline allows; else finish. */
@@ -155,7 +169,7 @@ static void again(struct kfk_admin_opx *o, kfk_err err)
 	int64_t at = kfk_now_us() + o->a->retry_backoff_us;
 
 	if (at >= o->deadline_us) {
-		finish(o, err);
+		kfk_admin_finish(o, err);
 		return;
 	}
 	if (err == KFK_ERR_NOT_CONTROLLER || err == KFK_ERR__TRANSPORT)
@@ -189,7 +203,7 @@ static void on_done(struct kfk_req *req, kfk_err err, kfk_rbuf *body,
 			again(o, err == KFK_ERR__DESTROY ? KFK_ERR__TRANSPORT
 			                                 : err);
 		else
-			finish(o, err);
+			kfk_admin_finish(o, err);
 		return;
 	}
 	for (int i = 0; i < o->res->topic_cnt; i++)
@@ -200,7 +214,7 @@ static void on_done(struct kfk_req *req, kfk_err err, kfk_rbuf *body,
 	if (retry_err)
 		again(o, retry_err);
 	else
-		finish(o, KFK_ERR_NONE);
+		kfk_admin_finish(o, KFK_ERR_NONE);
 }
 
 /* The broker to ask: the controller when the kind needs it and metadata
@@ -228,7 +242,7 @@ static void send_op(struct kfk_admin_opx *o)
 	struct kfk_broker *b;
 
 	if (left <= 0) {
-		finish(o, KFK_ERR__TIMED_OUT);
+		kfk_admin_finish(o, KFK_ERR__TIMED_OUT);
 		return;
 	}
 	if (!o->a->md_known) {
@@ -266,7 +280,64 @@ static void start_task(void *arg)
 	o->a->ops = o;
 	o->deadline_us = kfk_now_us() + (int64_t)o->timeout_ms * 1000;
 	kfk_timer_init(&o->retry, on_retry, o);
-	send_op(o);
+	if (!o->a->md_known) {
+		o->waits_md = true;
+		kfk_loop_timer_arm(o->a->ctrl, &o->retry, o->deadline_us);
+		return;
+	}
+	if (o->kind->tick)
+		kfk_timer_init(&o->retry, o->kind->tick, o);
+	go(o);
+}
+
+/* ---- operations of several requests ------------------------------------------ */
+
+static void sub_done(struct kfk_req *req, kfk_err err, kfk_rbuf *body,
+                     int16_t version)
+{
+	struct kfk_admin_sub *s = req->opaque;
+	struct kfk_admin_opx *o = s->o;
+
+	o->subs_out--;
+	/* Closing: the operation is freed by kfk_admin_destroy(). */
+	if (!o->a->closed)
+		s->done(s, err == KFK_ERR__DESTROY ? KFK_ERR__TRANSPORT : err,
+		        body, version);
+	free(s);
+}
+
+bool kfk_admin_sub_send(struct kfk_admin_opx *o, int32_t node, int16_t api,
+                        int16_t min_version, kfk_req_encode_fn *enc,
+                        kfk_admin_sub_fn *done, int gi, void *arg)
+{
+	int64_t left = (o->deadline_us - kfk_now_us()) / 1000;
+	struct kfk_broker *b = node >= 0 ? kfk_client_broker(o->a->client, node)
+	                                 : kfk_client_any_broker(o->a->client);
+	struct kfk_admin_sub *s;
+
+	if (!b)
+		return false;
+	if (left < 1 || !(s = calloc(1, sizeof(*s)))) {
+		kfk_broker_unref(b);
+		return false;
+	}
+	s->o = o;
+	s->done = done;
+	s->gi = gi;
+	s->node = node;
+	s->arg = arg;
+	s->req.api_key = api;
+	s->req.min_version = min_version;
+	s->req.max_version = kfk_proto_api_get(api)->max_stable;
+	s->req.timeout_ms = (int32_t)left;
+	s->req.encode = enc;
+	s->req.done = sub_done;
+	s->req.opaque = s;
+	s->req.owner = o->a->ctrl;
+	o->subs_out++;
+	kfk_broker_send(b, &s->req);
+	kfk_broker_unref(b);
+	return true;
 }
 
 void kfk_admin_on_metadata(void *arg, unsigned events)
@@ -285,7 +356,7 @@ void kfk_admin_on_metadata(void *arg, unsigned events)
 		if (o->waits_md) {
 			o->waits_md = false;
 			kfk_loop_timer_cancel(a->ctrl, &o->retry);
-			send_op(o);
+			go(o);
 		}
 	}
 }

@@ -49,12 +49,42 @@ void kfk_admin_topic_clear(struct kfk_admin_topic *t)
 	t->errstr = NULL;
 }
 
+static void gparts_free(struct kfk_admin_gpart *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i].topic);
+	free(v);
+}
+
+static void group_free(struct kfk_admin_group *g)
+{
+	for (int i = 0; i < g->member_cnt; i++) {
+		struct kfk_admin_member *m = &g->members[i];
+
+		free(m->id);
+		free(m->client_id);
+		free(m->host);
+		free(m->instance_id);
+		gparts_free(m->assigned, m->assigned_cnt);
+	}
+	free(g->members);
+	gparts_free(g->offsets, g->offset_cnt);
+	free(g->name);
+	free(g->errstr);
+	free(g->state);
+	free(g->protocol_type);
+	free(g->protocol);
+}
+
 KFK_API void kfk_admin_result_destroy(kfk_admin_result *r)
 {
 	int i, k;
 
 	if (!r)
 		return;
+	for (i = 0; i < r->group_cnt; i++)
+		group_free(&r->groups[i]);
+	free(r->groups);
 	for (i = 0; i < r->topic_cnt; i++) {
 		struct kfk_admin_topic *t = &r->topics[i];
 
@@ -242,4 +272,119 @@ KFK_API const char *kfk_admin_topic_config(const kfk_admin_topic *t, int i,
 	if (sensitive)
 		*sensitive = c->sensitive;
 	return c->name;
+}
+
+/* ---- groups ------------------------------------------------------------------ */
+
+KFK_API int kfk_admin_result_group_count(const kfk_admin_result *r)
+{
+	return r->group_cnt;
+}
+
+KFK_API const kfk_admin_group *kfk_admin_result_group(
+	const kfk_admin_result *r, int i)
+{
+	return i >= 0 && i < r->group_cnt ? &r->groups[i] : NULL;
+}
+
+KFK_API const char *kfk_admin_group_name(const kfk_admin_group *g)
+{
+	return g->name;
+}
+
+KFK_API kfk_err kfk_admin_group_err(const kfk_admin_group *g)
+{
+	return g->err;
+}
+
+KFK_API const char *kfk_admin_group_errstr(const kfk_admin_group *g)
+{
+	return g->errstr ? g->errstr : g->err ? kfk_err_str(g->err) : "";
+}
+
+KFK_API const char *kfk_admin_group_state(const kfk_admin_group *g)
+{
+	return g->state ? g->state : "";
+}
+
+KFK_API const char *kfk_admin_group_protocol_type(const kfk_admin_group *g)
+{
+	return g->protocol_type ? g->protocol_type : "";
+}
+
+KFK_API const char *kfk_admin_group_protocol(const kfk_admin_group *g)
+{
+	return g->protocol ? g->protocol : "";
+}
+
+KFK_API int32_t kfk_admin_group_coordinator(const kfk_admin_group *g)
+{
+	return g->coordinator;
+}
+
+KFK_API int kfk_admin_group_member_count(const kfk_admin_group *g)
+{
+	return g->member_cnt;
+}
+
+KFK_API const char *kfk_admin_group_member(const kfk_admin_group *g, int i,
+                                           const char **client_id,
+                                           const char **host,
+                                           const char **instance_id)
+{
+	const struct kfk_admin_member *m;
+
+	if (i < 0 || i >= g->member_cnt)
+		return NULL;
+	m = &g->members[i];
+	if (client_id)
+		*client_id = m->client_id;
+	if (host)
+		*host = m->host;
+	if (instance_id)
+		*instance_id = m->instance_id;
+	return m->id;
+}
+
+KFK_API int kfk_admin_group_member_assignment_count(const kfk_admin_group *g,
+                                                    int i)
+{
+	return i >= 0 && i < g->member_cnt ? g->members[i].assigned_cnt : 0;
+}
+
+KFK_API const char *kfk_admin_group_member_assignment(
+	const kfk_admin_group *g, int i, int j, int32_t *partition)
+{
+	if (i < 0 || i >= g->member_cnt || j < 0 ||
+	    j >= g->members[i].assigned_cnt)
+		return NULL;
+	if (partition)
+		*partition = g->members[i].assigned[j].partition;
+	return g->members[i].assigned[j].topic;
+}
+
+KFK_API int kfk_admin_group_offset_count(const kfk_admin_group *g)
+{
+	return g->offset_cnt;
+}
+
+KFK_API const char *kfk_admin_group_offset(const kfk_admin_group *g, int i,
+                                           int32_t *partition,
+                                           int64_t *committed, int64_t *end,
+                                           int *member)
+{
+	const struct kfk_admin_gpart *p;
+
+	if (i < 0 || i >= g->offset_cnt)
+		return NULL;
+	p = &g->offsets[i];
+	if (partition)
+		*partition = p->partition;
+	if (committed)
+		*committed = p->committed;
+	if (end)
+		*end = p->end;
+	if (member)
+		*member = p->member;
+	return p->topic;
 }

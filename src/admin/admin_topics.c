@@ -111,7 +111,7 @@ static kfk_err ct_parse(struct kfk_admin_opx *o, kfk_rbuf *body,
 }
 
 const struct kfk_admin_kind kfk_admin_create_topics_kind = {
-	KFK_APIKEY_CREATE_TOPICS, 2, true, ct_encode, ct_parse
+	KFK_APIKEY_CREATE_TOPICS, 2, true, ct_encode, ct_parse, NULL, NULL
 };
 
 /* Copies one topic spec into item t; KFK_ERR__INVALID_ARG for what no
@@ -232,7 +232,7 @@ static kfk_err dt_parse(struct kfk_admin_opx *o, kfk_rbuf *body,
 }
 
 const struct kfk_admin_kind kfk_admin_delete_topics_kind = {
-	KFK_APIKEY_DELETE_TOPICS, 1, true, dt_encode, dt_parse
+	KFK_APIKEY_DELETE_TOPICS, 1, true, dt_encode, dt_parse, NULL, NULL
 };
 
 KFK_API kfk_err kfk_admin_delete_topics(kfk_admin *a,
@@ -310,7 +310,7 @@ static kfk_err cp_parse(struct kfk_admin_opx *o, kfk_rbuf *body,
 }
 
 const struct kfk_admin_kind kfk_admin_create_partitions_kind = {
-	KFK_APIKEY_CREATE_PARTITIONS, 0, true, cp_encode, cp_parse
+	KFK_APIKEY_CREATE_PARTITIONS, 0, true, cp_encode, cp_parse, NULL, NULL
 };
 
 KFK_API kfk_err kfk_admin_create_partitions(kfk_admin *a,

@@ -331,3 +331,155 @@ KT_TEST(results_by_id_and_by_poll)
 	KT_ASSERT(kfk_admin_poll(a, 0) == NULL);
 	kfk_admin_destroy(a);
 }
+
+/* 20 records to each of topic's 3 partitions. */
+static void produce20(const char *topic)
+{
+	struct pt_reports r;
+	kfk_producer *p;
+
+	pt_reports_init(&r, 60);
+	p = pt_producer(kr_bootstrap(), &r, "linger.ms", "5", NULL);
+	for (int i = 0; i < 60; i++) {
+		kfk_record rec = KFK_RECORD_INIT;
+
+		rec.topic = topic;
+		rec.partition = i % 3;
+		rec.value = "v";
+		rec.value_len = 1;
+		rec.opaque = pt_id(i);
+		KT_ASSERT_INT_EQ(kfk_produce_record(p, &rec), 0);
+	}
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, WAIT_MS), 0);
+	KT_ASSERT_INT_EQ(r.total, 60);
+	kfk_producer_destroy(p);
+	pt_reports_free(&r);
+}
+
+/* A member of group on topic, assigned its 3 partitions, having committed
+ * 5 on partition 0 and 10 on partition 1 (nothing on 2). */
+static kfk_consumer *member_committed(const char *group, const char *topic)
+{
+	char err[512];
+	kfk_conf *conf = kfk_conf_new();
+	const char *topics[1] = { topic };
+	kfk_tplist *l = kfk_tplist_new(2);
+	kfk_consumer *c;
+	int64_t end = kt_now_ms() + WAIT_MS;
+
+	KT_ASSERT(kfk_conf_set(conf, "bootstrap.servers", kr_bootstrap(), err,
+	                       sizeof(err)) == 0);
+	KT_ASSERT(kfk_conf_set(conf, "group.id", group, err, sizeof(err)) == 0);
+	KT_ASSERT(kfk_conf_set(conf, "client.id", "admin-test-member", err,
+	                       sizeof(err)) == 0);
+	KT_ASSERT(kfk_conf_set(conf, "enable.auto.commit", "false", err,
+	                       sizeof(err)) == 0);
+	c = kfk_consumer_new(conf, err, sizeof(err));
+	kfk_conf_destroy(conf);
+	KT_ASSERT_MSG(c != NULL, "%s", err);
+	KT_ASSERT_INT_EQ(kfk_consumer_subscribe(c, topics, 1, NULL, NULL), 0);
+	for (;;) { /* until the group gave it the partitions */
+		kfk_tplist *a = NULL;
+		kfk_message *m = kfk_consumer_poll(c, 100);
+		int n;
+
+		if (m)
+			kfk_message_destroy(m);
+		KT_ASSERT_INT_EQ(kfk_consumer_assignment(c, &a), 0);
+		n = kfk_tplist_count(a);
+		kfk_tplist_destroy(a);
+		if (n == 3)
+			break;
+		KT_ASSERT_MSG(kt_now_ms() < end, "assigned %d partitions", n);
+	}
+	kfk_tplist_add(l, topic, 0, 5);
+	kfk_tplist_add(l, topic, 1, 10);
+	KT_ASSERT_INT_EQ(kfk_consumer_commit(c, l, WAIT_MS), 0);
+	kfk_tplist_destroy(l);
+	return c;
+}
+
+/* A group with a member, described with its lag; listed; a group that
+ * does not exist. */
+KT_TEST(groups_are_listed_and_described_with_their_lag)
+{
+	kfk_admin *a = admin();
+	char topic[64], group[64];
+	const char *names[2];
+	kfk_admin_result *r;
+	const kfk_admin_group *g;
+	kfk_consumer *c;
+	uint64_t id;
+	int found = 0;
+
+	kr_topic_name(topic, sizeof(topic), "admin-lag");
+	kr_topic_name(group, sizeof(group), "admin-group");
+	kr_topic(NULL, topic, 3, 1, "");
+	produce20(topic);
+	c = member_committed(group, topic);
+
+	names[0] = group;
+	names[1] = "admin-no-such-group";
+	KT_ASSERT_INT_EQ(kfk_admin_describe_groups(a, names, 2, true, NULL,
+	                                          &id), 0);
+	r = wait_ok(a, id);
+	KT_ASSERT_INT_EQ(kfk_admin_result_group_count(r), 2);
+	g = kfk_admin_result_group(r, 0);
+	KT_ASSERT_MSG(!kfk_admin_group_err(g), "%s", kfk_admin_group_errstr(g));
+	KT_ASSERT_STR_EQ(kfk_admin_group_state(g), "Stable");
+	KT_ASSERT_STR_EQ(kfk_admin_group_protocol_type(g), "consumer");
+	KT_ASSERT_STR_EQ(kfk_admin_group_protocol(g), "range");
+	KT_ASSERT_INT_EQ(kfk_admin_group_member_count(g), 1);
+	{
+		const char *client, *host;
+		const char *mid = kfk_admin_group_member(g, 0, &client, &host,
+		                                         NULL);
+		char own[256];
+
+		KT_ASSERT_STR_EQ(client, "admin-test-member");
+		KT_ASSERT(host && host[0] == '/');
+		KT_ASSERT(kfk_consumer_member_id(c, own, sizeof(own)) > 0);
+		KT_ASSERT_STR_EQ(mid, own);
+	}
+	KT_ASSERT_INT_EQ(kfk_admin_group_member_assignment_count(g, 0), 3);
+	KT_ASSERT_INT_EQ(kfk_admin_group_offset_count(g), 3);
+	for (int i = 0; i < 3; i++) {
+		int32_t p;
+		int64_t committed, end;
+		int member;
+		const char *t = kfk_admin_group_offset(g, i, &p, &committed, &end,
+		                                       &member);
+
+		KT_ASSERT_STR_EQ(t, topic);
+		KT_ASSERT_INT_EQ(p, i);
+		KT_ASSERT_INT_EQ(committed, i == 0 ? 5 : i == 1 ? 10 : -1);
+		KT_ASSERT_INT_EQ(end, 20);
+		KT_ASSERT_INT_EQ(member, 0);
+	}
+	g = kfk_admin_result_group(r, 1);
+	kt_log("a group that does not exist: %s, state \"%s\"",
+	       kfk_err_name(kfk_admin_group_err(g)), kfk_admin_group_state(g));
+	KT_ASSERT(kfk_admin_group_err(g) == KFK_ERR_GROUP_ID_NOT_FOUND ||
+	          !strcmp(kfk_admin_group_state(g), "Dead"));
+	kfk_admin_result_destroy(r);
+
+	KT_ASSERT_INT_EQ(kfk_admin_list_groups(a, NULL, &id), 0);
+	r = wait_ok(a, id);
+	for (int i = 0; i < kfk_admin_result_group_count(r); i++) {
+		g = kfk_admin_result_group(r, i);
+		if (i)
+			KT_ASSERT(strcmp(kfk_admin_group_name(
+				                 kfk_admin_result_group(r, i - 1)),
+			                 kfk_admin_group_name(g)) < 0);
+		if (strcmp(kfk_admin_group_name(g), group))
+			continue;
+		found++;
+		KT_ASSERT_STR_EQ(kfk_admin_group_state(g), "Stable");
+		KT_ASSERT_STR_EQ(kfk_admin_group_protocol_type(g), "consumer");
+	}
+	KT_ASSERT_INT_EQ(found, 1);
+	kfk_admin_result_destroy(r);
+	kfk_consumer_close(c);
+	kfk_consumer_destroy(c);
+	kfk_admin_destroy(a);
+}
