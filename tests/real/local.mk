@@ -42,3 +42,5 @@ tests_real_test_real_admin_SOURCES = tests/real/test_real_admin.c \
 tests_real_test_real_admin_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
 # kfk topics beside Kafka's kafka-topics.
 KFK_SCRIPT_TESTS += tests/real/cli_topics_real.sh
+# kfk groups beside Kafka's kafka-consumer-groups.
+KFK_SCRIPT_TESTS += tests/real/cli_groups_real.sh

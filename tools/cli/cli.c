@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,4 +81,39 @@ void cli_unescape(char *s)
 		*w++ = *s == 't' ? '\t' : *s == 'n' ? '\n' : *s == '0' ? '\0' : *s;
 	}
 	*w = '\0';
+}
+
+int cli_admin_options(const char *cmd, int argc, char **argv,
+                      const struct option *longopts, kfk_conf *conf,
+                      int (*fn)(int c, char *arg, void *ctx), void *ctx)
+{
+	int c, rc = 0;
+
+	opterr = 0;
+	optind = 1;
+	while (!rc &&
+	       (c = getopt_long(argc, argv, ":b:X:F:h", longopts, NULL)) != -1) {
+		char *arg = c == ':' || c == '?' ? argv[optind - 1] : optarg;
+
+		switch (c) {
+		case 'b':
+			rc = cli_conf_set(conf, cmd, "bootstrap.servers", arg)
+			             ? -1 : 0;
+			break;
+		case 'X': rc = cli_conf_set_arg(conf, cmd, arg) ? -1 : 0; break;
+		case 'F': rc = cli_conf_load(conf, cmd, arg) ? -1 : 0; break;
+		case 'h': rc = 1; break;
+		case ':': cli_err(cmd, "%s needs a value", arg); rc = -1; break;
+		case '?':
+			cli_err(cmd, "unrecognized option '%s'", arg);
+			rc = -1;
+			break;
+		default: rc = fn(c, arg, ctx); break;
+		}
+	}
+	if (!rc && optind < argc) {
+		cli_err(cmd, "unexpected argument '%s'", argv[optind]);
+		rc = -1;
+	}
+	return rc;
 }

@@ -6,6 +6,7 @@
  *   kfk consume -b HOST:PORT -t TOPIC [options]
  *   kfk perf produce|consume -b HOST:PORT -t TOPIC [options]
  *   kfk topics -b HOST:PORT --create|--list|--describe|--alter|--delete
+ *   kfk groups -b HOST:PORT --list|--describe --group G
  *
  * `kfk help` lists the subcommands; `kfk SUBCOMMAND --help` their options.
  */
@@ -29,6 +30,9 @@ static const struct cli_cmd cli_cmds[] = {
 	                   "(perf produce, perf consume)"},
 	{"topics", cli_topics, "create, list, describe, alter and delete "
 	                       "topics (kafka-topics' flags)"},
+	{"groups", cli_groups, "list consumer groups, describe their lag "
+	                       "(kafka-consumer-groups' flags)"},
+	{"consumer-groups", cli_groups, "the same as groups"},
 };
 
 static void usage(FILE *f)

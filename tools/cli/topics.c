@@ -317,16 +317,12 @@ static int set_action(struct opts *o, enum action a)
 }
 
 /* One option; 0, -1 usage error, 1 --help. */
-static int option(int c, char *arg, struct opts *o, kfk_conf *conf)
+static int option(int c, char *arg, void *ctx)
 {
+	struct opts *o = ctx;
 	long v;
 
 	switch (c) {
-	case 'b':
-		return cli_conf_set(conf, CMD, "bootstrap.servers", arg) ? -1 : 0;
-	case 'X': return cli_conf_set_arg(conf, CMD, arg) ? -1 : 0;
-	case 'F': return cli_conf_load(conf, CMD, arg) ? -1 : 0;
-	case 'h': return 1;
 	case O_CREATE: return set_action(o, CREATE);
 	case O_LIST: return set_action(o, LIST);
 	case O_DESCRIBE: return set_action(o, DESCRIBE);
@@ -350,8 +346,7 @@ static int option(int c, char *arg, struct opts *o, kfk_conf *conf)
 	case O_INE: o->if_not_exists = true; return 0;
 	case O_IE: o->if_exists = true; return 0;
 	case O_EXCL: o->exclude_internal = true; return 0;
-	case ':': cli_err(CMD, "%s needs a value", arg); return -1;
-	default: cli_err(CMD, "unrecognized option '%s'", arg); return -1;
+	default: return -1;
 	}
 }
 
@@ -376,20 +371,10 @@ static int parse(int argc, char **argv, struct opts *o, kfk_conf *conf)
 		{"exclude-internal", no_argument, NULL, O_EXCL},
 		{NULL, 0, NULL, 0},
 	};
-	int c, rc;
+	int rc = cli_admin_options(CMD, argc, argv, longopts, conf, option, o);
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":b:X:F:h", longopts, NULL)) != -1) {
-		char *arg = c == ':' || c == '?' ? argv[optind - 1] : optarg;
-
-		if ((rc = option(c, arg, o, conf)))
-			return rc;
-	}
-	if (optind < argc) {
-		cli_err(CMD, "unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
+	if (rc)
+		return rc;
 	if (o->action == NONE) {
 		cli_err(CMD, "one of --create, --list, --describe, --alter or "
 		             "--delete is needed");

@@ -8,40 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "java_hash.h"
 #include "topics_fmt.h"
 
 #define SOURCE_DEFAULT 5 /* Kafka's ConfigSource DEFAULT_CONFIG */
-
-/* java.lang.String.hashCode() of an ASCII string. */
-static int32_t java_hash(const char *s)
-{
-	uint32_t h = 0;
-
-	for (; *s; s++)
-		h = 31 * h + (uint8_t)*s;
-	return (int32_t)h;
-}
-
-/* kafka-topics lists a topic's configs from a java.util.HashMap filled in
- * the broker's order: its iteration goes bucket by bucket (the spread
- * hash masked by the table size, 16 doubled while more than 3/4 full),
- * each bucket in insertion order. Printing the same line needs the same
- * order. */
-void kfk_topics_java_order(const char *const *names, int n, int *order)
-{
-	uint32_t cap = 16;
-	int k = 0;
-
-	while ((uint64_t)n * 4 > (uint64_t)cap * 3)
-		cap *= 2;
-	for (uint32_t b = 0; b < cap; b++)
-		for (int i = 0; i < n; i++) {
-			uint32_t h = (uint32_t)java_hash(names[i]);
-
-			if (((h ^ (h >> 16)) & (cap - 1)) == b)
-				order[k++] = i;
-		}
-}
 
 static const kfk_admin_topic *find(const kfk_admin_result *r,
                                    const char *name)
@@ -60,13 +30,18 @@ static void print_configs(FILE *f, const kfk_admin_topic *ct)
 {
 	int n = ct ? kfk_admin_topic_config_count(ct) : 0, first = 1;
 	const char **names = calloc((size_t)(n ? n : 1), sizeof(*names));
+	int32_t *hashes = calloc((size_t)(n ? n : 1), sizeof(*hashes));
 	int *order = calloc((size_t)(n ? n : 1), sizeof(*order));
 
-	if (!names || !order)
+	/* kafka-topics lists them from the Java client's Config, a
+	 * HashMap filled in the broker's order. */
+	if (!names || !hashes || !order)
 		goto out;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		names[i] = kfk_admin_topic_config(ct, i, NULL, NULL, NULL, NULL);
-	kfk_topics_java_order(names, n, order);
+		hashes[i] = java_string_hash(names[i]);
+	}
+	java_hashmap_order(hashes, n, order);
 	for (int i = 0; i < n; i++) {
 		const char *v;
 		int src;
@@ -80,6 +55,7 @@ static void print_configs(FILE *f, const kfk_admin_topic *ct)
 	}
 out:
 	free(names);
+	free(hashes);
 	free(order);
 }
 

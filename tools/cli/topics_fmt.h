@@ -16,8 +16,4 @@
 void kfk_topics_print(FILE *f, const kfk_admin_result *r, const char *name,
                       const kfk_admin_result *cr);
 
-/* The order the Java client's Config (a HashMap) lists n config names in,
- * inserted in the order given: order[i] is the index of the i-th. */
-void kfk_topics_java_order(const char *const *names, int n, int *order);
-
 #endif /* KFK_TOOLS_CLI_TOPICS_FMT_H */

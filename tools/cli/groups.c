@@ -1,0 +1,340 @@
+/*
+ * kfk groups (alias consumer-groups): kafka-consumer-groups with kfk's
+ * admin client, accepting its flags and printing what it prints:
+ *   kfk groups -b HOST:PORT --list
+ *   kfk groups -b HOST:PORT --describe --group G [--group G2 ...]
+ * --describe shows each partition committed or assigned: its committed
+ * offset, log end offset, lag and the member that has it, in
+ * kafka-consumer-groups' columns and order.
+ * Exit status: 0, 1 when an operation failed (a group that does not
+ * exist), 2 for a usage error.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define CMD "groups"
+#define WAIT_MS 60000
+#define MISSING "-"
+
+struct opts {
+	bool list, describe;
+	const char **groups;
+	int group_cnt;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	"usage: kfk groups -b BROKERS ACTION [options]\n"
+	"       (kafka-consumer-groups' flags; also `kfk consumer-groups`)\n"
+	"actions:\n"
+	"  --list                       the groups' names\n"
+	"  --describe                   per partition of --group: committed\n"
+	"                               offset, log end offset, lag, member\n"
+	"options:\n"
+	"  -b, --bootstrap-server LIST  brokers (host:port,...)\n"
+	"  --group G                    (repeatable)\n"
+	"  -X, --command-property K=V   a client property\n"
+	"  -F, --command-config FILE    client properties (Java's format)\n"
+	"  -h, --help\n");
+}
+
+/* ---- --describe --------------------------------------------------------- */
+
+struct row {
+	const char *topic;
+	int32_t partition;
+	int64_t committed, end;
+	const char *member, *host, *client;
+};
+
+struct rows {
+	struct row *v;
+	int n;
+};
+
+/* a before b in kafka-consumer-groups' rows: by topic, then partition. */
+static bool before(const kfk_admin_group *g, int a, int b)
+{
+	int32_t pa, pb;
+	const char *ta = kfk_admin_group_offset(g, a, &pa, NULL, NULL, NULL);
+	const char *tb = kfk_admin_group_offset(g, b, &pb, NULL, NULL, NULL);
+	int c = strcmp(ta, tb);
+
+	return c < 0 || (c == 0 && pa < pb);
+}
+
+/* Appends the partitions at idx[0..n) of g's offsets, sorted. */
+static void add_rows(struct rows *r, const kfk_admin_group *g, int *idx,
+                     int n, const char *member, const char *host,
+                     const char *client)
+{
+	for (int i = 1; i < n; i++) /* insertion sort: stable, n small */
+		for (int k = i; k > 0 && before(g, idx[k], idx[k - 1]); k--) {
+			int t = idx[k];
+
+			idx[k] = idx[k - 1];
+			idx[k - 1] = t;
+		}
+	for (int i = 0; i < n; i++) {
+		struct row *w = &r->v[r->n++];
+
+		w->topic = kfk_admin_group_offset(g, idx[i], &w->partition,
+		                                  &w->committed, &w->end, NULL);
+		w->member = member;
+		w->host = host;
+		w->client = client;
+	}
+}
+
+/* The rows of g: members with partitions, most partitions first, then
+ * the partitions committed that nobody has. */
+static int build_rows(const kfk_admin_group *g, struct rows *r)
+{
+	int n = kfk_admin_group_offset_count(g);
+	int mc = kfk_admin_group_member_count(g);
+	int *idx = calloc((size_t)(n ? n : 1), sizeof(*idx));
+	int *members = calloc((size_t)(mc ? mc : 1), sizeof(*members));
+
+	r->v = calloc((size_t)(n ? n : 1), sizeof(*r->v));
+	if (!idx || !members || !r->v) {
+		free(idx);
+		free(members);
+		return -1;
+	}
+	for (int m = 0; m < mc; m++)
+		members[m] = m;
+	for (int i = 1; i < mc; i++) /* stable, most partitions first */
+		for (int k = i; k > 0 &&
+		                kfk_admin_group_member_assignment_count(
+		                        g, members[k - 1]) <
+		                kfk_admin_group_member_assignment_count(
+		                        g, members[k]); k--) {
+			int t = members[k];
+			members[k] = members[k - 1];
+			members[k - 1] = t;
+		}
+	/* j == mc: the partitions nobody has. */
+	for (int j = 0; j <= mc; j++) {
+		const char *client = MISSING, *host = MISSING, *id = MISSING;
+		int k = 0;
+		int who = j < mc ? members[j] : -1;
+
+		if (who >= 0)
+			id = kfk_admin_group_member(g, who, &client, &host, NULL);
+		for (int i = 0; i < n; i++) {
+			int mem;
+			int64_t committed;
+
+			kfk_admin_group_offset(g, i, NULL, &committed, NULL, &mem);
+			if (mem == who && (who >= 0 || committed >= 0))
+				idx[k++] = i;
+		}
+		if (k)
+			add_rows(r, g, idx, k, id, host, client);
+	}
+	free(idx);
+	free(members);
+	return 0;
+}
+
+static int width(int w, const char *s)
+{
+	int n = (int)strlen(s);
+
+	return n > w ? n : w;
+}
+
+static void print_num(char *buf, size_t size, int64_t v)
+{
+	if (v < 0)
+		snprintf(buf, size, MISSING);
+	else
+		snprintf(buf, size, "%lld", (long long)v);
+}
+
+static void print_rows(const char *group, const struct rows *r)
+{
+	int gw = width(15, group), tw = 15, cw = 15, hw = 15;
+
+	for (int i = 0; i < r->n; i++) {
+		tw = width(tw, r->v[i].topic);
+		cw = width(cw, r->v[i].member);
+		hw = width(hw, r->v[i].host);
+	}
+	printf("\n%-*s %-*s %-10s %-15s %-15s %-15s %-*s %-*s %s", gw, "GROUP",
+	       tw, "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET",
+	       "LAG", cw, "CONSUMER-ID", hw, "HOST", "CLIENT-ID");
+	for (int i = 0; i < r->n; i++) {
+		const struct row *w = &r->v[i];
+		char part[16], off[24], end[24], lag[24];
+
+		snprintf(part, sizeof(part), "%d", (int)w->partition);
+		print_num(off, sizeof(off), w->committed);
+		print_num(end, sizeof(end), w->end);
+		print_num(lag, sizeof(lag), w->committed >= 0 && w->end >= 0
+		                                    ? w->end - w->committed : -1);
+		printf("\n%-*s %-*s %-10s %-15s %-15s %-15s %-*s %-*s %s", gw,
+		       group, tw, w->topic, part, off, end, lag, cw, w->member,
+		       hw, w->host, w->client);
+	}
+	printf("\n");
+}
+
+/* One group's table; 1 when it does not exist. */
+static int describe_one(const kfk_admin_group *g)
+{
+	const char *name = kfk_admin_group_name(g);
+	const char *state = kfk_admin_group_state(g);
+	struct rows r = { 0 };
+	int rc = 0;
+
+	if (kfk_admin_group_err(g) == KFK_ERR_GROUP_ID_NOT_FOUND ||
+	    !strcmp(state, "Dead")) {
+		cli_err(CMD, "Consumer group '%s' does not exist.", name);
+		return 1;
+	}
+	if (kfk_admin_group_err(g)) {
+		cli_err(CMD, "describing group '%s': %s (%s)", name,
+		        kfk_admin_group_errstr(g),
+		        kfk_err_name(kfk_admin_group_err(g)));
+		return 1;
+	}
+	if (!strcmp(state, "Empty"))
+		fprintf(stderr, "\nConsumer group '%s' has no active members.\n",
+		        name);
+	else if (strcmp(state, "Stable"))
+		fprintf(stderr, "\nWarning: Consumer group '%s' is rebalancing.\n",
+		        name);
+	if (build_rows(g, &r))
+		rc = 1;
+	else if (r.n)
+		print_rows(name, &r);
+	free(r.v);
+	return rc;
+}
+
+static int do_describe(kfk_admin *a, const struct opts *o)
+{
+	kfk_admin_result *r;
+	uint64_t id;
+	int rc = 0;
+
+	if (kfk_admin_describe_groups(a, o->groups, o->group_cnt, true, NULL,
+	                              &id)) {
+		cli_err(CMD, "--group: not a group name");
+		return 2;
+	}
+	if (!(r = kfk_admin_wait(a, id, WAIT_MS))) {
+		cli_err(CMD, "no answer from the cluster in %d s", WAIT_MS / 1000);
+		return 1;
+	}
+	for (int i = 0; i < kfk_admin_result_group_count(r); i++)
+		rc |= describe_one(kfk_admin_result_group(r, i));
+	kfk_admin_result_destroy(r);
+	return rc;
+}
+
+static int do_list(kfk_admin *a)
+{
+	kfk_admin_result *r;
+	uint64_t id;
+	int rc = 0;
+
+	if (kfk_admin_list_groups(a, NULL, &id) ||
+	    !(r = kfk_admin_wait(a, id, WAIT_MS))) {
+		cli_err(CMD, "no answer from the cluster in %d s", WAIT_MS / 1000);
+		return 1;
+	}
+	if (kfk_admin_result_err(r)) {
+		cli_err(CMD, "listing groups: %s", kfk_admin_result_errstr(r));
+		rc = 1;
+	}
+	for (int i = 0; i < kfk_admin_result_group_count(r); i++)
+		printf("%s\n", kfk_admin_group_name(kfk_admin_result_group(r, i)));
+	kfk_admin_result_destroy(r);
+	return rc;
+}
+
+/* ---- options ----------------------------------------------------------------- */
+
+enum { O_LIST = 256, O_DESCRIBE, O_GROUP };
+
+static int option(int c, char *arg, void *ctx)
+{
+	struct opts *o = ctx;
+	const char **v;
+
+	switch (c) {
+	case O_LIST: o->list = true; return 0;
+	case O_DESCRIBE: o->describe = true; return 0;
+	case O_GROUP:
+		v = realloc(o->groups, (size_t)(o->group_cnt + 1) * sizeof(*v));
+		if (!v)
+			return -1;
+		v[o->group_cnt++] = arg;
+		o->groups = v;
+		return 0;
+	default: return -1;
+	}
+}
+
+static int parse(int argc, char **argv, struct opts *o, kfk_conf *conf)
+{
+	static const struct option longopts[] = {
+		{"bootstrap-server", required_argument, NULL, 'b'},
+		{"command-property", required_argument, NULL, 'X'},
+		{"command-config", required_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
+		{"list", no_argument, NULL, O_LIST},
+		{"describe", no_argument, NULL, O_DESCRIBE},
+		{"group", required_argument, NULL, O_GROUP},
+		{NULL, 0, NULL, 0},
+	};
+	int rc = cli_admin_options(CMD, argc, argv, longopts, conf, option, o);
+
+	if (rc)
+		return rc;
+	if (o->list == o->describe) {
+		cli_err(CMD, "one of --list or --describe is needed");
+		return -1;
+	}
+	if (o->describe && !o->group_cnt) {
+		cli_err(CMD, "--describe needs --group");
+		return -1;
+	}
+	return 0;
+}
+
+int cli_groups(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	kfk_conf *conf = kfk_conf_new();
+	char err[512];
+	kfk_admin *a;
+	int rc = parse(argc, argv, &o, conf);
+
+	if (rc) {
+		usage(rc > 0 ? stdout : stderr);
+		kfk_conf_destroy(conf);
+		free(o.groups);
+		return rc > 0 ? 0 : 2;
+	}
+	a = kfk_admin_new(conf, err, sizeof(err));
+	kfk_conf_destroy(conf);
+	if (!a) {
+		cli_err(CMD, "%s", err);
+		free(o.groups);
+		return 2;
+	}
+	rc = o.list ? do_list(a) : do_describe(a, &o);
+	kfk_admin_destroy(a);
+	free(o.groups);
+	return rc;
+}
