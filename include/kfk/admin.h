@@ -42,6 +42,7 @@
 
 #include <kfk/common.h>
 #include <kfk/conf.h>
+#include <kfk/consumer.h>
 #include <kfk/errors.h>
 
 #ifdef __cplusplus
@@ -94,6 +95,8 @@ typedef enum kfk_admin_op {
 	KFK_ADMIN_DESCRIBE_TOPIC_CONFIGS = 5,
 	KFK_ADMIN_LIST_GROUPS = 6,
 	KFK_ADMIN_DESCRIBE_GROUPS = 7,
+	KFK_ADMIN_LIST_OFFSETS = 8,
+	KFK_ADMIN_ALTER_GROUP_OFFSETS = 9,
 } kfk_admin_op;
 
 /* Creates cnt topics (an array whose elements are topics[0].size bytes).
@@ -147,6 +150,22 @@ KFK_API kfk_err kfk_admin_describe_groups(kfk_admin *a,
                                           const kfk_admin_options *o,
                                           uint64_t *id);
 
+/* The offsets of partitions (ListOffsets to each leader): each entry's
+ * offset says what to find: KFK_OFFSET_BEGINNING, KFK_OFFSET_END, or a
+ * timestamp in ms (the first offset at or after it; -1 in the result when
+ * none is). The result's offsets list (kfk_admin_result_offsets()) has
+ * the answers and each entry's error. */
+KFK_API kfk_err kfk_admin_list_offsets(kfk_admin *a, const kfk_tplist *l,
+                                       const kfk_admin_options *o,
+                                       uint64_t *id);
+/* Commits l's offsets for group, which must have no members (Kafka
+ * refuses otherwise: UNKNOWN_MEMBER_ID for each partition); each entry's
+ * outcome in the result's offsets list. */
+KFK_API kfk_err kfk_admin_alter_group_offsets(kfk_admin *a, const char *group,
+                                              const kfk_tplist *l,
+                                              const kfk_admin_options *o,
+                                              uint64_t *id);
+
 /* ---- results ----------------------------------------------------------- */
 
 typedef struct kfk_admin_result kfk_admin_result;
@@ -177,6 +196,10 @@ KFK_API const char *kfk_admin_result_errstr(const kfk_admin_result *r);
 KFK_API int kfk_admin_result_topic_count(const kfk_admin_result *r);
 KFK_API const kfk_admin_topic *kfk_admin_result_topic(
 	const kfk_admin_result *r, int i);
+
+/* list_offsets, alter_group_offsets: the partitions with their offsets
+ * and errors (kfk_tplist_err()). Valid while the result is. */
+KFK_API const kfk_tplist *kfk_admin_result_offsets(const kfk_admin_result *r);
 
 /* describe_topics: the cluster's controller (-1: unknown), its brokers. */
 KFK_API int32_t kfk_admin_result_controller(const kfk_admin_result *r);

@@ -10,6 +10,9 @@
  *                   coordinator (FindCoordinator, DescribeGroups,
  *                   OffsetFetch, then Metadata and ListOffsets for the
  *                   lag)
+ *   admin_offsets.c partitions' offsets (Metadata, ListOffsets) and a
+ *                   group's committed offsets set (FindCoordinator,
+ *                   OffsetCommit)
  *   admin_result.c  results and their accessors
  *
  * Threads: an operation is built on the caller's thread, then lives on the
@@ -122,6 +125,13 @@ struct kfk_admin_result {
 	struct kfk_admin_group *groups;
 	int group_cnt;
 	bool with_offsets;       /* describe_groups */
+	kfk_tplist *offsets;     /* list_offsets, alter_group_offsets */
+	char *group;             /* alter_group_offsets */
+	int32_t *leaders;        /* (ctrl) list_offsets: per entry, its
+	                          * leader and what was asked */
+	int64_t *asks;
+	int stage;               /* (ctrl) */
+	int32_t coordinator;     /* (ctrl) alter_group_offsets */
 };
 
 struct kfk_admin {
@@ -247,5 +257,7 @@ extern const struct kfk_admin_kind kfk_admin_metadata_kind;
 extern const struct kfk_admin_kind kfk_admin_describe_configs_kind;
 extern const struct kfk_admin_kind kfk_admin_list_groups_kind;
 extern const struct kfk_admin_kind kfk_admin_describe_groups_kind;
+extern const struct kfk_admin_kind kfk_admin_list_offsets_kind;
+extern const struct kfk_admin_kind kfk_admin_alter_offsets_kind;
 
 #endif /* KFK_ADMIN_ADMIN_INT_H */

@@ -85,6 +85,10 @@ KFK_API void kfk_admin_result_destroy(kfk_admin_result *r)
 	for (i = 0; i < r->group_cnt; i++)
 		group_free(&r->groups[i]);
 	free(r->groups);
+	kfk_tplist_destroy(r->offsets);
+	free(r->group);
+	free(r->leaders);
+	free(r->asks);
 	for (i = 0; i < r->topic_cnt; i++) {
 		struct kfk_admin_topic *t = &r->topics[i];
 
@@ -387,4 +391,9 @@ KFK_API const char *kfk_admin_group_offset(const kfk_admin_group *g, int i,
 	if (member)
 		*member = p->member;
 	return p->topic;
+}
+
+KFK_API const kfk_tplist *kfk_admin_result_offsets(const kfk_admin_result *r)
+{
+	return r->offsets;
 }

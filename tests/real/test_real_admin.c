@@ -483,3 +483,87 @@ KT_TEST(groups_are_listed_and_described_with_their_lag)
 	kfk_consumer_destroy(c);
 	kfk_admin_destroy(a);
 }
+
+/* Offsets by position and by time; a group's offsets set while it has no
+ * member, refused while it has one. */
+KT_TEST(offsets_are_listed_and_a_groups_offsets_set)
+{
+	kfk_admin *a = admin();
+	char topic[64], group[64];
+	kfk_tplist *l = kfk_tplist_new(4), *set;
+	const kfk_tplist *out;
+	kfk_admin_result *r;
+	const char *names[1];
+	kfk_consumer *c;
+	uint64_t id;
+
+	kr_topic_name(topic, sizeof(topic), "admin-offsets");
+	kr_topic_name(group, sizeof(group), "admin-reset");
+	kr_topic(NULL, topic, 3, 1, "");
+	produce20(topic);
+	kfk_tplist_add(l, topic, 0, KFK_OFFSET_BEGINNING);
+	kfk_tplist_add(l, topic, 1, KFK_OFFSET_END);
+	kfk_tplist_add(l, topic, 2, 0); /* the first at or after 1970 */
+	kfk_tplist_add(l, topic, 7, KFK_OFFSET_END);
+	KT_ASSERT_INT_EQ(kfk_admin_list_offsets(a, l, NULL, &id), 0);
+	r = wait_ok(a, id);
+	out = kfk_admin_result_offsets(r);
+	KT_ASSERT_INT_EQ(kfk_tplist_count(out), 4);
+	for (int i = 0; i < 4; i++) {
+		int32_t p = kfk_tplist_partition(out, i);
+
+		KT_ASSERT_INT_EQ(p, i < 3 ? i : 7);
+		KT_ASSERT_INT_EQ(kfk_tplist_err(out, i),
+		                 p == 7 ? KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION : 0);
+		if (p < 3)
+			KT_ASSERT_INT_EQ(kfk_tplist_offset(out, i), p == 1 ? 20 : 0);
+	}
+	kfk_admin_result_destroy(r);
+	kfk_tplist_destroy(l);
+
+	/* While a member is in the group, Kafka refuses. */
+	c = member_committed(group, topic);
+	set = kfk_tplist_new(1);
+	kfk_tplist_add(set, topic, 2, 15);
+	KT_ASSERT_INT_EQ(kfk_admin_alter_group_offsets(a, group, set, NULL, &id),
+	                 0);
+	r = wait_ok(a, id);
+	out = kfk_admin_result_offsets(r);
+	kt_log("with a member: %s", kfk_err_name(kfk_tplist_err(out, 0)));
+	KT_ASSERT(kfk_tplist_err(out, 0) != 0);
+	kfk_admin_result_destroy(r);
+	kfk_consumer_close(c);
+	kfk_consumer_destroy(c);
+
+	/* Without: set, and read back as the group's. */
+	KT_ASSERT_INT_EQ(kfk_admin_alter_group_offsets(a, group, set, NULL, &id),
+	                 0);
+	r = wait_ok(a, id);
+	out = kfk_admin_result_offsets(r);
+	KT_ASSERT_MSG(kfk_tplist_err(out, 0) == 0, "%s",
+	              kfk_err_name(kfk_tplist_err(out, 0)));
+	kfk_admin_result_destroy(r);
+	kfk_tplist_destroy(set);
+	names[0] = group;
+	KT_ASSERT_INT_EQ(kfk_admin_describe_groups(a, names, 1, true, NULL, &id),
+	                 0);
+	r = wait_ok(a, id);
+	{
+		const kfk_admin_group *g = kfk_admin_result_group(r, 0);
+		int64_t committed[3] = { -2, -2, -2 };
+
+		KT_ASSERT_STR_EQ(kfk_admin_group_state(g), "Empty");
+		for (int i = 0; i < kfk_admin_group_offset_count(g); i++) {
+			int32_t p;
+			int64_t off;
+
+			kfk_admin_group_offset(g, i, &p, &off, NULL, NULL);
+			committed[p] = off;
+		}
+		KT_ASSERT_INT_EQ(committed[0], 5);
+		KT_ASSERT_INT_EQ(committed[1], 10);
+		KT_ASSERT_INT_EQ(committed[2], 15);
+	}
+	kfk_admin_result_destroy(r);
+	kfk_admin_destroy(a);
+}

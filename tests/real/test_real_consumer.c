@@ -209,7 +209,16 @@ static void check_java_records(const char *name, const char *extra)
 		while (incr == 0 && kt_now_ms() < end) {
 			kfk_message *m = kfk_consumer_poll(c, 100);
 
-			KT_ASSERT_MSG(m == NULL, "a record past the %d", n);
+			/* The end of a partition may be told after its last
+			 * record was read (enable.partition.eof): CI saw it. */
+			if (m && kfk_message_err(m) == KFK_ERR__PARTITION_EOF) {
+				kfk_message_destroy(m);
+				m = NULL;
+			}
+			KT_ASSERT_MSG(m == NULL, "a record past the %d: %s", n,
+			              kfk_message_err(m)
+			                      ? kfk_message_errstr(m)
+			                      : "a record");
 			kfk_consumer_fetch_counts(c, &full, &incr);
 		}
 		kt_log("%llu full and %llu incremental Fetch requests",

@@ -237,7 +237,7 @@ KT_TEST(conf_list_values)
 	    {"debug", "broker,bogus", BAD,
 	     "debug: \"bogus\" is not allowed, must be a comma-separated list of: "
 	     "broker, protocol, metadata, msg, producer, consumer, cgrp, conf, "
-	     "security, eos, all"},
+	     "security, eos, admin, all"},
 	};
 	kfk_conf *conf = kfk_conf_new();
 	const char *list, *item;
