@@ -3,8 +3,10 @@
 # (from the suite's jars): --describe prints the same table byte for byte
 # (committed and log end offsets, lag, and the member's id, host and
 # client id) for a group with no members and for one with a member;
-# --list lists the same groups; a group that does not exist and usage
-# errors are said, exit 1 and 2.
+# --list lists the same groups; --reset-offsets prints the same plan for
+# each spec, --dry-run moves nothing, --execute moves exactly what was
+# asked, a group with a member is refused; a group that does not exist
+# and usage errors are said, exit 1 and 2.
 . "$KFK_SRCDIR/tests/kt.sh"
 kfk="$KFK_BUILDDIR/tools/kfk"
 if [ -z "${KFK_KAFKA_BOOTSTRAP:-}" ]; then
@@ -40,10 +42,18 @@ same() {
 	kt_not_ok "$what" "$(diff "$tmp/java.out" "$tmp/kfk.out" | head -n 20)"
 }
 
+# write N: N records to each of the 3 partitions.
+write() {
+	local q rc=0
+	for q in 0 1 2; do
+		seq 1 "$1" | "$kfk" produce -b "$bs" -t "$p-t" -p "$q" \
+			>/dev/null 2>&1 || rc=1
+	done
+	return $rc
+}
 bash "$kafka" topic "$p-t" 3 2>/dev/null
-seq 1 30 | sed 's/^/k&:v/' | "$kfk" produce -b "$bs" -t "$p-t" -K : \
-	>/dev/null 2>&1
-kt_check "30 records written" test $? -eq 0
+write 10
+kt_check "30 records written, 10 to each partition" test $? -eq 0
 
 # A group that read everything and left: no members, lag 0.
 "$kfk" consume -b "$bs" -G "$p-done" -t "$p-t" -o beginning -e -q \
@@ -53,8 +63,7 @@ same "describe a group without members" --describe --group "$p-done"
 grep -q "has no active members" "$tmp/kfk.err"
 kt_check "both say it has no active members" test $? -eq 0 -a \
 	-n "$(grep "has no active members" "$tmp/java.err")"
-seq 31 39 | sed 's/^/k&:v/' | "$kfk" produce -b "$bs" -t "$p-t" -K : \
-	>/dev/null 2>&1
+write 3
 same "describe it with a lag of 9 records" --describe --group "$p-done"
 kt_check "the lags add up to 9" test "$(awk 'NR > 2 { s += $6 } END { print s }' \
 	"$tmp/kfk.out")" = 9
@@ -66,9 +75,51 @@ member=$!
 same "describe a group with a member" --describe --group "$p-live"
 grep -q "kg-member" "$tmp/kfk.out"
 kt_check "the member's client id is shown" test $? -eq 0
+# A group with a member cannot be reset.
+"$kfk" groups -b "$bs" --reset-offsets --group "$p-live" --all-topics \
+	--to-earliest --execute >/dev/null 2>"$tmp/err"
+rc=$?
+kt_check "reset a group with a member: exit 1 ($(cat "$tmp/err"))" \
+	test $rc -eq 1 -a -n "$(grep "inactive, but the current state is Stable" "$tmp/err")"
 kill -TERM "$member"
 wait "$member"
 member=
+
+# Reset plans: the same as kafka-consumer-groups' (dry runs).
+for spec in --to-earliest --to-latest --to-current "--to-offset 5" \
+	"--shift-by -4" "--to-datetime 2000-01-01T00:00:00.000" \
+	"--to-datetime 2100-01-01T00:00:00.000" "--by-duration P1DT2H"; do
+	# shellcheck disable=SC2086
+	same "reset plan $spec" --reset-offsets --group "$p-done" \
+		--topic "$p-t" $spec
+done
+same "a reset plan for one partition" --reset-offsets --group "$p-done" \
+	--topic "$p-t:1" --to-offset 2
+same "dry runs moved nothing" --describe --group "$p-done"
+kt_check "still 30 committed" test "$(awk 'NR > 2 { s += $4 } END { print s }' \
+	"$tmp/kfk.out")" = 30
+
+# --execute: exactly what was asked.
+"$kfk" groups -b "$bs" --reset-offsets --group "$p-done" --topic "$p-t:0" \
+	--to-offset 1 --execute >"$tmp/out" 2>&1
+kt_check "reset partition 0 to 1: exit 0" test $? -eq 0
+same "describe after it" --describe --group "$p-done"
+before=$(awk 'NR > 2 && $3 != 0 { print $3, $4 }' "$tmp/kfk.out")
+kt_check "partition 0 at 1" test "$(awk 'NR > 2 && $3 == 0 { print $4 }' \
+	"$tmp/kfk.out")" = 1
+"$kfk" groups -b "$bs" --reset-offsets --group "$p-done" --all-topics \
+	--shift-by 2 --execute >/dev/null 2>&1
+kt_check "shift every partition by 2: exit 0" test $? -eq 0
+same "describe after the shift" --describe --group "$p-done"
+kt_check "partition 0 at 3" test "$(awk 'NR > 2 && $3 == 0 { print $4 }' \
+	"$tmp/kfk.out")" = 3
+kt_check "the others moved by 2, within their logs" test \
+	"$(awk 'NR > 2 && $3 != 0 { print $3, ($4 < $5 ? $4 : $5) }' "$tmp/kfk.out")" = \
+	"$(echo "$before" | awk '{ print $1, $2 + 2 }' | while read -r q o; do
+		e=$(awk -v q="$q" 'NR > 2 && $3 == q { print $5 }' "$tmp/kfk.out")
+		[ "$o" -gt "$e" ] && o=$e
+		echo "$q $o"
+	done)"
 
 # --list: the same groups (kafka-consumer-groups lists them in the
 # broker's order, kfk sorted).

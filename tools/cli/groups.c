@@ -3,6 +3,10 @@
  * admin client, accepting its flags and printing what it prints:
  *   kfk groups -b HOST:PORT --list
  *   kfk groups -b HOST:PORT --describe --group G [--group G2 ...]
+ *   kfk groups -b HOST:PORT --reset-offsets --group G (--topic T[:P,...]
+ *              | --all-topics) (--to-earliest | --to-latest | --to-current
+ *              | --to-offset N | --shift-by N | --to-datetime T
+ *              | --by-duration D) [--dry-run | --execute]
  * --describe shows each partition committed or assigned: its committed
  * offset, log end offset, lag and the member that has it, in
  * kafka-consumer-groups' columns and order.
@@ -15,18 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
+#include "groups.h"
 
 #define CMD "groups"
 #define WAIT_MS 60000
 #define MISSING "-"
 
-struct opts {
-	bool list, describe;
-	const char **groups;
-	int group_cnt;
-};
 
 static void usage(FILE *f)
 {
@@ -37,6 +38,14 @@ static void usage(FILE *f)
 	"  --list                       the groups' names\n"
 	"  --describe                   per partition of --group: committed\n"
 	"                               offset, log end offset, lag, member\n"
+	"  --reset-offsets              set the committed offsets of --group\n"
+	"                               (no members), for --topic T[:P,...]\n"
+	"                               or --all-topics, to: --to-earliest,\n"
+	"                               --to-latest, --to-current, --to-offset\n"
+	"                               N, --shift-by N, --to-datetime\n"
+	"                               YYYY-MM-DDTHH:mm:SS[.sss], --by-duration\n"
+	"                               PnDTnHnMnS; --dry-run (the default)\n"
+	"                               prints the plan, --execute applies it\n"
 	"options:\n"
 	"  -b, --bootstrap-server LIST  brokers (host:port,...)\n"
 	"  --group G                    (repeatable)\n"
@@ -220,7 +229,7 @@ static int describe_one(const kfk_admin_group *g)
 	return rc;
 }
 
-static int do_describe(kfk_admin *a, const struct opts *o)
+static int do_describe(kfk_admin *a, const struct groups_opts *o)
 {
 	kfk_admin_result *r;
 	uint64_t id;
@@ -264,28 +273,144 @@ static int do_list(kfk_admin *a)
 
 /* ---- options ----------------------------------------------------------------- */
 
-enum { O_LIST = 256, O_DESCRIBE, O_GROUP };
+enum { O_LIST = 256, O_DESCRIBE, O_GROUP, O_RESET, O_TOPIC, O_ALL_TOPICS,
+       O_EARLIEST, O_LATEST, O_CURRENT, O_OFFSET, O_SHIFT, O_DATETIME,
+       O_DURATION, O_DRY_RUN, O_EXECUTE };
 
-static int option(int c, char *arg, void *ctx)
+/* --to-datetime: YYYY-MM-DDTHH:mm:SS[.sss][Z] (local time without Z, as
+ * kafka-consumer-groups takes it) into ms; -1 when malformed. */
+static int64_t parse_datetime(const char *s)
 {
-	struct opts *o = ctx;
-	const char **v;
+	struct tm tm;
+	int ms = 0, n = 0;
+	const char *rest;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!(rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)))
+		return -1;
+	if (*rest == '.' && sscanf(rest, ".%3d%n", &ms, &n) == 1)
+		rest += n;
+	tm.tm_isdst = -1;
+	t = *rest == 'Z' ? timegm(&tm) : mktime(&tm);
+	if (*rest == 'Z')
+		rest++;
+	return *rest || t == (time_t)-1 ? -1 : (int64_t)t * 1000 + ms;
+}
+
+/* --by-duration: PnDTnHnMnS (ISO 8601, days and smaller) into ms; -1
+ * when malformed. */
+static int64_t parse_duration(const char *s)
+{
+	int64_t ms = 0, v;
+	bool time_part = false;
+	char *end;
+
+	if (*s++ != 'P' || !*s)
+		return -1;
+	while (*s) {
+		if (*s == 'T' && !time_part) {
+			time_part = true;
+			s++;
+			continue;
+		}
+		v = strtoll(s, &end, 10);
+		if (end == s || v < 0)
+			return -1;
+		switch (*end) {
+		case 'D': if (time_part) return -1; ms += v * 86400000; break;
+		case 'H': if (!time_part) return -1; ms += v * 3600000; break;
+		case 'M': if (!time_part) return -1; ms += v * 60000; break;
+		case 'S': if (!time_part) return -1; ms += v * 1000; break;
+		default: return -1;
+		}
+		s = end + 1;
+	}
+	return ms;
+}
+
+static int set_spec(struct groups_opts *o, enum reset_spec spec,
+                    int64_t value)
+{
+	if (o->spec != RESET_NONE) {
+		cli_err(CMD, "only one --to-... / --shift-by / --by-duration");
+		return -1;
+	}
+	o->spec = spec;
+	o->value = value;
+	return 0;
+}
+
+static int add_str(const char ***v, int *n, const char *s)
+{
+	const char **w = realloc(*v, (size_t)(*n + 1) * sizeof(*w));
+
+	if (!w)
+		return -1;
+	w[(*n)++] = s;
+	*v = w;
+	return 0;
+}
+
+/* A reset option; 0, -1 when its value is bad (said). */
+static int reset_option(int c, char *arg, struct groups_opts *o)
+{
+	long long v;
+	int64_t t;
+	char *end;
 
 	switch (c) {
-	case O_LIST: o->list = true; return 0;
-	case O_DESCRIBE: o->describe = true; return 0;
-	case O_GROUP:
-		v = realloc(o->groups, (size_t)(o->group_cnt + 1) * sizeof(*v));
-		if (!v)
+	case O_RESET: o->reset = true; return 0;
+	case O_TOPIC: return add_str(&o->topics, &o->topic_cnt, arg);
+	case O_ALL_TOPICS: o->all_topics = true; return 0;
+	case O_EARLIEST: return set_spec(o, RESET_EARLIEST, 0);
+	case O_LATEST: return set_spec(o, RESET_LATEST, 0);
+	case O_CURRENT: return set_spec(o, RESET_CURRENT, 0);
+	case O_OFFSET:
+	case O_SHIFT:
+		v = strtoll(arg, &end, 10);
+		if (!*arg || *end || (c == O_OFFSET && v < 0)) {
+			cli_err(CMD, "--%s %s: expected a%s number",
+			        c == O_OFFSET ? "to-offset" : "shift-by", arg,
+			        c == O_OFFSET ? " non-negative" : "");
 			return -1;
-		v[o->group_cnt++] = arg;
-		o->groups = v;
-		return 0;
+		}
+		return set_spec(o, c == O_OFFSET ? RESET_OFFSET : RESET_SHIFT, v);
+	case O_DATETIME:
+	case O_DURATION:
+		t = c == O_DATETIME ? parse_datetime(arg) : parse_duration(arg);
+		if (t < 0) {
+			cli_err(CMD, "%s %s: expected %s",
+			        c == O_DATETIME ? "--to-datetime" : "--by-duration",
+			        arg, c == O_DATETIME ? "YYYY-MM-DDTHH:mm:SS[.sss]"
+			                             : "PnDTnHnMnS");
+			return -1;
+		}
+		if (c == O_DURATION) {
+			struct timespec now;
+
+			clock_gettime(CLOCK_REALTIME, &now);
+			t = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 - t;
+		}
+		return set_spec(o, RESET_TIME, t);
+	case O_DRY_RUN: o->dry_run = true; return 0;
+	case O_EXECUTE: o->execute = true; return 0;
 	default: return -1;
 	}
 }
 
-static int parse(int argc, char **argv, struct opts *o, kfk_conf *conf)
+static int option(int c, char *arg, void *ctx)
+{
+	struct groups_opts *o = ctx;
+	switch (c) {
+	case O_LIST: o->list = true; return 0;
+	case O_DESCRIBE: o->describe = true; return 0;
+	case O_GROUP: return add_str(&o->groups, &o->group_cnt, arg);
+	default: return reset_option(c, arg, o);
+	}
+}
+
+static int parse(int argc, char **argv, struct groups_opts *o, kfk_conf *conf)
 {
 	static const struct option longopts[] = {
 		{"bootstrap-server", required_argument, NULL, 'b'},
@@ -295,18 +420,40 @@ static int parse(int argc, char **argv, struct opts *o, kfk_conf *conf)
 		{"list", no_argument, NULL, O_LIST},
 		{"describe", no_argument, NULL, O_DESCRIBE},
 		{"group", required_argument, NULL, O_GROUP},
+		{"reset-offsets", no_argument, NULL, O_RESET},
+		{"topic", required_argument, NULL, O_TOPIC},
+		{"all-topics", no_argument, NULL, O_ALL_TOPICS},
+		{"to-earliest", no_argument, NULL, O_EARLIEST},
+		{"to-latest", no_argument, NULL, O_LATEST},
+		{"to-current", no_argument, NULL, O_CURRENT},
+		{"to-offset", required_argument, NULL, O_OFFSET},
+		{"shift-by", required_argument, NULL, O_SHIFT},
+		{"to-datetime", required_argument, NULL, O_DATETIME},
+		{"by-duration", required_argument, NULL, O_DURATION},
+		{"dry-run", no_argument, NULL, O_DRY_RUN},
+		{"execute", no_argument, NULL, O_EXECUTE},
 		{NULL, 0, NULL, 0},
 	};
 	int rc = cli_admin_options(CMD, argc, argv, longopts, conf, option, o);
 
 	if (rc)
 		return rc;
-	if (o->list == o->describe) {
-		cli_err(CMD, "one of --list or --describe is needed");
+	if (o->list + o->describe + o->reset != 1) {
+		cli_err(CMD, "one of --list, --describe or --reset-offsets is "
+		             "needed");
 		return -1;
 	}
-	if (o->describe && !o->group_cnt) {
-		cli_err(CMD, "--describe needs --group");
+	if ((o->describe || o->reset) && !o->group_cnt) {
+		cli_err(CMD, "--%s needs --group",
+		        o->describe ? "describe" : "reset-offsets");
+		return -1;
+	}
+	if (o->reset && (o->spec == RESET_NONE ||
+	                 !o->all_topics == !o->topic_cnt ||
+	                 (o->execute && o->dry_run))) {
+		cli_err(CMD, "--reset-offsets needs one --to-... (or --shift-by, "
+		             "--by-duration), --topic or --all-topics, and at "
+		             "most one of --dry-run and --execute");
 		return -1;
 	}
 	return 0;
@@ -314,7 +461,7 @@ static int parse(int argc, char **argv, struct opts *o, kfk_conf *conf)
 
 int cli_groups(int argc, char **argv)
 {
-	struct opts o = { 0 };
+	struct groups_opts o = { 0 };
 	kfk_conf *conf = kfk_conf_new();
 	char err[512];
 	kfk_admin *a;
@@ -324,6 +471,7 @@ int cli_groups(int argc, char **argv)
 		usage(rc > 0 ? stdout : stderr);
 		kfk_conf_destroy(conf);
 		free(o.groups);
+		free(o.topics);
 		return rc > 0 ? 0 : 2;
 	}
 	a = kfk_admin_new(conf, err, sizeof(err));
@@ -331,10 +479,13 @@ int cli_groups(int argc, char **argv)
 	if (!a) {
 		cli_err(CMD, "%s", err);
 		free(o.groups);
+		free(o.topics);
 		return 2;
 	}
-	rc = o.list ? do_list(a) : do_describe(a, &o);
+	rc = o.list ? do_list(a) : o.reset ? groups_reset(a, &o)
+	                                    : do_describe(a, &o);
 	kfk_admin_destroy(a);
 	free(o.groups);
+	free(o.topics);
 	return rc;
 }
