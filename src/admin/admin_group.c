@@ -27,7 +27,6 @@
 #include "proto/arena.h"
 #include "proto/gen/api_keys.h"
 #include "proto/gen/describe_groups.h"
-#include "proto/gen/find_coordinator.h"
 #include "proto/gen/list_groups.h"
 #include "proto/gen/list_offsets.h"
 #include "proto/gen/metadata.h"
@@ -77,54 +76,21 @@ static void tick(struct kfk_timer *t, void *arg);
 
 /* ---- FIND ------------------------------------------------------------------ */
 
-static kfk_err fc_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
-{
-	struct kfk_admin_sub *s = req->opaque;
-	struct kfk_find_coordinator_request m;
-	struct kfk_str key = kfk_str_c(group_of(s)->name);
-
-	kfk_find_coordinator_request_init(&m);
-	m.key_type = 0; /* group */
-	if (version >= 4) {
-		m.coordinator_keys = &key;
-		m.coordinator_keys_count = 1;
-	} else {
-		m.key = key;
-	}
-	return (kfk_err)kfk_find_coordinator_request_encode(w, version, &m);
-}
-
 static void fc_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
                     int16_t version)
 {
 	struct kfk_admin_group *g = group_of(s);
-	struct kfk_find_coordinator_response m;
-	struct kfk_str msg = KFK_STR_NULL;
-	kfk_arena ar;
+	char *msg;
 
 	g->waits--;
-	kfk_arena_init(&ar);
-	if (!err && kfk_find_coordinator_response_decode(body, version, &ar,
-	                                                 &m))
-		err = KFK_ERR__MALFORMED;
-	if (!err && version >= 4 && m.coordinators_count == 1) {
-		err = (kfk_err)m.coordinators[0].error_code;
-		msg = m.coordinators[0].error_message;
-		g->coordinator = m.coordinators[0].node_id;
-	} else if (!err && version >= 4) {
-		err = KFK_ERR__MALFORMED;
-	} else if (!err) {
-		err = (kfk_err)m.error_code;
-		msg = m.error_message;
-		g->coordinator = m.node_id;
-	}
+	err = kfk_admin_fc_parse(err, body, version, &g->coordinator, &msg);
 	if (!err)
 		g->stage = DESCRIBE;
 	else if (coordinator_error(err))
 		group_retry(s->o, g);
 	else
-		group_end(g, err, msg);
-	kfk_arena_destroy(&ar);
+		group_end(g, err, kfk_str_c(msg));
+	free(msg);
 	tick(NULL, s->o);
 }
 
@@ -551,7 +517,8 @@ static bool group_step(struct kfk_admin_opx *o, int gi)
 	switch (g->stage) {
 	case FIND:
 		ok = kfk_admin_sub_send(o, -1, KFK_APIKEY_FIND_COORDINATOR, 1,
-		                        fc_encode, fc_done, gi, NULL);
+		                        kfk_admin_fc_encode, fc_done, gi,
+		                        g->name);
 		g->waits += ok;
 		break;
 	case DESCRIBE:

@@ -13,6 +13,7 @@
  *   admin_offsets.c partitions' offsets (Metadata, ListOffsets) and a
  *                   group's committed offsets set (FindCoordinator,
  *                   OffsetCommit)
+ *   admin_coord.c   FindCoordinator for both
  *   admin_result.c  results and their accessors
  *
  * Threads: an operation is built on the caller's thread, then lives on the
@@ -238,6 +239,16 @@ bool kfk_admin_sub_send(struct kfk_admin_opx *o, int32_t node, int16_t api,
                         kfk_admin_sub_fn *done, int gi, void *arg);
 /* The result goes to the queue; o is freed (no request of it out). */
 void kfk_admin_finish(struct kfk_admin_opx *o, kfk_err err);
+
+/* ---- admin_coord.c ---- */
+/* FindCoordinator for the group named by the sub's arg. */
+kfk_err kfk_admin_fc_encode(struct kfk_req *req, kfk_wbuf *w,
+                            int16_t version);
+/* Its answer: the coordinator's node id into *node, or the error (err
+ * when the request failed) with the broker's message in *msg (malloc'd,
+ * NULL: none). */
+kfk_err kfk_admin_fc_parse(kfk_err err, kfk_rbuf *body, int16_t version,
+                           int32_t *node, char **msg);
 
 /* ---- admin_result.c ---- */
 struct kfk_admin_result *kfk_admin_result_new(kfk_admin_op op, int n);

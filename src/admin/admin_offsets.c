@@ -20,7 +20,6 @@
 #include "consumer/tplist.h"
 #include "proto/arena.h"
 #include "proto/gen/api_keys.h"
-#include "proto/gen/find_coordinator.h"
 #include "proto/gen/list_offsets.h"
 #include "proto/gen/metadata.h"
 #include "proto/gen/offset_commit.h"
@@ -253,43 +252,15 @@ static void lo_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
 
 /* ---- alter_group_offsets --------------------------------------------------------- */
 
-static kfk_err fc_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
-{
-	struct kfk_admin_sub *s = req->opaque;
-	struct kfk_find_coordinator_request m;
-	struct kfk_str key = kfk_str_c(s->o->res->group);
-
-	kfk_find_coordinator_request_init(&m);
-	if (version >= 4) {
-		m.coordinator_keys = &key;
-		m.coordinator_keys_count = 1;
-	} else {
-		m.key = key;
-	}
-	return (kfk_err)kfk_find_coordinator_request_encode(w, version, &m);
-}
-
 static void fc_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
                     int16_t version)
 {
 	struct kfk_admin_opx *o = s->o;
-	struct kfk_find_coordinator_response m;
-	kfk_arena ar;
+	char *msg;
 
-	kfk_arena_init(&ar);
-	if (!err && kfk_find_coordinator_response_decode(body, version, &ar, &m))
-		err = KFK_ERR__MALFORMED;
-	if (!err && version >= 4) {
-		err = m.coordinators_count == 1
-		              ? (kfk_err)m.coordinators[0].error_code
-		              : KFK_ERR__MALFORMED;
-		if (!err)
-			o->res->coordinator = m.coordinators[0].node_id;
-	} else if (!err) {
-		err = (kfk_err)m.error_code;
-		o->res->coordinator = m.node_id;
-	}
-	kfk_arena_destroy(&ar);
+	err = kfk_admin_fc_parse(err, body, version, &o->res->coordinator,
+	                         &msg);
+	free(msg);
 	if (!err) {
 		o->res->stage = COMMIT;
 	} else if (passes(err)) {
@@ -434,7 +405,8 @@ static void tick(struct kfk_timer *t, void *arg)
 		case FIND:
 			sent = kfk_admin_sub_send(o, -1,
 			                          KFK_APIKEY_FIND_COORDINATOR, 1,
-			                          fc_encode, fc_done, 0, NULL);
+			                          kfk_admin_fc_encode, fc_done, 0,
+			                          r->group);
 			break;
 		case COMMIT:
 			r->stage = DONE;
