@@ -7,3 +7,6 @@ KFK_CHECK_DEPS += examples/producer
 noinst_PROGRAMS += examples/consumer
 examples_consumer_LDADD = libkfk.la
 KFK_CHECK_DEPS += examples/consumer
+noinst_PROGRAMS += examples/admin
+examples_admin_LDADD = libkfk.la
+KFK_CHECK_DEPS += examples/admin

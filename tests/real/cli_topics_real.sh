@@ -112,5 +112,12 @@ kt_check "an unknown flag: exit 2, named ($(head -n 1 "$tmp/err"))" \
 "$kfk" topics --help >"$tmp/out"
 kt_check "--help: exit 0, the actions listed" \
 	test $? -eq 0 -a -n "$(grep -e '--describe' "$tmp/out")"
-"$kfk" topics -b "$bs" --delete --topic "$p-teste" >/dev/null 2>&1
+# examples/admin: creates, describes, shows a group's lag.
+"$KFK_BUILDDIR/examples/admin" "$bs" "$p-ex" 3 "$p-nogroup" >"$tmp/out" 2>&1
+kt_check "examples/admin: exit 0, the topic created" test $? -eq 0 -a \
+	"$(head -n 1 "$tmp/out")" = "created topic $p-ex with 3 partitions"
+kt_check "examples/admin: its 3 partitions described" \
+	test "$(grep -c "^$p-ex \[[0-2]\]: leader [0-9]*, 1 in sync$" "$tmp/out")" = 3
+same "kafka-topics sees what examples/admin created" --describe --topic "$p-ex"
+"$kfk" topics -b "$bs" --delete --topic "$p-.*" >/dev/null 2>&1
 kt_done
