@@ -119,5 +119,27 @@ kt_check "examples/admin: exit 0, the topic created" test $? -eq 0 -a \
 kt_check "examples/admin: its 3 partitions described" \
 	test "$(grep -c "^$p-ex \[[0-2]\]: leader [0-9]*, 1 in sync$" "$tmp/out")" = 3
 same "kafka-topics sees what examples/admin created" --describe --topic "$p-ex"
+# kfk metadata: kcat -L's layout (all but the first line, which names
+# the broker librdkafka asked).
+"$kfk" metadata -b "$bs" -t "$p-ex" >"$tmp/kfk.out" 2>&1
+kt_check "kfk metadata: exit 0" test $? -eq 0
+if command -v kcat >/dev/null; then
+	timeout 30 kcat -L -b "$bs" -t "$p-ex" >"$tmp/kcat.out" 2>&1
+	kt_check "kfk metadata prints what kcat -L prints" \
+		test "$(tail -n +2 "$tmp/kfk.out")" = "$(tail -n +2 "$tmp/kcat.out")"
+else
+	kt_not_ok "kcat to compare kfk metadata with" "tools/deps.sh installs it"
+fi
+
+# The console tools' names: the same commands.
+printf 'a:1\nb:2\n' | "$kfk" console-producer --bootstrap-server "$bs" \
+	--topic "$p-ex" --property parse.key=true --property key.separator=: \
+	>/dev/null 2>&1
+kt_check "console-producer takes kafka-console-producer's flags" test $? -eq 0
+"$kfk" console-consumer --bootstrap-server "$bs" --topic "$p-ex" \
+	--from-beginning --max-messages 2 --property print.key=true \
+	>"$tmp/out" 2>/dev/null
+kt_check "console-consumer prints the 2 records with their keys" \
+	test "$(sort "$tmp/out" | tr '\t' ' ')" = "$(printf 'a 1\nb 2')"
 "$kfk" topics -b "$bs" --delete --topic "$p-.*" >/dev/null 2>&1
 kt_done

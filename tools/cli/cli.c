@@ -84,15 +84,16 @@ void cli_unescape(char *s)
 }
 
 int cli_admin_options(const char *cmd, int argc, char **argv,
-                      const struct option *longopts, kfk_conf *conf,
-                      int (*fn)(int c, char *arg, void *ctx), void *ctx)
+                      const char *shorts, const struct option *longopts,
+                      kfk_conf *conf, int (*fn)(int c, char *arg, void *ctx),
+                      void *ctx)
 {
 	int c, rc = 0;
 
 	opterr = 0;
 	optind = 1;
 	while (!rc &&
-	       (c = getopt_long(argc, argv, ":b:X:F:h", longopts, NULL)) != -1) {
+	       (c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
 		char *arg = c == ':' || c == '?' ? argv[optind - 1] : optarg;
 
 		switch (c) {

@@ -46,15 +46,18 @@ int cli_consume(int argc, char **argv);
 int cli_perf(int argc, char **argv);
 int cli_topics(int argc, char **argv);
 
-/* The option loop of the admin subcommands (topics, groups): getopt_long
- * over argv with longopts (both --opt value and --opt=value), handling
+/* The option loop of the admin subcommands (topics, groups, metadata):
+ * getopt_long over argv with shorts (":b:X:F:h" and the subcommand's
+ * own) and longopts (both --opt value and --opt=value), handling
  * -b/--bootstrap-server, -X, -F and -h itself and handing every other
  * option to fn(c, arg, ctx) (0 or -1). Returns 0, -1 on a usage error
  * (said, naming the option), 1 for --help. */
 struct option;
 int cli_admin_options(const char *cmd, int argc, char **argv,
-                      const struct option *longopts, kfk_conf *conf,
-                      int (*fn)(int c, char *arg, void *ctx), void *ctx);
+                      const char *shorts, const struct option *longopts,
+                      kfk_conf *conf, int (*fn)(int c, char *arg, void *ctx),
+                      void *ctx);
+int cli_metadata(int argc, char **argv);
 int cli_groups(int argc, char **argv);
 
 #endif /* KFK_CLI_H */

@@ -434,7 +434,8 @@ static int parse(int argc, char **argv, struct groups_opts *o, kfk_conf *conf)
 		{"execute", no_argument, NULL, O_EXECUTE},
 		{NULL, 0, NULL, 0},
 	};
-	int rc = cli_admin_options(CMD, argc, argv, longopts, conf, option, o);
+	int rc = cli_admin_options(CMD, argc, argv, ":b:X:F:h", longopts,
+	                           conf, option, o);
 
 	if (rc)
 		return rc;

@@ -7,6 +7,7 @@
  *   kfk perf produce|consume -b HOST:PORT -t TOPIC [options]
  *   kfk topics -b HOST:PORT --create|--list|--describe|--alter|--delete
  *   kfk groups -b HOST:PORT --list|--describe --group G
+ *   kfk metadata -b HOST:PORT [-t TOPIC]
  *
  * `kfk help` lists the subcommands; `kfk SUBCOMMAND --help` their options.
  */
@@ -33,6 +34,12 @@ static const struct cli_cmd cli_cmds[] = {
 	{"groups", cli_groups, "list consumer groups, describe their lag "
 	                       "(kafka-consumer-groups' flags)"},
 	{"consumer-groups", cli_groups, "the same as groups"},
+	{"metadata", cli_metadata, "brokers, controller, topics and "
+	                           "partitions (kcat -L)"},
+	{"console-producer", cli_produce, "the same as produce "
+	                                  "(kafka-console-producer's flags)"},
+	{"console-consumer", cli_consume, "the same as consume "
+	                                  "(kafka-console-consumer's flags)"},
 };
 
 static void usage(FILE *f)

@@ -371,7 +371,8 @@ static int parse(int argc, char **argv, struct opts *o, kfk_conf *conf)
 		{"exclude-internal", no_argument, NULL, O_EXCL},
 		{NULL, 0, NULL, 0},
 	};
-	int rc = cli_admin_options(CMD, argc, argv, longopts, conf, option, o);
+	int rc = cli_admin_options(CMD, argc, argv, ":b:X:F:h", longopts,
+	                           conf, option, o);
 
 	if (rc)
 		return rc;
