@@ -118,3 +118,14 @@ int cli_admin_options(const char *cmd, int argc, char **argv,
 	}
 	return rc;
 }
+
+kfk_admin *cli_admin_open(const char *cmd, kfk_conf *conf)
+{
+	char err[512];
+	kfk_admin *a = kfk_admin_new(conf, err, sizeof(err));
+
+	kfk_conf_destroy(conf);
+	if (!a)
+		cli_err(cmd, "%s", err);
+	return a;
+}

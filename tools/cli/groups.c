@@ -464,7 +464,6 @@ int cli_groups(int argc, char **argv)
 {
 	struct groups_opts o = { 0 };
 	kfk_conf *conf = kfk_conf_new();
-	char err[512];
 	kfk_admin *a;
 	int rc = parse(argc, argv, &o, conf);
 
@@ -475,10 +474,8 @@ int cli_groups(int argc, char **argv)
 		free(o.topics);
 		return rc > 0 ? 0 : 2;
 	}
-	a = kfk_admin_new(conf, err, sizeof(err));
-	kfk_conf_destroy(conf);
+	a = cli_admin_open(CMD, conf);
 	if (!a) {
-		cli_err(CMD, "%s", err);
 		free(o.groups);
 		free(o.topics);
 		return 2;

@@ -115,7 +115,6 @@ int cli_metadata(int argc, char **argv)
 	struct md_opts o = { 0 };
 	kfk_conf *conf = kfk_conf_new();
 	kfk_admin_result *r;
-	char err[512];
 	kfk_admin *a;
 	uint64_t id;
 	int rc = cli_admin_options(CMD, argc, argv, ":b:X:F:ht:", longopts,
@@ -127,10 +126,8 @@ int cli_metadata(int argc, char **argv)
 		free(o.topics);
 		return rc > 0 ? 0 : 2;
 	}
-	a = kfk_admin_new(conf, err, sizeof(err));
-	kfk_conf_destroy(conf);
+	a = cli_admin_open(CMD, conf);
 	if (!a) {
-		cli_err(CMD, "%s", err);
 		free(o.topics);
 		return 2;
 	}

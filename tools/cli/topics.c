@@ -393,7 +393,6 @@ int cli_topics(int argc, char **argv)
 {
 	struct opts o = { .partitions = -1, .rf = -1 };
 	kfk_conf *conf = kfk_conf_new();
-	char err[512];
 	kfk_admin *a;
 	int rc;
 
@@ -404,10 +403,8 @@ int cli_topics(int argc, char **argv)
 		free(o.cfgs);
 		return rc > 0 ? 0 : 2;
 	}
-	a = kfk_admin_new(conf, err, sizeof(err));
-	kfk_conf_destroy(conf);
+	a = cli_admin_open(CMD, conf);
 	if (!a) {
-		cli_err(CMD, "%s", err);
 		free(o.cfgs);
 		return 2;
 	}
