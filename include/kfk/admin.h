@@ -97,6 +97,7 @@ typedef enum kfk_admin_op {
 	KFK_ADMIN_DESCRIBE_GROUPS = 7,
 	KFK_ADMIN_LIST_OFFSETS = 8,
 	KFK_ADMIN_ALTER_GROUP_OFFSETS = 9,
+	KFK_ADMIN_DELETE_GROUPS = 10,
 } kfk_admin_op;
 
 /* Creates cnt topics (an array whose elements are topics[0].size bytes).
@@ -149,6 +150,13 @@ KFK_API kfk_err kfk_admin_describe_groups(kfk_admin *a,
                                           bool offsets,
                                           const kfk_admin_options *o,
                                           uint64_t *id);
+
+/* Deletes groups (with their committed offsets) through their
+ * coordinators; each group's outcome in the result's groups
+ * (NON_EMPTY_GROUP while it has members, GROUP_ID_NOT_FOUND). */
+KFK_API kfk_err kfk_admin_delete_groups(kfk_admin *a, const char *const *names,
+                                        int cnt, const kfk_admin_options *o,
+                                        uint64_t *id);
 
 /* The offsets of partitions (ListOffsets to each leader): each entry's
  * offset says what to find: KFK_OFFSET_BEGINNING, KFK_OFFSET_END, or a
@@ -254,8 +262,11 @@ KFK_API const char *kfk_admin_group_state(const kfk_admin_group *g);
 KFK_API const char *kfk_admin_group_protocol_type(const kfk_admin_group *g);
 /* The assignor in use ("range", ...); describe only. */
 KFK_API const char *kfk_admin_group_protocol(const kfk_admin_group *g);
-/* The coordinator's broker id; describe only (-1 unknown). */
-KFK_API int32_t kfk_admin_group_coordinator(const kfk_admin_group *g);
+/* The coordinator's broker id (-1 unknown), and its host and port
+ * through the pointers given (each may be NULL); describe only. */
+KFK_API int32_t kfk_admin_group_coordinator(const kfk_admin_group *g,
+                                            const char **host,
+                                            int32_t *port);
 
 /* Member i: its id; client id, host and group.instance.id (NULL: none)
  * through the pointers given. */

@@ -2,7 +2,8 @@
  * admin/admin_group.c: consumer groups in the admin client.
  *
  * Listing asks every broker (ListGroups: each answers for the groups it
- * coordinates) and merges. Describing runs a pipeline per group, all the
+ * coordinates) and merges. Deleting runs FIND, then DeleteGroups to the
+ * coordinator in the DESCRIBE stage. Describing runs a pipeline per group, all the
  * groups of an operation at once, on the control loop:
  *
  *   FIND      FindCoordinator (any broker)
@@ -26,6 +27,7 @@
 #include "consumer/assignor.h"
 #include "proto/arena.h"
 #include "proto/gen/api_keys.h"
+#include "proto/gen/delete_groups.h"
 #include "proto/gen/describe_groups.h"
 #include "proto/gen/list_groups.h"
 #include "proto/gen/list_offsets.h"
@@ -76,6 +78,21 @@ static void tick(struct kfk_timer *t, void *arg);
 
 /* ---- FIND ------------------------------------------------------------------ */
 
+/* The coordinator's host and port, from the client's metadata. */
+static void coordinator_address(struct kfk_admin_opx *o,
+                                struct kfk_admin_group *g)
+{
+	struct kfk_metadata *md = kfk_client_metadata(o->a->client);
+
+	for (int i = 0; i < md->broker_cnt; i++)
+		if (md->brokers[i].id == g->coordinator) {
+			free(g->coord_host);
+			g->coord_host = strdup(md->brokers[i].host);
+			g->coord_port = md->brokers[i].port;
+		}
+	kfk_metadata_unref(md);
+}
+
 static void fc_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
                     int16_t version)
 {
@@ -84,8 +101,10 @@ static void fc_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
 
 	g->waits--;
 	err = kfk_admin_fc_parse(err, body, version, &g->coordinator, &msg);
-	if (!err)
+	if (!err) {
 		g->stage = DESCRIBE;
+		coordinator_address(s->o, g);
+	}
 	else if (coordinator_error(err))
 		group_retry(s->o, g);
 	else
@@ -352,6 +371,42 @@ static void after_describe(struct kfk_admin_opx *o, struct kfk_admin_group *g)
 	tick(NULL, o);
 }
 
+/* ---- DeleteGroups (in the DESCRIBE stage of a deletion) ------------------- */
+
+static kfk_err del_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
+{
+	struct kfk_admin_sub *s = req->opaque;
+	struct kfk_delete_groups_request m;
+	struct kfk_str name = kfk_str_c(group_of(s)->name);
+
+	kfk_delete_groups_request_init(&m);
+	m.groups_names = &name;
+	m.groups_names_count = 1;
+	return (kfk_err)kfk_delete_groups_request_encode(w, version, &m);
+}
+
+static void del_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
+                     int16_t version)
+{
+	struct kfk_admin_group *g = group_of(s);
+	struct kfk_delete_groups_response m;
+	kfk_arena ar;
+
+	g->waits--;
+	kfk_arena_init(&ar);
+	if (!err && (kfk_delete_groups_response_decode(body, version, &ar, &m) ||
+	             m.results_count != 1))
+		err = KFK_ERR__MALFORMED;
+	if (!err)
+		err = (kfk_err)m.results[0].error_code;
+	if (coordinator_error(err))
+		group_retry(s->o, g);
+	else
+		group_end(g, err, KFK_STR_NULL);
+	kfk_arena_destroy(&ar);
+	tick(NULL, s->o);
+}
+
 /* ---- LEADERS, ENDS ---------------------------------------------------------------- */
 
 static kfk_err md_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
@@ -522,6 +577,13 @@ static bool group_step(struct kfk_admin_opx *o, int gi)
 		g->waits += ok;
 		break;
 	case DESCRIBE:
+		if (o->res->op == KFK_ADMIN_DELETE_GROUPS) {
+			ok = kfk_admin_sub_send(o, g->coordinator,
+			                        KFK_APIKEY_DELETE_GROUPS, 0,
+			                        del_encode, del_done, gi, NULL);
+			g->waits += ok;
+			break;
+		}
 		ok = kfk_admin_sub_send(o, g->coordinator,
 		                        KFK_APIKEY_DESCRIBE_GROUPS, 0, dg_encode,
 		                        dg_done, gi, NULL);
@@ -592,19 +654,18 @@ const struct kfk_admin_kind kfk_admin_describe_groups_kind = {
 	KFK_APIKEY_DESCRIBE_GROUPS, 0, false, NULL, NULL, describe_start, tick
 };
 
-KFK_API kfk_err kfk_admin_describe_groups(kfk_admin *a,
-                                          const char *const *names, int cnt,
-                                          bool offsets,
-                                          const kfk_admin_options *opts,
-                                          uint64_t *id)
+/* An operation on groups names[0..cnt): describe or delete. */
+static kfk_err groups_op(kfk_admin *a, kfk_admin_op op,
+                         const char *const *names, int cnt, bool offsets,
+                         const kfk_admin_options *opts, uint64_t *id)
 {
 	struct kfk_admin_opx *o;
 	kfk_err err = KFK_ERR_NONE;
 
 	if (!a || !names || cnt <= 0)
 		return KFK_ERR__INVALID_ARG;
-	if (!(o = kfk_admin_op_new(a, &kfk_admin_describe_groups_kind,
-	                           KFK_ADMIN_DESCRIBE_GROUPS, 0, opts)))
+	if (!(o = kfk_admin_op_new(a, &kfk_admin_describe_groups_kind, op, 0,
+	                           opts)))
 		return KFK_ERR__INVALID_ARG;
 	o->res->with_offsets = offsets;
 	if (!(o->res->groups = calloc((size_t)cnt, sizeof(*o->res->groups))))
@@ -619,6 +680,24 @@ KFK_API kfk_err kfk_admin_describe_groups(kfk_admin *a,
 			err = KFK_ERR__NO_MEMORY;
 	}
 	return kfk_admin_op_go(o, err, id);
+}
+
+KFK_API kfk_err kfk_admin_describe_groups(kfk_admin *a,
+                                          const char *const *names, int cnt,
+                                          bool offsets,
+                                          const kfk_admin_options *opts,
+                                          uint64_t *id)
+{
+	return groups_op(a, KFK_ADMIN_DESCRIBE_GROUPS, names, cnt, offsets,
+	                 opts, id);
+}
+
+KFK_API kfk_err kfk_admin_delete_groups(kfk_admin *a, const char *const *names,
+                                        int cnt, const kfk_admin_options *opts,
+                                        uint64_t *id)
+{
+	return groups_op(a, KFK_ADMIN_DELETE_GROUPS, names, cnt, false, opts,
+	                 id);
 }
 
 /* ---- ListGroups ------------------------------------------------------------------------ */

@@ -92,6 +92,8 @@ struct kfk_admin_group {
 	char *errstr;
 	char *state, *protocol_type, *protocol;
 	int32_t coordinator;
+	char *coord_host;        /* from the client's metadata */
+	int32_t coord_port;
 	struct kfk_admin_member *members;
 	int member_cnt;
 	struct kfk_admin_gpart *offsets;

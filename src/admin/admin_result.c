@@ -71,6 +71,7 @@ static void group_free(struct kfk_admin_group *g)
 	gparts_free(g->offsets, g->offset_cnt);
 	free(g->name);
 	free(g->errstr);
+	free(g->coord_host);
 	free(g->state);
 	free(g->protocol_type);
 	free(g->protocol);
@@ -321,8 +322,14 @@ KFK_API const char *kfk_admin_group_protocol(const kfk_admin_group *g)
 	return g->protocol ? g->protocol : "";
 }
 
-KFK_API int32_t kfk_admin_group_coordinator(const kfk_admin_group *g)
+KFK_API int32_t kfk_admin_group_coordinator(const kfk_admin_group *g,
+                                            const char **host,
+                                            int32_t *port)
 {
+	if (host)
+		*host = g->coord_host;
+	if (port)
+		*port = g->coord_port;
 	return g->coordinator;
 }
 

@@ -67,6 +67,10 @@ write 3
 same "describe it with a lag of 9 records" --describe --group "$p-done"
 kt_check "the lags add up to 9" test "$(awk 'NR > 2 { s += $6 } END { print s }' \
 	"$tmp/kfk.out")" = 9
+same "a group without members (--members)" --describe --group "$p-done" \
+	--members
+same "a group without members (--state)" --describe --group "$p-done" \
+	--state
 
 # A group with a member reading.
 "$kfk" consume -b "$bs" -G "$p-live" -t "$p-t" -o beginning -q \
@@ -75,6 +79,12 @@ member=$!
 same "describe a group with a member" --describe --group "$p-live"
 grep -q "kg-member" "$tmp/kfk.out"
 kt_check "the member's client id is shown" test $? -eq 0
+same "its members (--members)" --describe --group "$p-live" --members
+same "its state (--state)" --describe --group "$p-live" --state
+"$kfk" groups -b "$bs" --delete --group "$p-live" >/dev/null 2>"$tmp/err"
+rc=$?
+kt_check "delete a group with a member: exit 1 ($(tail -n 1 "$tmp/err"))" \
+	test $rc -eq 1 -a -n "$(grep "'$p-live'.*NON_EMPTY_GROUP" "$tmp/err")"
 # A group with a member cannot be reset.
 "$kfk" groups -b "$bs" --reset-offsets --group "$p-live" --all-topics \
 	--to-earliest --execute >/dev/null 2>"$tmp/err"
@@ -130,6 +140,19 @@ kt_check "list: exit 0, the same groups" test $rc -eq 0 -a -n \
 	"$(grep -x "$p-live" "$tmp/kfk.out")"
 comm -3 "$tmp/kfk.out" "$tmp/java.out" | grep "$p-" >"$tmp/diff"
 kt_check "list: ours in both" test ! -s "$tmp/diff"
+
+# Delete: Kafka's line; then it is gone, and a second delete says so.
+"$kfk" groups -b "$bs" --delete --group "$p-done" >"$tmp/out" 2>&1
+rc=$?
+kt_check "delete a group without members: exit 0, Kafka's words" \
+	test $rc -eq 0 -a "$(cat "$tmp/out")" = \
+	"Deletion of requested consumer groups ('$p-done') was successful."
+"$kfk" groups -b "$bs" --describe --group "$p-done" >/dev/null 2>"$tmp/err"
+kt_check "it no longer exists" test $? -eq 1
+"$kfk" groups -b "$bs" --delete --group "$p-done" >/dev/null 2>"$tmp/err"
+rc=$?
+kt_check "delete it again: exit 1 ($(tail -n 1 "$tmp/err"))" \
+	test $rc -eq 1 -a -n "$(grep "'$p-done'.*GROUP_ID_NOT_FOUND" "$tmp/err")"
 
 # Errors.
 "$kfk" groups -b "$bs" --describe --group "$p-none" >/dev/null 2>"$tmp/err"

@@ -38,6 +38,9 @@ static void usage(FILE *f)
 	"  --list                       the groups' names\n"
 	"  --describe                   per partition of --group: committed\n"
 	"                               offset, log end offset, lag, member\n"
+	"      --members, --state       the members, or the group's state,\n"
+	"                               instead of its offsets\n"
+	"  --delete                     delete --group (no members)\n"
 	"  --reset-offsets              set the committed offsets of --group\n"
 	"                               (no members), for --topic T[:P,...]\n"
 	"                               or --all-topics, to: --to-earliest,\n"
@@ -196,13 +199,12 @@ static void print_rows(const char *group, const struct rows *r)
 	printf("\n");
 }
 
-/* One group's table; 1 when it does not exist. */
-static int describe_one(const kfk_admin_group *g)
+/* What kafka-consumer-groups says of the group's state before a table
+ * (on stderr); 1 when it does not exist (said), else 0. */
+static int state_note(const kfk_admin_group *g)
 {
 	const char *name = kfk_admin_group_name(g);
 	const char *state = kfk_admin_group_state(g);
-	struct rows r = { 0 };
-	int rc = 0;
 
 	if (kfk_admin_group_err(g) == KFK_ERR_GROUP_ID_NOT_FOUND ||
 	    !strcmp(state, "Dead")) {
@@ -221,12 +223,94 @@ static int describe_one(const kfk_admin_group *g)
 	else if (strcmp(state, "Stable"))
 		fprintf(stderr, "\nWarning: Consumer group '%s' is rebalancing.\n",
 		        name);
+	return 0;
+}
+
+/* One group's offsets table; 1 when it does not exist. */
+static int describe_one(const kfk_admin_group *g)
+{
+	struct rows r = { 0 };
+	int rc = 0;
+
+	if (state_note(g))
+		return 1;
 	if (build_rows(g, &r))
 		rc = 1;
 	else if (r.n)
-		print_rows(name, &r);
+		print_rows(kfk_admin_group_name(g), &r);
 	free(r.v);
 	return rc;
+}
+
+/* --members: one line per member (the header even with none, as Kafka
+ * prints it; its lines end in a blank). */
+static int describe_members(const kfk_admin_group *g)
+{
+	int n = kfk_admin_group_member_count(g);
+	const char *name = kfk_admin_group_name(g);
+	int gw = width(15, name), cw = 15, iw = 17, hw = 15, lw = 15;
+	bool with_instance = false;
+
+	if (state_note(g))
+		return 1;
+	for (int i = 0; i < n; i++) {
+		const char *client, *host, *inst;
+		const char *id = kfk_admin_group_member(g, i, &client, &host, &inst);
+
+		cw = width(cw, id);
+		iw = width(iw, inst ? inst : "");
+		hw = width(hw, host);
+		lw = width(lw, client);
+		with_instance = with_instance || (inst && *inst);
+	}
+	if (with_instance)
+		printf("\n%-*s %-*s %-*s %-*s %-*s %-15s \n", gw, "GROUP", cw,
+		       "CONSUMER-ID", iw, "GROUP-INSTANCE-ID", hw, "HOST", lw,
+		       "CLIENT-ID", "#PARTITIONS");
+	else
+		printf("\n%-*s %-*s %-*s %-*s %-15s \n", gw, "GROUP", cw,
+		       "CONSUMER-ID", hw, "HOST", lw, "CLIENT-ID", "#PARTITIONS");
+	for (int i = 0; i < n; i++) {
+		const char *client, *host, *inst;
+		const char *id = kfk_admin_group_member(g, i, &client, &host, &inst);
+		char parts[16];
+
+		snprintf(parts, sizeof(parts), "%d",
+		         kfk_admin_group_member_assignment_count(g, i));
+		if (with_instance)
+			printf("%-*s %-*s %-*s %-*s %-*s %-15s \n", gw, name, cw, id,
+			       iw, inst ? inst : "", hw, host, lw, client, parts);
+		else
+			printf("%-*s %-*s %-*s %-*s %-15s \n", gw, name, cw, id, hw,
+			       host, lw, client, parts);
+	}
+	return 0;
+}
+
+/* --state: the group's coordinator, assignor, state and member count,
+ * in Kafka 4.4's columns. */
+static int describe_state(const kfk_admin_group *g)
+{
+	char coord[300], members[16];
+	const char *host, *strategy = kfk_admin_group_protocol(g);
+	const char *name = kfk_admin_group_name(g);
+	int32_t port;
+	int32_t id = kfk_admin_group_coordinator(g, &host, &port);
+	int gw = width(15, name), cw;
+
+	if (state_note(g))
+		return 1;
+	snprintf(coord, sizeof(coord), "%s:%d  (%d)", host ? host : "",
+	         (int)port, (int)id);
+	snprintf(members, sizeof(members), "%d",
+	         kfk_admin_group_member_count(g));
+	cw = width(25, coord);
+	printf("\n%-*s %-*s %-20s %-20s %s", gw, "GROUP", cw,
+	       "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS");
+	printf("\n%-*s %-*s %-20s %-20s %s\n", gw, name, cw, coord,
+	       *strategy ? strategy : MISSING, kfk_admin_group_state(g),
+	       members);
+	return 0;
 }
 
 static int do_describe(kfk_admin *a, const struct groups_opts *o)
@@ -244,8 +328,55 @@ static int do_describe(kfk_admin *a, const struct groups_opts *o)
 		cli_err(CMD, "no answer from the cluster in %d s", WAIT_MS / 1000);
 		return 1;
 	}
-	for (int i = 0; i < kfk_admin_result_group_count(r); i++)
-		rc |= describe_one(kfk_admin_result_group(r, i));
+	for (int i = 0; i < kfk_admin_result_group_count(r); i++) {
+		const kfk_admin_group *g = kfk_admin_result_group(r, i);
+
+		rc |= o->members ? describe_members(g)
+		      : o->state ? describe_state(g) : describe_one(g);
+	}
+	kfk_admin_result_destroy(r);
+	return rc;
+}
+
+/* --delete: Kafka's line for the groups deleted; each failure said. */
+static int do_delete(kfk_admin *a, const struct groups_opts *o)
+{
+	kfk_admin_result *r;
+	uint64_t id;
+	int rc = 0, ok = 0;
+
+	if (kfk_admin_delete_groups(a, o->groups, o->group_cnt, NULL, &id) ||
+	    !(r = kfk_admin_wait(a, id, WAIT_MS))) {
+		cli_err(CMD, "no answer from the cluster in %d s", WAIT_MS / 1000);
+		return 1;
+	}
+	for (int i = 0; i < kfk_admin_result_group_count(r); i++) {
+		const kfk_admin_group *g = kfk_admin_result_group(r, i);
+
+		if (!kfk_admin_group_err(g)) {
+			ok++;
+			continue;
+		}
+		if (!rc)
+			cli_err(CMD, "Deletion of some consumer groups failed:");
+		fprintf(stderr, "* Group '%s' could not be deleted due to: %s "
+		        "(%s)\n", kfk_admin_group_name(g),
+		        kfk_admin_group_errstr(g),
+		        kfk_err_name(kfk_admin_group_err(g)));
+		rc = 1;
+	}
+	if (ok) {
+		printf(rc ? "These consumer groups were deleted successfully: "
+		          : "Deletion of requested consumer groups (");
+		for (int i = 0, k = 0; i < kfk_admin_result_group_count(r); i++) {
+			const kfk_admin_group *g = kfk_admin_result_group(r, i);
+
+			if (!kfk_admin_group_err(g))
+				printf("%s'%s'", k++ ? ", " : "",
+				       kfk_admin_group_name(g));
+		}
+		printf(rc ? "\n" : ") was successful.\n");
+	}
 	kfk_admin_result_destroy(r);
 	return rc;
 }
@@ -273,7 +404,8 @@ static int do_list(kfk_admin *a)
 
 /* ---- options ----------------------------------------------------------------- */
 
-enum { O_LIST = 256, O_DESCRIBE, O_GROUP, O_RESET, O_TOPIC, O_ALL_TOPICS,
+enum { O_LIST = 256, O_DESCRIBE, O_GROUP, O_DELETE, O_MEMBERS, O_STATE,
+       O_OFFSETS, O_RESET, O_TOPIC, O_ALL_TOPICS,
        O_EARLIEST, O_LATEST, O_CURRENT, O_OFFSET, O_SHIFT, O_DATETIME,
        O_DURATION, O_DRY_RUN, O_EXECUTE };
 
@@ -406,6 +538,10 @@ static int option(int c, char *arg, void *ctx)
 	case O_LIST: o->list = true; return 0;
 	case O_DESCRIBE: o->describe = true; return 0;
 	case O_GROUP: return add_str(&o->groups, &o->group_cnt, arg);
+	case O_DELETE: o->delete = true; return 0;
+	case O_MEMBERS: o->members = true; return 0;
+	case O_STATE: o->state = true; return 0;
+	case O_OFFSETS: return 0; /* the default view */
 	default: return reset_option(c, arg, o);
 	}
 }
@@ -420,6 +556,10 @@ static int parse(int argc, char **argv, struct groups_opts *o, kfk_conf *conf)
 		{"list", no_argument, NULL, O_LIST},
 		{"describe", no_argument, NULL, O_DESCRIBE},
 		{"group", required_argument, NULL, O_GROUP},
+		{"delete", no_argument, NULL, O_DELETE},
+		{"members", no_argument, NULL, O_MEMBERS},
+		{"state", no_argument, NULL, O_STATE},
+		{"offsets", no_argument, NULL, O_OFFSETS},
 		{"reset-offsets", no_argument, NULL, O_RESET},
 		{"topic", required_argument, NULL, O_TOPIC},
 		{"all-topics", no_argument, NULL, O_ALL_TOPICS},
@@ -439,14 +579,19 @@ static int parse(int argc, char **argv, struct groups_opts *o, kfk_conf *conf)
 
 	if (rc)
 		return rc;
-	if (o->list + o->describe + o->reset != 1) {
-		cli_err(CMD, "one of --list, --describe or --reset-offsets is "
-		             "needed");
+	if (o->list + o->describe + o->reset + o->delete != 1) {
+		cli_err(CMD, "one of --list, --describe, --reset-offsets or "
+		             "--delete is needed");
 		return -1;
 	}
-	if ((o->describe || o->reset) && !o->group_cnt) {
+	if (!o->list && !o->group_cnt) {
 		cli_err(CMD, "--%s needs --group",
-		        o->describe ? "describe" : "reset-offsets");
+		        o->describe ? "describe" : o->reset ? "reset-offsets"
+		                                            : "delete");
+		return -1;
+	}
+	if (o->members && o->state) {
+		cli_err(CMD, "only one of --members, --state and --offsets");
 		return -1;
 	}
 	if (o->reset && (o->spec == RESET_NONE ||
@@ -481,7 +626,7 @@ int cli_groups(int argc, char **argv)
 		return 2;
 	}
 	rc = o.list ? do_list(a) : o.reset ? groups_reset(a, &o)
-	                                    : do_describe(a, &o);
+	     : o.delete ? do_delete(a, &o) : do_describe(a, &o);
 	kfk_admin_destroy(a);
 	free(o.groups);
 	free(o.topics);

@@ -21,7 +21,8 @@ enum reset_spec {
 };
 
 struct groups_opts {
-	bool list, describe, reset;
+	bool list, describe, reset, delete;
+	bool members, state;    /* --describe's views (default: offsets) */
 	const char **groups;
 	int group_cnt;
 	/* --reset-offsets */
