@@ -98,7 +98,15 @@ typedef enum kfk_admin_op {
 	KFK_ADMIN_LIST_OFFSETS = 8,
 	KFK_ADMIN_ALTER_GROUP_OFFSETS = 9,
 	KFK_ADMIN_DELETE_GROUPS = 10,
+	KFK_ADMIN_DESCRIBE_CONFIGS = 11,
+	KFK_ADMIN_ALTER_CONFIGS = 12,
 } kfk_admin_op;
+
+/* What a config belongs to (Kafka's ConfigResource types). */
+typedef enum kfk_admin_resource {
+	KFK_ADMIN_RESOURCE_TOPIC = 2,
+	KFK_ADMIN_RESOURCE_BROKER = 4, /* named by its id: "1" */
+} kfk_admin_resource;
 
 /* Creates cnt topics (an array whose elements are topics[0].size bytes).
  * Each topic's outcome is an item of the result (TOPIC_ALREADY_EXISTS,
@@ -174,6 +182,25 @@ KFK_API kfk_err kfk_admin_alter_group_offsets(kfk_admin *a, const char *group,
                                               const kfk_admin_options *o,
                                               uint64_t *id);
 
+/* The configs of topics or brokers (each name an item of the result,
+ * read with the kfk_admin_topic accessors), with each entry's synonyms
+ * (where its value comes from, strongest first). A broker's are asked of
+ * that broker. */
+KFK_API kfk_err kfk_admin_describe_configs(kfk_admin *a,
+                                           kfk_admin_resource type,
+                                           const char *const *names, int cnt,
+                                           const kfk_admin_options *o,
+                                           uint64_t *id);
+/* Changes some configs of one topic or broker (IncrementalAlterConfigs):
+ * sets set_cnt pairs (name, value) and deletes del_cnt names, leaving the
+ * others as they are; the outcome is the result's one item. */
+KFK_API kfk_err kfk_admin_alter_configs(kfk_admin *a, kfk_admin_resource type,
+                                        const char *name,
+                                        const char *const *set, int set_cnt,
+                                        const char *const *del, int del_cnt,
+                                        const kfk_admin_options *o,
+                                        uint64_t *id);
+
 /* ---- results ----------------------------------------------------------- */
 
 typedef struct kfk_admin_result kfk_admin_result;
@@ -246,6 +273,14 @@ KFK_API int kfk_admin_topic_config_count(const kfk_admin_topic *t);
 KFK_API const char *kfk_admin_topic_config(const kfk_admin_topic *t, int i,
                                            const char **value, int *source,
                                            bool *read_only, bool *sensitive);
+/* Entry i's synonyms (describe_configs): count, and the j-th's name, with
+ * its value and source through the pointers given. */
+KFK_API int kfk_admin_topic_config_synonym_count(const kfk_admin_topic *t,
+                                                 int i);
+KFK_API const char *kfk_admin_topic_config_synonym(const kfk_admin_topic *t,
+                                                   int i, int j,
+                                                   const char **value,
+                                                   int *source);
 
 /* list_groups, describe_groups: the groups, in the order asked (listed:
  * sorted by name). */

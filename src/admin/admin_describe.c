@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,6 @@
 #include "proto/gen/describe_configs.h"
 #include "proto/gen/metadata.h"
 
-#define RESOURCE_TOPIC 2
 
 static char *str_dup(struct kfk_str s)
 {
@@ -220,13 +220,14 @@ static kfk_err dc_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 		if (o->res->topics[i].done)
 			continue;
 		kfk_describe_configs_request_resource_init(&rs[n]);
-		rs[n].resource_type = RESOURCE_TOPIC;
+		rs[n].resource_type = o->resource_type;
 		rs[n].resource_name = kfk_str_c(o->res->topics[i].name);
 		rs[n].configuration_keys_count = -1; /* all */
 		n++;
 	}
 	m.resources = rs;
 	m.resources_count = n;
+	m.include_synonyms = true;
 	err = (kfk_err)kfk_describe_configs_request_encode(w, version, &m);
 	free(rs);
 	return err;
@@ -254,6 +255,18 @@ static kfk_err dc_configs(struct kfk_admin_topic *t,
 		d->sensitive = c->is_sensitive;
 		if (!d->name)
 			return KFK_ERR__NO_MEMORY;
+		if (c->synonyms_count > 0 &&
+		    !(d->syns = calloc((size_t)c->synonyms_count,
+		                       sizeof(*d->syns))))
+			return KFK_ERR__NO_MEMORY;
+		for (int j = 0; j < c->synonyms_count; j++) {
+			struct kfk_admin_syn *y = &d->syns[d->syn_cnt++];
+
+			y->name = str_dup(c->synonyms[j].name);
+			y->value = c->is_sensitive
+			                   ? NULL : str_dup(c->synonyms[j].value);
+			y->source = c->synonyms[j].source;
+		}
 	}
 	return KFK_ERR_NONE;
 }
@@ -273,7 +286,7 @@ static kfk_err dc_parse(struct kfk_admin_opx *o, kfk_rbuf *body,
 				&m.results[i];
 			struct kfk_admin_topic *t;
 
-			if (res->resource_type != RESOURCE_TOPIC ||
+			if (res->resource_type != o->resource_type ||
 			    !(t = kfk_admin_item_find(o, res->resource_name)))
 				continue;
 			kfk_admin_topic_clear(t);
@@ -291,18 +304,46 @@ const struct kfk_admin_kind kfk_admin_describe_configs_kind = {
 	KFK_APIKEY_DESCRIBE_CONFIGS, 0, false, dc_encode, dc_parse, NULL, NULL
 };
 
+KFK_API kfk_err kfk_admin_describe_configs(kfk_admin *a,
+                                           kfk_admin_resource type,
+                                           const char *const *names, int cnt,
+                                           const kfk_admin_options *opts,
+                                           uint64_t *id)
+{
+	struct kfk_admin_opx *o;
+	kfk_err err;
+	char *end;
+
+	if (!a || !names || cnt <= 0 ||
+	    (type != KFK_ADMIN_RESOURCE_TOPIC &&
+	     type != KFK_ADMIN_RESOURCE_BROKER) ||
+	    (type == KFK_ADMIN_RESOURCE_BROKER && cnt != 1))
+		return KFK_ERR__INVALID_ARG;
+	if (!(o = kfk_admin_op_new(a, &kfk_admin_describe_configs_kind,
+	                           type == KFK_ADMIN_RESOURCE_TOPIC
+	                                   ? KFK_ADMIN_DESCRIBE_TOPIC_CONFIGS
+	                                   : KFK_ADMIN_DESCRIBE_CONFIGS,
+	                           cnt, opts)))
+		return KFK_ERR__INVALID_ARG;
+	o->resource_type = (int8_t)type;
+	err = kfk_admin_names_in(o, names, cnt);
+	if (!err && type == KFK_ADMIN_RESOURCE_BROKER) {
+		/* a broker's own configs: asked of it */
+		long v = strtol(names[0], &end, 10);
+
+		if (*end || v < 0 || v > INT32_MAX)
+			err = KFK_ERR__INVALID_ARG;
+		o->node = (int32_t)v;
+	}
+	return kfk_admin_op_go(o, err, id);
+}
+
 KFK_API kfk_err kfk_admin_describe_topic_configs(kfk_admin *a,
                                                  const char *const *names,
                                                  int cnt,
                                                  const kfk_admin_options *opts,
                                                  uint64_t *id)
 {
-	struct kfk_admin_opx *o;
-
-	if (!a || !names || cnt <= 0)
-		return KFK_ERR__INVALID_ARG;
-	if (!(o = kfk_admin_op_new(a, &kfk_admin_describe_configs_kind,
-	                           KFK_ADMIN_DESCRIBE_TOPIC_CONFIGS, cnt, opts)))
-		return KFK_ERR__INVALID_ARG;
-	return kfk_admin_op_go(o, kfk_admin_names_in(o, names, cnt), id);
+	return kfk_admin_describe_configs(a, KFK_ADMIN_RESOURCE_TOPIC, names,
+	                                  cnt, opts, id);
 }

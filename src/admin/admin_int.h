@@ -44,10 +44,17 @@ struct kfk_admin_part {
 	int32_t *isr, isr_cnt;
 };
 
+struct kfk_admin_syn {
+	char *name, *value;
+	int source;
+};
+
 struct kfk_admin_cfg {
 	char *name, *value;      /* value NULL: sensitive or null */
 	int source;
 	bool read_only, sensitive;
+	struct kfk_admin_syn *syns;
+	int syn_cnt;
 };
 
 /* One item of a result: a topic, and what the operation says of it. */
@@ -201,6 +208,8 @@ struct kfk_admin_opx {
 	struct kfk_loop_task start;
 	bool in_flight;
 	bool waits_md;           /* sent once metadata names the brokers */
+	int32_t node;            /* the broker to ask; -1: as the kind says */
+	int8_t resource_type;    /* configs */
 	int subs_out;            /* kfk_admin_sub requests out */
 };
 
@@ -271,6 +280,7 @@ extern const struct kfk_admin_kind kfk_admin_describe_configs_kind;
 extern const struct kfk_admin_kind kfk_admin_list_groups_kind;
 extern const struct kfk_admin_kind kfk_admin_describe_groups_kind;
 extern const struct kfk_admin_kind kfk_admin_list_offsets_kind;
+extern const struct kfk_admin_kind kfk_admin_alter_configs_kind;
 extern const struct kfk_admin_kind kfk_admin_alter_offsets_kind;
 
 #endif /* KFK_ADMIN_ADMIN_INT_H */

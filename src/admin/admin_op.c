@@ -78,6 +78,7 @@ struct kfk_admin_opx *kfk_admin_op_new(struct kfk_admin *a,
 	x->validate_only = o.validate_only;
 	x->timeout_ms = o.timeout_ms > 0 ? o.timeout_ms : a->api_timeout_ms;
 	x->res->opaque = o.opaque;
+	x->node = -1;
 	x->res->id = atomic_fetch_add(&a->next_id, 1);
 	return x;
 }
@@ -223,6 +224,8 @@ static struct kfk_broker *pick(struct kfk_admin_opx *o)
 {
 	struct kfk_broker *b = NULL;
 
+	if (o->node >= 0)
+		return kfk_client_broker(o->a->client, o->node);
 	if (o->kind->to_controller) {
 		struct kfk_metadata *md = kfk_client_metadata(o->a->client);
 		int32_t id = md->controller_id;

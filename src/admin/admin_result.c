@@ -41,6 +41,11 @@ void kfk_admin_topic_clear(struct kfk_admin_topic *t)
 	for (i = 0; i < t->cfg_cnt; i++) {
 		free(t->cfgs[i].name);
 		free(t->cfgs[i].value);
+		for (int k = 0; k < t->cfgs[i].syn_cnt; k++) {
+			free(t->cfgs[i].syns[k].name);
+			free(t->cfgs[i].syns[k].value);
+		}
+		free(t->cfgs[i].syns);
 	}
 	free(t->cfgs);
 	t->cfgs = NULL;
@@ -403,4 +408,27 @@ KFK_API const char *kfk_admin_group_offset(const kfk_admin_group *g, int i,
 KFK_API const kfk_tplist *kfk_admin_result_offsets(const kfk_admin_result *r)
 {
 	return r->offsets;
+}
+
+KFK_API int kfk_admin_topic_config_synonym_count(const kfk_admin_topic *t,
+                                                 int i)
+{
+	return i >= 0 && i < t->cfg_cnt ? t->cfgs[i].syn_cnt : 0;
+}
+
+KFK_API const char *kfk_admin_topic_config_synonym(const kfk_admin_topic *t,
+                                                   int i, int j,
+                                                   const char **value,
+                                                   int *source)
+{
+	const struct kfk_admin_syn *s;
+
+	if (i < 0 || i >= t->cfg_cnt || j < 0 || j >= t->cfgs[i].syn_cnt)
+		return NULL;
+	s = &t->cfgs[i].syns[j];
+	if (value)
+		*value = s->value;
+	if (source)
+		*source = s->source;
+	return s->name;
 }

@@ -110,7 +110,8 @@ tool() {
 	case $1 in
 	kafka-topics) cls=org.apache.kafka.tools.TopicCommand ;;
 	kafka-consumer-groups) cls=org.apache.kafka.tools.consumer.group.ConsumerGroupCommand ;;
-	*) die "unknown tool $1 (kafka-topics, kafka-consumer-groups)" ;;
+	kafka-configs) cls=org.apache.kafka.tools.ConfigCommand ;;
+	*) die "unknown tool $1 (kafka-topics, kafka-consumer-groups, kafka-configs)" ;;
 	esac
 	shift
 	fetch

@@ -8,39 +8,15 @@
 # asked, a group with a member is refused; a group that does not exist
 # and usage errors are said, exit 1 and 2.
 . "$KFK_SRCDIR/tests/kt.sh"
-kfk="$KFK_BUILDDIR/tools/kfk"
-if [ -z "${KFK_KAFKA_BOOTSTRAP:-}" ]; then
-	if [ -n "${KFK_KAFKA_SKIP:-}" ]; then
-		kt_skip "kfk groups against a real Kafka" "$KFK_KAFKA_SKIP"
-	else
-		kt_not_ok "a real Kafka for kfk groups" \
-			"${KFK_KAFKA_ERROR:-run this test through tests/run-tests, which starts one}"
-	fi
-	kt_done
-fi
-bs=$KFK_KAFKA_BOOTSTRAP
-kafka="$KFK_SRCDIR/tests/kafka/kafka.sh"
-tmp=$(mktemp -d)
+. "$KFK_SRCDIR/tests/real/admin_lib.sh"
+needs_broker "kfk groups against a real Kafka"
+# same WHAT ARGS...: kfk groups and kafka-consumer-groups print the same.
+same() { same_as kafka-consumer-groups groups "$@"; }
 member=
 cleanup() { [ -n "$member" ] && kill -9 "$member" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 p=kg-$$
 cg() { bash "$kafka" tool kafka-consumer-groups --bootstrap-server "$bs" "$@"; }
-
-# same WHAT ARGS...: the same stdout from both (bounded retries: a member
-# joining settles a moment later).
-same() {
-	local what=$1 end=$((SECONDS + 60))
-	shift
-	while :; do
-		"$kfk" groups -b "$bs" "$@" >"$tmp/kfk.out" 2>"$tmp/kfk.err"
-		cg "$@" >"$tmp/java.out" 2>"$tmp/java.err"
-		cmp -s "$tmp/kfk.out" "$tmp/java.out" && [ -s "$tmp/kfk.out" ] &&
-			{ kt_ok "$what"; return; }
-		[ $SECONDS -lt $end ] || break
-	done
-	kt_not_ok "$what" "$(diff "$tmp/java.out" "$tmp/kfk.out" | head -n 20)"
-}
 
 # write N: N records to each of the 3 partitions.
 write() {

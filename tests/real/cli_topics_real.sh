@@ -8,37 +8,14 @@
 # (an existing topic, a missing one, a second delete, too few partitions,
 # usage) name the topic, exit 1 (2 for usage) and change nothing.
 . "$KFK_SRCDIR/tests/kt.sh"
-kfk="$KFK_BUILDDIR/tools/kfk"
-if [ -z "${KFK_KAFKA_BOOTSTRAP:-}" ]; then
-	if [ -n "${KFK_KAFKA_SKIP:-}" ]; then
-		kt_skip "kfk topics against a real Kafka" "$KFK_KAFKA_SKIP"
-	else
-		kt_not_ok "a real Kafka for kfk topics" \
-			"${KFK_KAFKA_ERROR:-run this test through tests/run-tests, which starts one}"
-	fi
-	kt_done
-fi
-bs=$KFK_KAFKA_BOOTSTRAP
-kafka="$KFK_SRCDIR/tests/kafka/kafka.sh"
-tmp=$(mktemp -d)
+. "$KFK_SRCDIR/tests/real/admin_lib.sh"
+needs_broker "kfk topics against a real Kafka"
 trap 'rm -rf "$tmp"' EXIT
 p=kt-$$
 kt() { bash "$kafka" tool kafka-topics --bootstrap-server "$bs" "$@"; }
 
-# same WHAT ARGS...: kfk topics and kafka-topics print the same (bounded:
-# the brokers' metadata follows a change a moment later).
-same() {
-	local what=$1 end=$((SECONDS + 30))
-	shift
-	while :; do
-		"$kfk" topics -b "$bs" "$@" >"$tmp/kfk.out" 2>"$tmp/kfk.err"
-		kt "$@" >"$tmp/java.out" 2>"$tmp/java.err"
-		cmp -s "$tmp/kfk.out" "$tmp/java.out" && [ -s "$tmp/kfk.out" ] &&
-			{ kt_ok "$what"; return; }
-		[ $SECONDS -lt $end ] || break
-	done
-	kt_not_ok "$what" "$(diff "$tmp/java.out" "$tmp/kfk.out" | head -n 20)"
-}
+# same WHAT ARGS...: kfk topics and kafka-topics print the same.
+same() { same_as kafka-topics topics "$@"; }
 
 # The course's first steps.
 "$kfk" topics --bootstrap-server "$bs" --create --topic "$p-teste" \

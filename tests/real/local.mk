@@ -44,3 +44,6 @@ tests_real_test_real_admin_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
 KFK_SCRIPT_TESTS += tests/real/cli_topics_real.sh
 # kfk groups beside Kafka's kafka-consumer-groups.
 KFK_SCRIPT_TESTS += tests/real/cli_groups_real.sh
+# kfk configs beside Kafka's kafka-configs.
+KFK_SCRIPT_TESTS += tests/real/cli_configs_real.sh
+EXTRA_DIST += tests/real/admin_lib.sh

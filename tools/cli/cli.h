@@ -58,6 +58,7 @@ int cli_admin_options(const char *cmd, int argc, char **argv,
                       kfk_conf *conf, int (*fn)(int c, char *arg, void *ctx),
                       void *ctx);
 int cli_metadata(int argc, char **argv);
+int cli_configs(int argc, char **argv);
 /* An admin client from conf (destroyed); NULL after saying why. */
 kfk_admin *cli_admin_open(const char *cmd, kfk_conf *conf);
 int cli_groups(int argc, char **argv);

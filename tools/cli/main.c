@@ -34,6 +34,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{"groups", cli_groups, "list consumer groups, describe their lag "
 	                       "(kafka-consumer-groups' flags)"},
 	{"consumer-groups", cli_groups, "the same as groups"},
+	{"configs", cli_configs, "describe and change topic and broker "
+	                         "configs (kafka-configs' flags)"},
 	{"metadata", cli_metadata, "brokers, controller, topics and "
 	                           "partitions (kcat -L)"},
 	{"console-producer", cli_produce, "the same as produce "

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "java_hash.h"
 #include "topics_fmt.h"
 
 #define CMD "topics"
@@ -223,6 +224,8 @@ static int do_describe(kfk_admin *a, const struct opts *o)
 {
 	kfk_admin_result *r = matching(a, o, true), *cr = NULL;
 	const char **names;
+	int32_t *hashes;
+	int *order;
 	uint64_t id;
 	int n, rc = 0;
 
@@ -233,8 +236,21 @@ static int do_describe(kfk_admin *a, const struct opts *o)
 		rc = none_found(o);
 	if (n > 0 && !kfk_admin_describe_topic_configs(a, names, n, NULL, &id))
 		cr = kfk_admin_wait(a, id, WAIT_MS);
-	for (int i = 0; i < n; i++)
-		kfk_topics_print(stdout, r, names[i], cr);
+	/* kafka-topics describes the topics from a HashMap of them, filled
+	 * in name order: the same order, as its lines are compared. */
+	order = calloc((size_t)(n > 0 ? n : 1), sizeof(*order));
+	hashes = calloc((size_t)(n > 0 ? n : 1), sizeof(*hashes));
+	if (order && hashes) {
+		for (int i = 0; i < n; i++)
+			hashes[i] = java_string_hash(names[i]);
+		java_hashmap_order(hashes, n, order);
+		for (int i = 0; i < n; i++)
+			kfk_topics_print(stdout, r, names[order[i]], cr);
+	} else if (n > 0) {
+		rc = 1;
+	}
+	free(order);
+	free(hashes);
 	kfk_admin_result_destroy(cr);
 	free(names);
 	kfk_admin_result_destroy(r);
