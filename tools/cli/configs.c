@@ -102,6 +102,34 @@ static void print_entry(const kfk_admin_topic *t, int i)
 	printf("}\n");
 }
 
+/* The result of operation id on the entity; NULL after saying what
+ * failed ("<doing> topic T: <why> (<code>)"). */
+static kfk_admin_result *entity_result(kfk_admin *a, uint64_t id,
+                                       const struct cfg_opts *o,
+                                       const char *doing)
+{
+	kfk_admin_result *r = kfk_admin_wait(a, id, WAIT_MS);
+	const kfk_admin_topic *t;
+	kfk_err err;
+
+	if (!r) {
+		cli_err(CMD, "no answer from the cluster in %d s", WAIT_MS / 1000);
+		return NULL;
+	}
+	t = kfk_admin_result_topic(r, 0);
+	err = kfk_admin_result_err(r) ? kfk_admin_result_err(r)
+	                              : kfk_admin_topic_err(t);
+	if (!err)
+		return r;
+	cli_err(CMD, "%s%s %s: %s (%s)", doing,
+	        o->type == KFK_ADMIN_RESOURCE_TOPIC ? "topic" : "broker", o->name,
+	        kfk_admin_result_err(r) ? kfk_admin_result_errstr(r)
+	                                : kfk_admin_topic_errstr(t),
+	        kfk_err_name(err));
+	kfk_admin_result_destroy(r);
+	return NULL;
+}
+
 static int do_describe(kfk_admin *a, const struct cfg_opts *o)
 {
 	const char *names[1] = { o->name };
@@ -116,19 +144,9 @@ static int do_describe(kfk_admin *a, const struct cfg_opts *o)
 		                                            : "broker id");
 		return 2;
 	}
-	if (!(r = kfk_admin_wait(a, id, WAIT_MS))) {
-		cli_err(CMD, "no answer from the cluster in %d s", WAIT_MS / 1000);
+	if (!(r = entity_result(a, id, o, "")))
 		return 1;
-	}
 	t = kfk_admin_result_topic(r, 0);
-	if (kfk_admin_result_err(r) || kfk_admin_topic_err(t)) {
-		cli_err(CMD, "%s %s: %s", o->type == KFK_ADMIN_RESOURCE_TOPIC
-		                                  ? "topic" : "broker", o->name,
-		        kfk_admin_result_err(r) ? kfk_admin_result_errstr(r)
-		                                : kfk_admin_topic_errstr(t));
-		kfk_admin_result_destroy(r);
-		return 1;
-	}
 	printf("%s configs for %s %s are:\n", o->all ? "All" : "Dynamic",
 	       o->type == KFK_ADMIN_RESOURCE_TOPIC ? "topic" : "broker",
 	       o->name);
@@ -158,9 +176,7 @@ static int do_alter(kfk_admin *a, const struct cfg_opts *o)
 	const char *what = o->type == KFK_ADMIN_RESOURCE_TOPIC ? "topic"
 	                                                      : "broker";
 	kfk_admin_result *r;
-	const kfk_admin_topic *t;
 	uint64_t id;
-	int rc = 0;
 
 	if (kfk_admin_alter_configs(a, o->type, o->name,
 	                            (const char *const *)o->set, o->set_cnt,
@@ -169,25 +185,11 @@ static int do_alter(kfk_admin *a, const struct cfg_opts *o)
 		cli_err(CMD, "--alter needs --add-config or --delete-config");
 		return 2;
 	}
-	if (!(r = kfk_admin_wait(a, id, WAIT_MS))) {
-		cli_err(CMD, "no answer from the cluster in %d s", WAIT_MS / 1000);
+	if (!(r = entity_result(a, id, o, "cannot update config for ")))
 		return 1;
-	}
-	t = kfk_admin_result_topic(r, 0);
-	if (kfk_admin_result_err(r) || kfk_admin_topic_err(t)) {
-		cli_err(CMD, "cannot update config for %s %s: %s (%s)", what,
-		        o->name, kfk_admin_result_err(r)
-		                         ? kfk_admin_result_errstr(r)
-		                         : kfk_admin_topic_errstr(t),
-		        kfk_err_name(kfk_admin_result_err(r)
-		                             ? kfk_admin_result_err(r)
-		                             : kfk_admin_topic_err(t)));
-		rc = 1;
-	} else {
-		printf("Completed updating config for %s %s.\n", what, o->name);
-	}
+	printf("Completed updating config for %s %s.\n", what, o->name);
 	kfk_admin_result_destroy(r);
-	return rc;
+	return 0;
 }
 
 /* ---- options --------------------------------------------------------------- */
