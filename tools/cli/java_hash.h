@@ -22,4 +22,10 @@ int32_t java_tp_hash(const char *topic, int32_t partition);
  * than 3/4 full), each bucket in insertion order. */
 void java_hashmap_order(const int32_t *hashes, int n, int *order);
 
+/* The same for a HashMap made with new HashMap<>(initial): its table
+ * starts at the power of two at or above initial and doubles as it
+ * fills, which gives another final size (2 keys: a table of 4, not 16). */
+void java_hashmap_order_presized(const int32_t *hashes, int n, int initial,
+                                 int *order);
+
 #endif /* KFK_TOOLS_CLI_JAVA_HASH_H */

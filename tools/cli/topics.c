@@ -236,14 +236,15 @@ static int do_describe(kfk_admin *a, const struct opts *o)
 		rc = none_found(o);
 	if (n > 0 && !kfk_admin_describe_topic_configs(a, names, n, NULL, &id))
 		cr = kfk_admin_wait(a, id, WAIT_MS);
-	/* kafka-topics describes the topics from a HashMap of them, filled
-	 * in name order: the same order, as its lines are compared. */
+	/* kafka-topics describes the topics from a HashMap of them sized
+	 * for their number, filled in name order: the same order, as its
+	 * lines are compared (two topics: a table of 4). */
 	order = calloc((size_t)(n > 0 ? n : 1), sizeof(*order));
 	hashes = calloc((size_t)(n > 0 ? n : 1), sizeof(*hashes));
 	if (order && hashes) {
 		for (int i = 0; i < n; i++)
 			hashes[i] = java_string_hash(names[i]);
-		java_hashmap_order(hashes, n, order);
+		java_hashmap_order_presized(hashes, n, n, order);
 		for (int i = 0; i < n; i++)
 			kfk_topics_print(stdout, r, names[order[i]], cr);
 	} else if (n > 0) {
