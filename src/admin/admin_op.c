@@ -146,18 +146,23 @@ static void send_op(struct kfk_admin_opx *o);
 
 static void on_retry(struct kfk_timer *t, void *arg)
 {
-	struct kfk_admin_opx *o = arg;
-
 	(void)t;
-	if (o->waits_md)
-		kfk_admin_finish(o, KFK_ERR__TIMED_OUT); /* no metadata */
-	else
-		send_op(o);
+	send_op(arg);
 }
 
-/* Sends o (its first request, or the kind's own start). */
+/* The deadline came while waiting for the first metadata. */
+static void on_no_metadata(struct kfk_timer *t, void *arg)
+{
+	(void)t;
+	kfk_admin_finish(arg, KFK_ERR__TIMED_OUT);
+}
+
+/* Sends o (its first request, or the kind's own start); from now on its
+ * timer is its retries' (the kind's own tick for kinds that drive
+ * themselves). */
 static void go(struct kfk_admin_opx *o)
 {
+	kfk_timer_init(&o->retry, o->kind->tick ? o->kind->tick : on_retry, o);
 	if (o->kind->start)
 		o->kind->start(o);
 	else
@@ -248,11 +253,6 @@ static void send_op(struct kfk_admin_opx *o)
 		kfk_admin_finish(o, KFK_ERR__TIMED_OUT);
 		return;
 	}
-	if (!o->a->md_known) {
-		o->waits_md = true;
-		kfk_loop_timer_arm(o->a->ctrl, &o->retry, o->deadline_us);
-		return;
-	}
 	if (!(b = pick(o))) {
 		again(o, KFK_ERR__TRANSPORT);
 		return;
@@ -282,14 +282,12 @@ static void start_task(void *arg)
 	o->next = o->a->ops;
 	o->a->ops = o;
 	o->deadline_us = kfk_now_us() + (int64_t)o->timeout_ms * 1000;
-	kfk_timer_init(&o->retry, on_retry, o);
 	if (!o->a->md_known) {
 		o->waits_md = true;
+		kfk_timer_init(&o->retry, on_no_metadata, o);
 		kfk_loop_timer_arm(o->a->ctrl, &o->retry, o->deadline_us);
 		return;
 	}
-	if (o->kind->tick)
-		kfk_timer_init(&o->retry, o->kind->tick, o);
 	go(o);
 }
 
