@@ -206,7 +206,6 @@ struct kfk_admin_opx {
 	struct kfk_req req;
 	struct kfk_timer retry;
 	struct kfk_loop_task start;
-	bool in_flight;
 	bool waits_md;           /* sent once metadata names the brokers */
 	int32_t node;            /* the broker to ask; -1: as the kind says */
 	int8_t resource_type;    /* configs */

@@ -194,7 +194,6 @@ static void on_done(struct kfk_req *req, kfk_err err, kfk_rbuf *body,
 	struct kfk_admin_opx *o = req->opaque;
 	kfk_err retry_err = KFK_ERR_NONE;
 
-	o->in_flight = false;
 	if (o->a->closed) {
 		unlink_op(o);
 		kfk_admin_op_free(o);
@@ -266,7 +265,6 @@ static void send_op(struct kfk_admin_opx *o)
 	o->req.done = on_done;
 	o->req.opaque = o;
 	o->req.owner = o->a->ctrl;
-	o->in_flight = true;
 	kfk_broker_send(b, &o->req);
 	kfk_broker_unref(b);
 }
