@@ -71,6 +71,7 @@ kfk_err kfk_evq_init(struct kfk_evq *q, kfk_ev_release_fn *release,
 	kfk_mpsc_init(&q->q);
 	atomic_init(&q->pending, 0);
 	atomic_init(&q->kicks, 0);
+	atomic_init(&q->waiters, 0);
 	atomic_init(&q->efd_set, false);
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_condattr_init(&ca);
@@ -111,11 +112,16 @@ void kfk_evq_push(struct kfk_evq *q, struct kfk_ev *ev, int32_t items)
 	if (atomic_fetch_add(&q->pending, items) == 0) {
 		efd_signal(q);
 		kfk_mpsc_push(&q->q, &ev->node);
-		/* Under the lock, so that a waiter that saw pending == 0 is
-		 * already inside its wait and gets the signal. */
-		pthread_mutex_lock(&q->lock);
-		pthread_cond_broadcast(&q->cond);
-		pthread_mutex_unlock(&q->lock);
+		/* Only when someone sleeps: an application that polls with
+		 * timeout 0 leaves the lock to its own thread. Under the
+		 * lock, so that a waiter that saw pending == 0 is already
+		 * inside its wait and gets the signal; a waiter counted after
+		 * our load sees our add (both seq_cst) and does not sleep. */
+		if (atomic_load(&q->waiters) > 0) {
+			pthread_mutex_lock(&q->lock);
+			pthread_cond_broadcast(&q->cond);
+			pthread_mutex_unlock(&q->lock);
+		}
 		return;
 	}
 	kfk_mpsc_push(&q->q, &ev->node);
@@ -157,9 +163,9 @@ static bool ts_passed(const struct timespec *ts)
 /* Under the lock: sleeps until items wait (when `on_items`), a kick
  * newer than `kicks`, done() or the deadline (NULL: none). Returns true
  * when items wait or done() holds. */
-static bool wait_locked(struct kfk_evq *q, const struct timespec *dl,
-                        unsigned kicks, bool on_items,
-                        bool (*done)(void *), void *arg)
+static bool wait_locked_counted(struct kfk_evq *q, const struct timespec *dl,
+                                unsigned kicks, bool on_items,
+                                bool (*done)(void *), void *arg)
 {
 	for (;;) {
 		if (on_items && (atomic_load(&q->pending) > 0 || q->cur))
@@ -175,6 +181,20 @@ static bool wait_locked(struct kfk_evq *q, const struct timespec *dl,
 		else
 			pthread_cond_wait(&q->cond, &q->lock);
 	}
+}
+
+/* The same, counted in q->waiters (before its first look at pending) so
+ * that kfk_evq_push() knows whether to signal. */
+static bool wait_locked(struct kfk_evq *q, const struct timespec *dl,
+                        unsigned kicks, bool on_items,
+                        bool (*done)(void *), void *arg)
+{
+	bool ok;
+
+	atomic_fetch_add(&q->waiters, 1);
+	ok = wait_locked_counted(q, dl, kicks, on_items, done, arg);
+	atomic_fetch_sub(&q->waiters, 1);
+	return ok;
 }
 
 bool kfk_evq_wait(struct kfk_evq *q, int timeout_ms, bool (*done)(void *arg),

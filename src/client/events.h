@@ -85,6 +85,7 @@ struct kfk_evq {
 	 * before it pushes, so the consumer never takes more than counted. */
 	atomic_int_fast64_t pending;
 	atomic_uint kicks;          /* bumped by kfk_evq_kick/wake() */
+	atomic_int waiters;         /* threads in a wait (push signals them) */
 	int efd;                    /* readable while pending > 0 */
 	/* Set after each write to efd, cleared before draining it: a poll
 	 * that finds nothing pending and this clear makes no system call. */

@@ -29,6 +29,7 @@ kfk_err kfk_accum_init(struct kfk_accum *acc,
 		return KFK_ERR__NO_MEMORY;
 	acc->cfg = *cfg;
 	acc->pt = *pt;
+	kfk_pbatch_pool_init(&acc->pool, (size_t)(cfg->max_bytes / 4));
 	acc->reports = reports;
 	if (hooks)
 		acc->hooks = *hooks;
@@ -65,6 +66,7 @@ void kfk_accum_destroy(struct kfk_accum *acc)
 {
 	kfk_topic_table_destroy(&acc->topics, free_batch, free_pending_list,
 	                        NULL);
+	kfk_pbatch_pool_destroy(&acc->pool);
 	pthread_cond_destroy(&acc->space_cond);
 	pthread_mutex_destroy(&acc->space_lock);
 }
@@ -156,7 +158,7 @@ void kfk_accum_batch_unref(struct kfk_accum *acc, struct kfk_pbatch *b)
 	if (!kfk_pbatch_unref(b))
 		return;
 	kfk_accum_unreserve(acc, b->dr.count, b->bytes);
-	kfk_pbatch_free(b);
+	kfk_pbatch_pool_give(&acc->pool, b);
 }
 
 /* One report is queued for n records: flush may be waiting for the last. */
@@ -204,6 +206,7 @@ static void close_open_locked(struct kfk_ppart *pp)
 
 	pp->last_batch_bytes = (int32_t)kfk_pbatch_size(b);
 	pp->open = NULL;
+	kfk_topic_hint_open(pp, NULL);
 	b->next = NULL;
 	if (pp->closed_tail)
 		pp->closed_tail->next = b;
@@ -252,13 +255,14 @@ static kfk_err open_locked(struct kfk_accum *acc, struct kfk_ppart *pp,
 	int64_t now = kfk_now_us();
 	size_t hint = first_alloc(acc, pp, rec_bytes);
 	struct kfk_pbatch *b = kfk_pbatch_new(
-		pp, pp->topic->name, pp->id, acc->cfg.codec, now,
+		&acc->pool, pp, pp->topic->name, pp->id, acc->cfg.codec, now,
 		now + acc->cfg.delivery_timeout_us, hint);
 
 	if (!b)
 		return KFK_ERR__NO_MEMORY;
 	b->seq = pp->next_seq++;
 	pp->open = b;
+	kfk_topic_hint_open(pp, b);
 	return KFK_ERR_NONE;
 }
 
@@ -266,12 +270,13 @@ static kfk_err open_locked(struct kfk_accum *acc, struct kfk_ppart *pp,
 #define APPEND_NEW_STICKY 1 /* closed a full batch: ask the partitioner */
 
 /* Under pp->lock: appends r, closing the open batch first when r does not
- * fit it. *newsp is set when the sender has news (a batch opened or
- * closed). With `sticky_retry`, a full batch is closed and the record is
- * not appended: the caller picks a new sticky partition first (KIP-480). */
+ * fit it. *duep is lowered to when the sender must see the news: at once
+ * for a closed batch, by the end of its linger for an opened one. With
+ * `sticky_retry`, a full batch is closed and the record is not appended:
+ * the caller picks a new sticky partition first (KIP-480). */
 static int append_locked(struct kfk_accum *acc, struct kfk_ppart *pp,
                          const struct kfk_precord *r, int64_t bytes,
-                         bool sticky_retry, bool *newsp)
+                         bool sticky_retry, int64_t *duep)
 {
 	struct kfk_pbatch *b = pp->open;
 	kfk_err err;
@@ -281,14 +286,14 @@ static int append_locked(struct kfk_accum *acc, struct kfk_ppart *pp,
 	             &b->w, r->timestamp, r->key_len, r->value_len, r->hdrs,
 	             r->hdr_cnt)) > acc->cfg.batch_size) {
 		close_open_locked(pp);
-		*newsp = true;
+		*duep = 0;
 		if (sticky_retry)
 			return APPEND_NEW_STICKY;
 	}
 	if (!pp->open) {
 		if ((err = open_locked(acc, pp, bytes)))
 			return err;
-		*newsp = true;
+		kfk_min_at(duep, pp->open->created_us + acc->cfg.linger_us);
 	}
 	b = pp->open;
 	err = kfk_pbatch_append(b, r->timestamp, r->key, r->key_len, r->value,
@@ -298,15 +303,36 @@ static int append_locked(struct kfk_accum *acc, struct kfk_ppart *pp,
 		return err;
 	if (batch_full(acc, b)) {
 		close_open_locked(pp);
-		*newsp = true;
+		*duep = 0;
+	} else {
+		kfk_topic_hint_open(pp, b);
 	}
 	return KFK_ERR_NONE;
 }
 
-static void notify(struct kfk_accum *acc, struct kfk_ppart *pp)
+static void notify(struct kfk_accum *acc, struct kfk_ppart *pp, int64_t due)
 {
-	if (acc->hooks.notify && !atomic_exchange(&pp->queued, true))
-		acc->hooks.notify(pp, acc->hooks.arg);
+	if (acc->hooks.notify)
+		acc->hooks.notify(pp, due, acc->hooks.arg);
+}
+
+/* Starts loading what an append to partition pid touches first: the
+ * partition's lock and its open batch's writer (topic.h, open_hint). */
+static void prefetch_append(const struct kfk_pparts *parts, int32_t pid)
+{
+	struct kfk_open_hint *h = &parts->open_hint[pid];
+	struct kfk_pbatch *b = atomic_load_explicit(&h->batch,
+	                                            memory_order_relaxed);
+	uint8_t *tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
+
+	__builtin_prefetch(parts->v[pid], 1);
+	if (b)
+		__builtin_prefetch(&b->w, 1);
+	if (tail) {
+		__builtin_prefetch(tail, 1);
+		__builtin_prefetch(tail + 64, 1);
+		__builtin_prefetch(tail + 128, 1);
+	}
 }
 
 static int32_t choose(struct kfk_accum *acc, struct kfk_ptopic *tp,
@@ -335,13 +361,14 @@ kfk_err kfk_accum_append_known(struct kfk_accum *acc, struct kfk_ptopic *tp,
 		return KFK_ERR__UNKNOWN_PARTITION;
 	for (;;) {
 		struct kfk_ppart *pp = parts->v[pid];
-		bool news = false;
+		int64_t due = INT64_MAX;
 
-		pthread_mutex_lock(&pp->lock);
-		rc = append_locked(acc, pp, r, bytes, sticky, &news);
-		pthread_mutex_unlock(&pp->lock);
-		if (news)
-			notify(acc, pp);
+		prefetch_append(parts, pid);
+		kfk_spin_lock(&pp->lock);
+		rc = append_locked(acc, pp, r, bytes, sticky, &due);
+		kfk_spin_unlock(&pp->lock);
+		if (due != INT64_MAX)
+			notify(acc, pp, due);
 		if (rc != APPEND_NEW_STICKY)
 			return (kfk_err)rc;
 		kfk_sticky_batch_closed(&tp->sticky, pid, parts->cnt,
@@ -438,7 +465,7 @@ int kfk_accum_collect(struct kfk_accum *acc, struct kfk_ppart *pp,
 	bool closed = false;
 	int n;
 
-	pthread_mutex_lock(&pp->lock);
+	kfk_spin_lock(&pp->lock);
 	if (pp->open && (flush || now_us >= pp->open->created_us +
 	                                    acc->cfg.linger_us)) {
 		close_open_locked(pp);
@@ -448,7 +475,7 @@ int kfk_accum_collect(struct kfk_accum *acc, struct kfk_ppart *pp,
 	                                          acc->cfg.linger_us
 	                                : INT64_MAX;
 	n = move_closed_locked(pp);
-	pthread_mutex_unlock(&pp->lock);
+	kfk_spin_unlock(&pp->lock);
 	if (closed) {
 		struct kfk_pparts *parts = kfk_topic_parts(pp->topic);
 		if (parts)
@@ -468,12 +495,12 @@ int64_t kfk_accum_purge_part(struct kfk_accum *acc, struct kfk_ppart *pp,
 	struct kfk_pbatch *b, *list;
 	int64_t n = 0;
 
-	pthread_mutex_lock(&pp->lock);
+	kfk_spin_lock(&pp->lock);
 	if (pp->open)
 		close_open_locked(pp);
 	list = pp->closed_head;
 	pp->closed_head = pp->closed_tail = NULL;
-	pthread_mutex_unlock(&pp->lock);
+	kfk_spin_unlock(&pp->lock);
 	while ((b = list)) {
 		list = b->next;
 		b->next = NULL;

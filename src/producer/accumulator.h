@@ -41,6 +41,7 @@
 
 #include "client/metadata.h"
 #include "producer/batch.h"
+#include "producer/batch_pool.h"
 #include "producer/partitioner.h"
 #include "producer/reports.h"
 #include "producer/topic.h"
@@ -61,9 +62,12 @@ struct kfk_accum_config {
 /* What the accumulator tells its owner; each may be NULL. Called with no
  * lock of the accumulator held. */
 struct kfk_accum_hooks {
-	/* A partition has news for the sender (a batch opened or closed).
-	 * Called at most once until the sender pops it (part->queued). */
-	void (*notify)(struct kfk_ppart *pp, void *arg);
+	/* A partition has news for the sender: a batch closed (due 0: at
+	 * once) or opened (due: the end of its linger, in kfk_now_us()
+	 * time). Called for every piece of news; the sender queues pp once
+	 * (part->queued) and wakes up only when it would not look before
+	 * `due` on its own. */
+	void (*notify)(struct kfk_ppart *pp, int64_t due, void *arg);
 	/* A topic was seen for the first time, or still has no partition
 	 * count: fetch metadata for it (kfk_accum_update_topic() with what
 	 * is known now, and a refresh). */
@@ -113,6 +117,7 @@ struct kfk_accum {
 	struct kfk_topic_table topics;
 	struct kfk_reports *reports;
 	struct kfk_accum_hooks hooks;
+	struct kfk_pbatch_pool pool;     /* released batches, for reuse */
 
 	atomic_int_fast64_t msgs;        /* accepted, batch not released */
 	atomic_int_fast64_t bytes;

@@ -8,13 +8,49 @@
 #include <string.h>
 
 #include "codec/codec.h"
+#include "producer/batch_pool.h"
 
-struct kfk_pbatch *kfk_pbatch_new(struct kfk_ppart *part, const char *topic,
+/* A zeroed batch with a buffer of at least size_hint: a released one from
+ * the pool (keeping its buffer and arrays) or a new one. */
+static struct kfk_pbatch *batch_get(struct kfk_pbatch_pool *pool,
+                                    size_t size_hint)
+{
+	struct kfk_pbatch *b = pool ? kfk_pbatch_pool_take(pool, size_hint)
+	                            : NULL;
+	struct kfk_batch_buf buf;
+	void **opaques;
+	int64_t *ts;
+	int32_t arr_cap;
+
+	if (!b) {
+		if (!(b = calloc(1, sizeof(*b))))
+			return NULL;
+		if (size_hint && kfk_batch_buf_grow(&b->buf, size_hint)) {
+			free(b);
+			return NULL;
+		}
+		return b;
+	}
+	buf = b->buf;
+	opaques = b->opaques;
+	ts = b->ts;
+	arr_cap = b->arr_cap;
+	memset(b, 0, sizeof(*b));
+	buf.len = 0;
+	b->buf = buf;
+	b->opaques = opaques;
+	b->ts = ts;
+	b->arr_cap = arr_cap;
+	return b;
+}
+
+struct kfk_pbatch *kfk_pbatch_new(struct kfk_pbatch_pool *pool,
+                                  struct kfk_ppart *part, const char *topic,
                                   int32_t partition, int codec,
                                   int64_t now_us, int64_t deadline_us,
                                   size_t size_hint)
 {
-	struct kfk_pbatch *b = calloc(1, sizeof(*b));
+	struct kfk_pbatch *b = batch_get(pool, size_hint);
 	struct kfk_batch_opts o = {
 		.base_offset = 0,
 		.partition_leader_epoch = -1,
@@ -26,10 +62,8 @@ struct kfk_pbatch *kfk_pbatch_new(struct kfk_ppart *part, const char *topic,
 
 	if (!b)
 		return NULL;
-	if ((size_hint && kfk_batch_buf_grow(&b->buf, size_hint)) ||
-	    kfk_batch_writer_begin(&b->w, &b->buf, &o)) {
-		kfk_batch_buf_free(&b->buf);
-		free(b);
+	if (kfk_batch_writer_begin(&b->w, &b->buf, &o)) {
+		kfk_pbatch_free(b);
 		return NULL;
 	}
 	b->part = part;

@@ -34,6 +34,7 @@
 #include "proto/record_batch.h"
 
 struct kfk_ppart;
+struct kfk_pbatch_pool;
 
 struct kfk_pbatch {
 	struct kfk_dr dr;            /* the report; dr.count = records */
@@ -70,11 +71,13 @@ struct kfk_pbatch {
 	uint32_t stamped_gen;        /* the state its bytes carry (I/O) */
 };
 
-/* Allocates a batch for part, with the writer opened for codec
- * (KFK_CODEC_*; compression happens at finish). deadline_us is
- * created_us + delivery.timeout.ms. Returns NULL when out of memory.
- * One reference, the caller's. */
-struct kfk_pbatch *kfk_pbatch_new(struct kfk_ppart *part, const char *topic,
+/* A batch for part, with the writer opened for codec (KFK_CODEC_*;
+ * compression happens at finish), taken from pool when it holds one with
+ * a buffer of size_hint (pool may be NULL). deadline_us is created_us +
+ * delivery.timeout.ms. Returns NULL when out of memory. One reference,
+ * the caller's. */
+struct kfk_pbatch *kfk_pbatch_new(struct kfk_pbatch_pool *pool,
+                                  struct kfk_ppart *part, const char *topic,
                                   int32_t partition, int codec,
                                   int64_t now_us, int64_t deadline_us,
                                   size_t size_hint);

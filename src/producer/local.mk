@@ -8,10 +8,12 @@ libkfk_core_la_SOURCES += src/producer/reports.c src/producer/reports.h
 KFK_C_TESTS += tests/unit/test_reports
 # The record accumulator: batches, topics and partitions, pending records.
 libkfk_core_la_SOURCES += src/producer/batch.c src/producer/batch.h \
+	src/producer/batch_pool.c src/producer/batch_pool.h \
 	src/producer/topic.c src/producer/topic.h \
 	src/producer/accumulator.c src/producer/accumulator.h \
 	src/producer/accumulator_int.h src/producer/accumulator_pending.c
 KFK_C_TESTS += tests/unit/test_accumulator
+KFK_C_TESTS += tests/unit/test_batch_pool
 # The sender and the producer itself (the public API, include/kfk/producer.h).
 libkfk_core_la_SOURCES += src/producer/sender.c src/producer/sender.h \
 	src/producer/sender_req.c src/producer/producer.c \

@@ -54,10 +54,10 @@ struct kfk_producer {
 /* Hooks                                                               */
 /* ------------------------------------------------------------------ */
 
-static void on_notify(struct kfk_ppart *pp, void *arg)
+static void on_notify(struct kfk_ppart *pp, int64_t due, void *arg)
 {
 	struct kfk_producer *p = arg;
-	kfk_sender_notify(pp, &p->sender);
+	kfk_sender_notify(pp, due, &p->sender);
 }
 
 /* A topic without a partition count: what metadata knows now, and a

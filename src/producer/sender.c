@@ -83,6 +83,7 @@ void kfk_sender_init(struct kfk_sender *s, const struct kfk_sender_config *cfg,
 	atomic_init(&s->flushing, 0);
 	atomic_init(&s->stopped, false);
 	atomic_init(&s->dirty, false);
+	atomic_init(&s->wake_at, 0);
 	s->expire_at = INT64_MAX;
 	kfk_timer_init(&s->timer, on_timer, s);
 	kfk_timerheap_init(&s->lingering);
@@ -124,13 +125,21 @@ void kfk_sender_wake(struct kfk_sender *s)
 }
 
 /* News of a partition only: whether it makes anything sendable is known
- * once its batches are collected (visit() then marks the round dirty). */
-void kfk_sender_notify(struct kfk_ppart *pp, void *arg)
+ * once its batches are collected (visit() then marks the round dirty).
+ * A batch that opens is due when its linger ends: when the sender will run
+ * by then anyway (its timer, a round under way) the news waits for it, and
+ * the control loop is not woken once per batch (10,000 partitions open
+ * batches all the time). The push comes before the load of wake_at, and
+ * drain() publishes wake_at before it looks at the queue (both seq_cst):
+ * either we see the new wake_at or drain() sees our push. */
+void kfk_sender_notify(struct kfk_ppart *pp, int64_t due, void *arg)
 {
 	struct kfk_sender *s = arg;
 
-	kfk_mpsc_push(&s->parts_q, &pp->node);
-	post(s);
+	if (!atomic_exchange(&pp->queued, true))
+		kfk_mpsc_push(&s->parts_q, &pp->node);
+	if (due < atomic_load(&s->wake_at) || atomic_load(&s->flushing) > 0)
+		post(s);
 }
 
 void kfk_sender_flush_begin(struct kfk_sender *s)
@@ -312,6 +321,9 @@ static void drain(struct kfk_sender *s)
 		send_ready(s, md, now, &next);
 	kfk_metadata_unref(md);
 	arm(s, next);
+	atomic_store(&s->wake_at, s->timer_at);
+	if (!kfk_mpsc_empty(&s->parts_q))
+		post(s); /* news that saw an older wake_at */
 }
 
 /* ------------------------------------------------------------------ */
@@ -385,13 +397,24 @@ static int gather(struct kfk_sender *s, const struct kfk_metadata *md,
                   int64_t now, int64_t *next)
 {
 	struct kfk_ptopic *asked = NULL;
-	struct kfk_ppart *pp;
+	struct kfk_ppart **link = &s->active, *pp;
 	int n = 0;
 
 	if (all_saturated(s, md))
 		return 0; /* a response coming back marks the round dirty */
-	for (pp = s->active; pp; pp = pp->s_next) {
+	for (; (pp = *link); link = &pp->s_next) {
 		int32_t leader;
+		/* A partition whose batches all went leaves the list here,
+		 * so a round walks the partitions with batches, not every
+		 * partition that ever had one (10,000 of them). */
+		while (pp && !pp->ready_head) {
+			*link = pp->s_next;
+			pp->s_active = false;
+			pp->s_next = NULL;
+			pp = *link;
+		}
+		if (!pp)
+			break;
 		if (!sendable(s, pp, now, next))
 			continue;
 		/* Looked up by name once per snapshot, not per round. */

@@ -80,6 +80,8 @@ struct kfk_sender {
 	atomic_int flushing;          /* flushes in progress */
 	atomic_bool stopped;
 	atomic_bool dirty;            /* something may have become sendable */
+	atomic_int_fast64_t wake_at;  /* the next round the sender will run
+	                               * on its own (its timer), for notify */
 
 	/* Control loop only. */
 	struct kfk_ppart *active;     /* partitions with ready batches (or
@@ -116,8 +118,9 @@ void kfk_sender_init(struct kfk_sender *s, const struct kfk_sender_config *cfg,
 void kfk_sender_destroy(struct kfk_sender *s);
 
 /* The accumulator's notify hook (arg: the sender): queues pp for the next
- * round and wakes the control loop. Any thread; never blocks. */
-void kfk_sender_notify(struct kfk_ppart *pp, void *arg);
+ * round, and wakes the control loop unless a round comes by `due` anyway.
+ * Any thread; never blocks. */
+void kfk_sender_notify(struct kfk_ppart *pp, int64_t due, void *arg);
 
 /* Asks for a round soon. Any thread; never blocks; coalesced. */
 void kfk_sender_wake(struct kfk_sender *s);

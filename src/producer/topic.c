@@ -162,11 +162,13 @@ void kfk_topic_foreach(struct kfk_topic_table *t,
 
 static struct kfk_ppart *part_new(struct kfk_ptopic *tp, int32_t id)
 {
-	struct kfk_ppart *pp = calloc(1, sizeof(*pp));
+	/* Aligned: the sender's half lives on its own cache lines. */
+	struct kfk_ppart *pp = aligned_alloc(KFK_CACHE_LINE, sizeof(*pp));
 
 	if (!pp)
 		return NULL;
-	pthread_mutex_init(&pp->lock, NULL);
+	memset(pp, 0, sizeof(*pp));
+	kfk_spin_init(&pp->lock);
 	pp->topic = tp;
 	pp->id = id;
 	atomic_init(&pp->queued, false);
@@ -224,14 +226,19 @@ kfk_err kfk_topic_set_parts(struct kfk_ptopic *tp, int32_t cnt,
 		return KFK_ERR__NO_MEMORY;
 	/* Each view has its own copy of the pointers: tp->all may move
 	 * while readers still hold an older view. */
-	np = calloc(1, sizeof(*np) + (size_t)cnt * (sizeof(np->v[0]) + 1));
+	np = calloc(1, sizeof(*np) + (size_t)cnt * (sizeof(np->v[0]) +
+	                                            sizeof(np->open_hint[0]) +
+	                                            1));
 	if (!np)
 		return KFK_ERR__NO_MEMORY;
 	np->cnt = cnt;
 	np->v = (struct kfk_ppart **)(void *)(np + 1);
-	np->available = (uint8_t *)(np->v + cnt);
+	np->open_hint = (struct kfk_open_hint *)(void *)(np->v + cnt);
+	np->available = (uint8_t *)(void *)(np->open_hint + cnt);
 	for (i = 0; i < cnt; i++) {
 		np->v[i] = tp->all[i];
+		atomic_init(&np->open_hint[i].batch, NULL);
+		atomic_init(&np->open_hint[i].tail, NULL);
 		np->available[i] = available ? available[i] != 0 : 1;
 	}
 	np->md_version = md_version;
@@ -241,6 +248,19 @@ kfk_err kfk_topic_set_parts(struct kfk_ptopic *tp, int32_t cnt,
 		tp->retired = cur;
 	}
 	return KFK_ERR_NONE;
+}
+
+void kfk_topic_hint_open(struct kfk_ppart *pp, struct kfk_pbatch *b)
+{
+	struct kfk_pparts *v = kfk_topic_parts(pp->topic);
+
+	if (v && pp->id < v->cnt) {
+		atomic_store_explicit(&v->open_hint[pp->id].batch, b,
+		                      memory_order_relaxed);
+		atomic_store_explicit(&v->open_hint[pp->id].tail,
+		                      b ? b->buf.data + b->buf.len : NULL,
+		                      memory_order_relaxed);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -263,7 +283,6 @@ static void part_free(struct kfk_ppart *pp,
 		next = b->next;
 		free_batch(b, arg);
 	}
-	pthread_mutex_destroy(&pp->lock);
 	free(pp);
 }
 

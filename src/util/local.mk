@@ -9,6 +9,10 @@ libkfk_core_la_SOURCES += src/util/mpsc.c src/util/mpsc.h \
 	src/util/timerheap.c src/util/timerheap.h src/util/time.h
 KFK_C_TESTS += tests/unit/test_mpsc
 KFK_C_TESTS += tests/unit/test_timerheap
+# A spin lock for a few stores (the producer's partition lock).
+libkfk_core_la_SOURCES += src/util/spin.h
+KFK_C_TESTS += tests/unit/test_spin
+KFK_TSAN_TESTS += tests/unit/test_spin
 # Exponential backoff with jitter: reconnects, produce and init retries.
 libkfk_core_la_SOURCES += src/util/backoff.c src/util/backoff.h \
 	src/util/waiter.c src/util/waiter.h

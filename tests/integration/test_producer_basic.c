@@ -20,6 +20,7 @@
 #include "../kt.h"
 #include "../mock.h"
 #include "producer/hash.h"
+#include "producer/sender.h"
 #include "test_producer_util.h"
 
 /* Produces n keyed records "k<i%7>" = "<prefix>-<i>" to topic. */
@@ -289,6 +290,52 @@ KT_TEST(flush_sends_without_waiting_for_linger)
 	KT_ASSERT_INT_EQ(kfk_producer_outstanding(p), 0);
 	/* A flush with nothing outstanding returns at once. */
 	KT_ASSERT_INT_EQ(kfk_producer_flush(p, 0), 0);
+	kfk_producer_destroy(p);
+	pt_reports_free(&r);
+	kt_mock_stop(m);
+}
+
+/* A batch that opens tells the sender when its linger ends; a sender that
+ * will run by then anyway is not woken for it. 1,000 records to 1,000
+ * partitions used to wake the control loop for a round per batch (one
+ * round per record here: 300 to 1,000 of them); now the first batch's
+ * linger timer carries the rest. Every record still goes when its linger
+ * ends, not later. */
+KT_TEST(opening_batches_does_not_wake_the_sender_for_each)
+{
+	struct kt_mock *m = kt_mock_start(1, "wide:1000", NULL);
+	struct pt_reports r;
+	kfk_producer *p;
+	uint64_t rounds;
+	int64_t t0, dt;
+	int i, n = 1000;
+
+	KT_ASSERT(m != NULL);
+	pt_reports_init(&r, n + 1);
+	p = pt_producer(kt_mock_bootstrap(m), &r, "linger.ms", "500", NULL);
+	/* Metadata known first. */
+	KT_ASSERT_INT_EQ(kfk_produce(p, "wide", 0, NULL, 0, "v", 1, pt_id(n)),
+	                 0);
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	KT_ASSERT_INT_EQ(r.err[n], KFK_ERR_NONE);
+	rounds = kfk_producer_sender_rounds(p);
+	t0 = kt_now_ms();
+	for (i = 0; i < n; i++)
+		KT_ASSERT_INT_EQ(kfk_produce(p, "wide", i, NULL, 0, "v", 1,
+		                             pt_id(i)), 0);
+	rounds = kfk_producer_sender_rounds(p) - rounds;
+	KT_ASSERT_INT_EQ(pt_wait_reports(p, &r, n + 1, PT_WAIT_MS), n + 1);
+	dt = kt_now_ms() - t0;
+	kt_log("%llu sender rounds for %d batches opened; all delivered in "
+	       "%lld ms", (unsigned long long)rounds, n, (long long)dt);
+	KT_ASSERT_MSG(rounds <= 20, "%llu rounds", (unsigned long long)rounds);
+	KT_ASSERT_MSG(dt >= 450, "delivered after %lld ms", (long long)dt);
+	KT_ASSERT_MSG(dt < 500 + 2000, "delivered after %lld ms",
+	              (long long)dt);
+	for (i = 0; i < n; i++) {
+		KT_ASSERT_INT_EQ(r.err[i], KFK_ERR_NONE);
+		KT_ASSERT_INT_EQ(r.partition[i], i);
+	}
 	kfk_producer_destroy(p);
 	pt_reports_free(&r);
 	kt_mock_stop(m);

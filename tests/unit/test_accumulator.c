@@ -50,14 +50,15 @@ struct h {
 	struct kfk_reports reports;
 	atomic_int notified;  /* hooks run on the producing threads */
 	atomic_int want_md;
+	int64_t last_due;     /* of the last news (single-thread tests) */
 };
 
-static void on_notify(struct kfk_ppart *pp, void *arg)
+static void on_notify(struct kfk_ppart *pp, int64_t due, void *arg)
 {
 	struct h *h = arg;
+	(void)pp;
 	atomic_fetch_add(&h->notified, 1);
-	/* The sender would pop it: let the next news through. */
-	atomic_store(&pp->queued, false);
+	h->last_due = due;
 }
 
 static void on_want_md(struct kfk_ptopic *tp, void *arg)
@@ -259,6 +260,40 @@ KT_TEST(collect_closes_on_linger_and_flush)
 	KT_ASSERT_INT_EQ(kfk_accum_collect(&h.acc, pp, kfk_now_us(), true), 1);
 	KT_ASSERT_INT_EQ(pp->ready_cnt, 2);
 	KT_ASSERT(pp->ready_head->seq < pp->ready_tail->seq);
+	h_destroy(&h);
+}
+
+/* The sender is told when it must look: an opened batch by the end of its
+ * linger (so a running sender need not be woken), a closed one at once. */
+KT_TEST(news_of_an_opened_batch_is_due_at_its_linger_a_closed_one_at_once)
+{
+	struct h h;
+	struct kfk_accum_config cfg = default_cfg();
+	struct kfk_precord r;
+	struct kfk_ppart *pp;
+	int i;
+
+	cfg.linger_us = 100000;
+	cfg.batch_num = 3;
+	h_init(&h, &cfg);
+	pp = kfk_topic_parts(known_topic(&h, "t4"))->v[0];
+	rec_init(&r, "t4", "k", "v");
+	r.partition = 0;
+	KT_ASSERT_INT_EQ(kfk_accum_produce(&h.acc, &r), 0);
+	KT_ASSERT_INT_EQ(atomic_load(&h.notified), 1);
+	KT_ASSERT_INT_EQ(h.last_due, pp->open->created_us + 100000);
+	/* Appending to the open batch is no news. */
+	KT_ASSERT_INT_EQ(kfk_accum_produce(&h.acc, &r), 0);
+	KT_ASSERT_INT_EQ(atomic_load(&h.notified), 1);
+	/* The third record fills it (batch.num.messages 3): due now. */
+	KT_ASSERT_INT_EQ(kfk_accum_produce(&h.acc, &r), 0);
+	KT_ASSERT_INT_EQ(atomic_load(&h.notified), 2);
+	KT_ASSERT_INT_EQ(h.last_due, 0);
+	KT_ASSERT(pp->open == NULL);
+	for (i = 0; i < 2; i++)
+		KT_ASSERT_INT_EQ(kfk_accum_produce(&h.acc, &r), 0);
+	KT_ASSERT_INT_EQ(atomic_load(&h.notified), 3);
+	KT_ASSERT_INT_EQ(h.last_due, pp->open->created_us + 100000);
 	h_destroy(&h);
 }
 
