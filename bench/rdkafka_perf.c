@@ -76,6 +76,13 @@ static void rp_poll(void *ctx, int timeout_ms)
 	rd_kafka_poll(c->rk, timeout_ms);
 }
 
+static void rp_flush(void *ctx, int timeout_ms)
+{
+	struct rp_ctx *c = ctx;
+
+	(void)rd_kafka_flush(c->rk, timeout_ms); /* the caller counts */
+}
+
 static void rp_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
                         void *opaque)
 {
@@ -157,7 +164,7 @@ static int rp_run(const struct perf_opts *o)
 {
 	struct rp_ctx ctx = {NULL, NULL};
 	struct perf_client c = {"librdkafka", rd_kafka_version_str(), &ctx,
-	                        rp_produce, rp_poll};
+	                        rp_produce, rp_poll, rp_flush};
 	rd_kafka_conf_t *conf = rp_conf(o);
 	struct perf_run *run;
 	int rc;

@@ -52,6 +52,13 @@ static void perf_kfk_poll(void *ctx, int timeout_ms)
 	kfk_producer_poll(k->p, timeout_ms);
 }
 
+static void perf_kfk_flush(void *ctx, int timeout_ms)
+{
+	struct perf_kfk *k = ctx;
+
+	(void)kfk_producer_flush(k->p, timeout_ms); /* the caller counts */
+}
+
 static void perf_kfk_delivery(kfk_producer *p, const kfk_delivery *d,
                               void *opaque)
 {
@@ -94,7 +101,7 @@ static int perf_produce(const struct perf_opts *o)
 {
 	struct perf_kfk k = {NULL, o->topic};
 	struct perf_client c = {"kfk", kfk_version_str(), &k, perf_kfk_produce,
-	                        perf_kfk_poll};
+	                        perf_kfk_poll, perf_kfk_flush};
 	kfk_conf *conf = perf_kfk_conf(o, PERF_CMD);
 	struct perf_run *run;
 	char err[512];

@@ -666,7 +666,7 @@ void perf_run_drive(struct perf_run *r, const struct perf_client *c)
 		}
 	}
 	while (r->reported < r->produced) {
-		c->poll(c->ctx, 100);
+		c->flush(c->ctx, 100);
 		perf_tick(r, perf_now_ns());
 	}
 }

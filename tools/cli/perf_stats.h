@@ -136,6 +136,11 @@ struct perf_client {
 	                                char *errstr, size_t errstr_size);
 	/* Serves delivery reports, waiting up to timeout_ms for the first. */
 	void (*poll)(void *ctx, int timeout_ms);
+	/* Sends what lingers and serves reports, for up to timeout_ms: the
+	 * end of a run, once every record is produced (as the Java client's
+	 * ProducerPerformance closes its producer), so the last batches do
+	 * not wait out linger.ms inside the measured time. */
+	void (*flush)(void *ctx, int timeout_ms);
 };
 
 struct perf_run; /* opaque */
