@@ -23,7 +23,8 @@ tools_kfk_SOURCES = tools/cli/main.c tools/cli/cli.c tools/cli/cli.h \
 	tools/cli/perf_stats.c tools/cli/perf_stats.h tools/cli/topics.c \
 	tools/cli/topics_fmt.c tools/cli/topics_fmt.h tools/cli/java_hash.c \
 	tools/cli/java_hash.h tools/cli/groups.c tools/cli/groups.h \
-	tools/cli/groups_reset.c tools/cli/metadata.c tools/cli/configs.c
+	tools/cli/groups_reset.c tools/cli/groups_offsets_del.c \
+	tools/cli/metadata.c tools/cli/configs.c
 tools_kfk_LDADD = libkfk.la -lm
 KFK_CHECK_DEPS += tools/kfk
 KFK_SCRIPT_TESTS += tests/integration/cli_produce.sh

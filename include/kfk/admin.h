@@ -100,6 +100,9 @@ typedef enum kfk_admin_op {
 	KFK_ADMIN_DELETE_GROUPS = 10,
 	KFK_ADMIN_DESCRIBE_CONFIGS = 11,
 	KFK_ADMIN_ALTER_CONFIGS = 12,
+	KFK_ADMIN_DELETE_RECORDS = 13,
+	KFK_ADMIN_DELETE_GROUP_OFFSETS = 14,
+	KFK_ADMIN_DESCRIBE_CLUSTER = 15,
 } kfk_admin_op;
 
 /* What a config belongs to (Kafka's ConfigResource types). */
@@ -182,6 +185,29 @@ KFK_API kfk_err kfk_admin_alter_group_offsets(kfk_admin *a, const char *group,
                                               const kfk_admin_options *o,
                                               uint64_t *id);
 
+/* Deletes the records of partitions before each entry's offset
+ * (KFK_OFFSET_END: all of them, up to the high watermark), through each
+ * partition's leader: the partition's log start moves there. Each entry
+ * of the result's offsets list has its new low watermark, or its error
+ * (OFFSET_OUT_OF_RANGE past the high watermark). */
+KFK_API kfk_err kfk_admin_delete_records(kfk_admin *a, const kfk_tplist *l,
+                                         const kfk_admin_options *o,
+                                         uint64_t *id);
+/* Deletes group's committed offsets of l's partitions (their offsets are
+ * ignored) through its coordinator; each entry's outcome in the result's
+ * offsets list (GROUP_SUBSCRIBED_TO_TOPIC while a member consumes the
+ * topic; GROUP_ID_NOT_FOUND for every entry of an unknown group). */
+KFK_API kfk_err kfk_admin_delete_group_offsets(kfk_admin *a,
+                                               const char *group,
+                                               const kfk_tplist *l,
+                                               const kfk_admin_options *o,
+                                               uint64_t *id);
+/* The cluster: its id (kfk_admin_result_cluster_id()), brokers and
+ * controller (kfk_admin_result_broker(), _controller()). */
+KFK_API kfk_err kfk_admin_describe_cluster(kfk_admin *a,
+                                           const kfk_admin_options *o,
+                                           uint64_t *id);
+
 /* The configs of topics or brokers (each name an item of the result,
  * read with the kfk_admin_topic accessors), with each entry's synonyms
  * (where its value comes from, strongest first). A broker's are asked of
@@ -232,11 +258,16 @@ KFK_API int kfk_admin_result_topic_count(const kfk_admin_result *r);
 KFK_API const kfk_admin_topic *kfk_admin_result_topic(
 	const kfk_admin_result *r, int i);
 
-/* list_offsets, alter_group_offsets: the partitions with their offsets
- * and errors (kfk_tplist_err()). Valid while the result is. */
+/* list_offsets, delete_records, alter_group_offsets,
+ * delete_group_offsets: the partitions with their offsets and errors
+ * (kfk_tplist_err()). Valid while the result is. */
 KFK_API const kfk_tplist *kfk_admin_result_offsets(const kfk_admin_result *r);
 
-/* describe_topics: the cluster's controller (-1: unknown), its brokers. */
+/* describe_cluster: the cluster's id (NULL: the broker gave none). */
+KFK_API const char *kfk_admin_result_cluster_id(const kfk_admin_result *r);
+
+/* describe_topics, describe_cluster: the cluster's controller (-1:
+ * unknown), its brokers. */
 KFK_API int32_t kfk_admin_result_controller(const kfk_admin_result *r);
 KFK_API int kfk_admin_result_broker_count(const kfk_admin_result *r);
 /* Broker i: its id; host, port and rack (NULL: none) through the

@@ -45,7 +45,8 @@ static kfk_err md_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 	if (o->res->all_topics) {
 		m.topics_count = -1; /* null: every topic */
 	} else {
-		if (!(t = calloc((size_t)n, sizeof(*t))))
+		/* None named (describe cluster): an empty list, no topic. */
+		if (n > 0 && !(t = calloc((size_t)n, sizeof(*t))))
 			return KFK_ERR__NO_MEMORY;
 		for (int i = 0; i < n; i++) {
 			kfk_metadata_request_topic_init(&t[i]);
@@ -161,6 +162,9 @@ static kfk_err md_parse(struct kfk_admin_opx *o, kfk_rbuf *body,
 	kfk_arena_init(&ar);
 	if (kfk_metadata_response_decode(body, version, &ar, &m) == 0) {
 		err = r->brokers ? KFK_ERR_NONE : md_brokers(r, &m);
+		if (!err && !r->cluster_id && m.cluster_id.ptr &&
+		    !(r->cluster_id = str_dup(m.cluster_id)))
+			err = KFK_ERR__NO_MEMORY;
 		if (!err && r->all_topics)
 			err = md_all(r, &m);
 		for (int i = 0; !err && !r->all_topics &&
@@ -200,6 +204,20 @@ KFK_API kfk_err kfk_admin_describe_topics(kfk_admin *a,
 		return KFK_ERR__INVALID_ARG;
 	o->res->all_topics = cnt == 0;
 	return kfk_admin_op_go(o, kfk_admin_names_in(o, names, cnt), id);
+}
+
+KFK_API kfk_err kfk_admin_describe_cluster(kfk_admin *a,
+                                           const kfk_admin_options *opts,
+                                           uint64_t *id)
+{
+	struct kfk_admin_opx *o;
+
+	if (!a)
+		return KFK_ERR__INVALID_ARG;
+	if (!(o = kfk_admin_op_new(a, &kfk_admin_metadata_kind,
+	                           KFK_ADMIN_DESCRIBE_CLUSTER, 0, opts)))
+		return KFK_ERR__INVALID_ARG;
+	return kfk_admin_op_go(o, KFK_ERR_NONE, id);
 }
 
 /* ---- DescribeConfigs ------------------------------------------------------------ */

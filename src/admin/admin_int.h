@@ -10,9 +10,11 @@
  *                   coordinator (FindCoordinator, DescribeGroups,
  *                   OffsetFetch, then Metadata and ListOffsets for the
  *                   lag)
- *   admin_offsets.c partitions' offsets (Metadata, ListOffsets) and a
- *                   group's committed offsets set (FindCoordinator,
- *                   OffsetCommit)
+ *   admin_offsets.c operations on partitions, by leader (Metadata, then
+ *                   ListOffsets or DeleteRecords) or by the group's
+ *                   coordinator (FindCoordinator, then OffsetCommit or
+ *                   OffsetDelete)
+ *   admin_offsets_del.c  the DeleteRecords and OffsetDelete requests
  *   admin_coord.c   FindCoordinator for both
  *   admin_result.c  results and their accessors
  *
@@ -135,8 +137,10 @@ struct kfk_admin_result {
 	struct kfk_admin_group *groups;
 	int group_cnt;
 	bool with_offsets;       /* describe_groups */
-	kfk_tplist *offsets;     /* list_offsets, alter_group_offsets */
-	char *group;             /* alter_group_offsets */
+	kfk_tplist *offsets;     /* list_offsets, delete_records, alter and
+	                          * delete_group_offsets */
+	char *group;             /* alter and delete_group_offsets */
+	char *cluster_id;        /* describe_cluster */
 	int32_t *leaders;        /* (ctrl) list_offsets: per entry, its
 	                          * leader and what was asked */
 	int64_t *asks;
@@ -249,6 +253,46 @@ bool kfk_admin_sub_send(struct kfk_admin_opx *o, int32_t node, int16_t api,
                         kfk_admin_sub_fn *done, int gi, void *arg);
 /* The result goes to the queue; o is freed (no request of it out). */
 void kfk_admin_finish(struct kfk_admin_opx *o, kfk_err err);
+
+/* ---- admin_offsets.c: the pipelines of operations on partitions ---- */
+/* An entry not answered yet; what it says if no answer comes. */
+#define KFK_ADMIN_OPEN KFK_ERR__TIMED_OUT
+/* Whether an entry's (or a request's) error passes by itself: a leader or
+ * coordinator that moved, a lost connection. */
+bool kfk_admin_offsets_passes(kfk_err err);
+/* The entry of l for topic / partition (an answer's names are not
+ * NUL-terminated), or -1. */
+int kfk_admin_offsets_find(const kfk_tplist *l, struct kfk_str topic,
+                           int32_t partition);
+/* An answer's partition: -1 when it is no open entry of l, or its error
+ * passes (then *again is set); else the entry's index, its error set to
+ * code (the caller fills the rest). */
+int kfk_admin_offsets_answer(kfk_tplist *l, struct kfk_str topic,
+                             int32_t partition, int16_t code, bool *again);
+/* The entries a request of s asks about (open; of its leader when the
+ * operation goes by leader), by topic: entry idx[j] for j in [0, n);
+ * topic k's run is [start[k], start[k + 1]). */
+struct kfk_admin_asked {
+	int n, nt;
+	int *idx, *start;
+};
+kfk_err kfk_admin_offsets_asked(const struct kfk_admin_sub *s,
+                                struct kfk_admin_asked *a);
+void kfk_admin_asked_free(struct kfk_admin_asked *a);
+/* The end of an answer from a leader or a coordinator: the entries it is
+ * about that are still open get err when it does not pass, else (err, or
+ * `again`: some passing error, some left out) they go round again after
+ * the backoff; then the pipeline moves on. */
+void kfk_admin_offsets_settle(struct kfk_admin_sub *s, kfk_err err,
+                              bool again);
+
+/* ---- admin_offsets_del.c ---- */
+kfk_err kfk_admin_dr_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version);
+void kfk_admin_dr_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
+                       int16_t version);
+kfk_err kfk_admin_od_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version);
+void kfk_admin_od_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
+                       int16_t version);
 
 /* ---- admin_coord.c ---- */
 /* FindCoordinator for the group named by the sub's arg. */

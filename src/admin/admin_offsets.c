@@ -1,15 +1,20 @@
 /*
- * admin/admin_offsets.c: partitions' offsets (by time, earliest, latest)
- * and a group's committed offsets set by the admin client (what
- * kafka-consumer-groups --reset-offsets runs on).
+ * admin/admin_offsets.c: the two pipelines of operations on a list of
+ * partitions, and the requests of two of them: partitions' offsets (by
+ * time, earliest, latest) and a group's committed offsets set by the admin
+ * client (what kafka-consumer-groups --reset-offsets runs on).
  *
- * list_offsets: Metadata for the partitions' leaders, then one ListOffsets
- * per leader, all out at once; a leader that moved (NOT_LEADER, a lost
- * connection) makes the operation ask Metadata again after the backoff,
- * for the partitions still open, until the deadline.
- * alter_group_offsets: FindCoordinator, then OffsetCommit with no
- * member (generation -1), as the Java admin client does; a coordinator
- * that moved or is loading sends it back to FindCoordinator.
+ * By leader (list_offsets, delete_records): Metadata for the partitions'
+ * leaders, then one request per leader, all out at once; a leader that
+ * moved (NOT_LEADER, a lost connection) makes the operation ask Metadata
+ * again after the backoff, for the partitions still open, until the
+ * deadline.
+ * By coordinator (alter_group_offsets, delete_group_offsets):
+ * FindCoordinator, then the request to it (OffsetCommit with no member,
+ * generation -1, as the Java admin client does); a coordinator that moved
+ * or is loading sends it back to FindCoordinator.
+ * Delete records and delete group offsets have their requests in
+ * admin_offsets_del.c.
  */
 #include "config.h"
 
@@ -27,10 +32,9 @@
 
 enum { META, LIST, FIND, COMMIT, DONE };
 
-/* An entry still open: no answer yet; what it says if none comes. */
-#define OPEN KFK_ERR__TIMED_OUT
+#define OPEN KFK_ADMIN_OPEN
 
-static bool passes(kfk_err err)
+bool kfk_admin_offsets_passes(kfk_err err)
 {
 	return err == KFK_ERR_NOT_LEADER_OR_FOLLOWER ||
 	       err == KFK_ERR_LEADER_NOT_AVAILABLE ||
@@ -53,16 +57,74 @@ static int tp_cmp(const void *a, const void *b)
 
 static void tick(struct kfk_timer *t, void *arg);
 
-/* The entry of l for topic / partition (the answer's names are not
- * NUL-terminated), or -1. */
-static int find_entry(const kfk_tplist *l, struct kfk_str topic,
-                      int32_t partition)
+static bool passes(kfk_err err)
+{
+	return kfk_admin_offsets_passes(err);
+}
+
+int kfk_admin_offsets_find(const kfk_tplist *l, struct kfk_str topic,
+                           int32_t partition)
 {
 	for (int i = 0; i < l->cnt; i++)
 		if (l->v[i].partition == partition &&
 		    kfk_str_eq(topic, kfk_str_c(l->v[i].topic)))
 			return i;
 	return -1;
+}
+
+int kfk_admin_offsets_answer(kfk_tplist *l, struct kfk_str topic,
+                             int32_t partition, int16_t code, bool *again)
+{
+	int i = kfk_admin_offsets_find(l, topic, partition);
+
+	if (i < 0 || l->v[i].err != OPEN)
+		return -1;
+	if (passes((kfk_err)code)) {
+		*again = true;
+		return -1;
+	}
+	l->v[i].err = (kfk_err)code;
+	return i;
+}
+
+/* Whether entry i is what a request of s (to its leader, or to the group's
+ * coordinator: every entry open) is about. */
+static bool concerns(const struct kfk_admin_sub *s, int i)
+{
+	const struct kfk_admin_result *r = s->o->res;
+
+	return r->offsets->v[i].err == OPEN &&
+	       (!r->leaders || r->leaders[i] == s->node);
+}
+
+kfk_err kfk_admin_offsets_asked(const struct kfk_admin_sub *s,
+                                struct kfk_admin_asked *a)
+{
+	const kfk_tplist *l = s->o->res->offsets;
+
+	a->n = a->nt = 0;
+	a->idx = malloc((size_t)(l->cnt + 1) * sizeof(*a->idx));
+	a->start = malloc((size_t)(l->cnt + 1) * sizeof(*a->start));
+	if (!a->idx || !a->start) {
+		kfk_admin_asked_free(a);
+		return KFK_ERR__NO_MEMORY;
+	}
+	for (int i = 0; i < l->cnt; i++) { /* l is sorted by topic */
+		if (!concerns(s, i))
+			continue;
+		if (!a->n || strcmp(l->v[a->idx[a->n - 1]].topic, l->v[i].topic))
+			a->start[a->nt++] = a->n;
+		a->idx[a->n++] = i;
+	}
+	a->start[a->nt] = a->n;
+	return KFK_ERR_NONE;
+}
+
+void kfk_admin_asked_free(struct kfk_admin_asked *a)
+{
+	free(a->idx);
+	free(a->start);
+	a->idx = a->start = NULL;
 }
 
 /* Again after the backoff (from Metadata or FindCoordinator). */
@@ -167,43 +229,38 @@ static void md_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
 static kfk_err lo_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 {
 	struct kfk_admin_sub *s = req->opaque;
-	kfk_tplist *l = s->o->res->offsets;
+	const kfk_tplist *l = s->o->res->offsets;
 	struct kfk_list_offsets_request m;
-	struct kfk_list_offsets_request_topic *t = calloc((size_t)l->cnt,
-	                                                  sizeof(*t));
-	struct kfk_list_offsets_request_partition *pv = calloc((size_t)l->cnt,
-	                                                       sizeof(*pv));
-	int nt = 0, np = 0;
+	struct kfk_list_offsets_request_topic *t;
+	struct kfk_list_offsets_request_partition *pv;
+	struct kfk_admin_asked a;
 	kfk_err err;
 
-	if (!t || !pv) {
-		free(t);
-		free(pv);
-		return KFK_ERR__NO_MEMORY;
-	}
+	if ((err = kfk_admin_offsets_asked(s, &a)))
+		return err;
+	t = calloc((size_t)a.nt + 1, sizeof(*t));
+	pv = calloc((size_t)a.n + 1, sizeof(*pv));
 	kfk_list_offsets_request_init(&m);
 	m.replica_id = -1;
-	for (int i = 0; i < l->cnt; i++) {
-		if (l->v[i].err != OPEN || s->o->res->leaders[i] != s->node)
-			continue;
-		if (!nt || strcmp(t[nt - 1].name.ptr, l->v[i].topic)) {
-			kfk_list_offsets_request_topic_init(&t[nt]);
-			t[nt].name = kfk_str_c(l->v[i].topic);
-			t[nt].partitions = &pv[np];
-			nt++;
+	for (int k = 0; t && pv && k < a.nt; k++) {
+		kfk_list_offsets_request_topic_init(&t[k]);
+		t[k].name = kfk_str_c(l->v[a.idx[a.start[k]]].topic);
+		t[k].partitions = &pv[a.start[k]];
+		t[k].partitions_count = a.start[k + 1] - a.start[k];
+		for (int j = a.start[k]; j < a.start[k + 1]; j++) {
+			kfk_list_offsets_request_partition_init(&pv[j]);
+			pv[j].partition_index = l->v[a.idx[j]].partition;
+			pv[j].timestamp = s->o->res->asks[a.idx[j]];
+			pv[j].max_num_offsets = 1;
 		}
-		kfk_list_offsets_request_partition_init(&pv[np]);
-		pv[np].partition_index = l->v[i].partition;
-		pv[np].timestamp = s->o->res->asks[i];
-		pv[np].max_num_offsets = 1;
-		np++;
-		t[nt - 1].partitions_count++;
 	}
 	m.topics = t;
-	m.topics_count = nt;
-	err = (kfk_err)kfk_list_offsets_request_encode(w, version, &m);
+	m.topics_count = a.nt;
+	err = t && pv ? (kfk_err)kfk_list_offsets_request_encode(w, version, &m)
+	              : KFK_ERR__NO_MEMORY;
 	free(t);
 	free(pv);
+	kfk_admin_asked_free(&a);
 	return err;
 }
 
@@ -223,31 +280,17 @@ static void lo_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
 		for (int p = 0; p < m.topics[t].partitions_count; p++) {
 			const struct kfk_list_offsets_response_partition_response
 				*pr = &m.topics[t].partitions[p];
-			int i = find_entry(l, m.topics[t].name,
-			                   pr->partition_index);
+			int i = kfk_admin_offsets_answer(l, m.topics[t].name,
+			                                 pr->partition_index,
+			                                 pr->error_code, &again);
 
-			if (i < 0 || l->v[i].err != OPEN)
+			if (i < 0)
 				continue;
-			if (passes((kfk_err)pr->error_code)) {
-				again = true;
-				continue;
-			}
-			l->v[i].err = (kfk_err)pr->error_code;
 			l->v[i].offset = pr->error_code ? -1 : pr->offset;
 			l->v[i].leader_epoch = pr->leader_epoch;
 		}
 	kfk_arena_destroy(&ar);
-	for (int i = 0; !err && i < l->cnt; i++) /* left out: ask again */
-		again = again || (l->v[i].err == OPEN &&
-		                  o->res->leaders[i] == s->node);
-	if (err && !passes(err)) {
-		for (int i = 0; i < l->cnt; i++)
-			if (l->v[i].err == OPEN && o->res->leaders[i] == s->node)
-				l->v[i].err = err;
-	} else if (err || again) {
-		later(o, META);
-	}
-	tick(NULL, o);
+	kfk_admin_offsets_settle(s, err, again);
 }
 
 /* ---- alter_group_offsets --------------------------------------------------------- */
@@ -276,48 +319,45 @@ static void fc_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
 static kfk_err oc_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 {
 	struct kfk_admin_sub *s = req->opaque;
-	kfk_tplist *l = s->o->res->offsets;
+	const kfk_tplist *l = s->o->res->offsets;
 	struct kfk_offset_commit_request m;
-	struct kfk_offset_commit_request_topic *t = calloc((size_t)l->cnt,
-	                                                   sizeof(*t));
-	struct kfk_offset_commit_request_partition *pv =
-		calloc((size_t)l->cnt, sizeof(*pv));
-	int nt = 0, np = 0;
+	struct kfk_offset_commit_request_topic *t;
+	struct kfk_offset_commit_request_partition *pv;
+	struct kfk_admin_asked a;
 	kfk_err err;
 
-	if (!t || !pv) {
-		free(t);
-		free(pv);
-		return KFK_ERR__NO_MEMORY;
-	}
+	if ((err = kfk_admin_offsets_asked(s, &a)))
+		return err;
+	t = calloc((size_t)a.nt + 1, sizeof(*t));
+	pv = calloc((size_t)a.n + 1, sizeof(*pv));
 	kfk_offset_commit_request_init(&m);
 	m.group_id = kfk_str_c(s->o->res->group);
 	m.generation_id_or_member_epoch = -1; /* no member: the admin's */
 	m.member_id = kfk_str_c("");
-	for (int i = 0; i < l->cnt; i++) {
-		if (l->v[i].err != OPEN)
-			continue;
-		if (!nt || strcmp(t[nt - 1].name.ptr, l->v[i].topic)) {
-			kfk_offset_commit_request_topic_init(&t[nt]);
-			t[nt].name = kfk_str_c(l->v[i].topic);
-			t[nt].partitions = &pv[np];
-			nt++;
+	for (int k = 0; t && pv && k < a.nt; k++) {
+		kfk_offset_commit_request_topic_init(&t[k]);
+		t[k].name = kfk_str_c(l->v[a.idx[a.start[k]]].topic);
+		t[k].partitions = &pv[a.start[k]];
+		t[k].partitions_count = a.start[k + 1] - a.start[k];
+		for (int j = a.start[k]; j < a.start[k + 1]; j++) {
+			const struct kfk_tp *e = &l->v[a.idx[j]];
+
+			kfk_offset_commit_request_partition_init(&pv[j]);
+			pv[j].partition_index = e->partition;
+			pv[j].committed_offset = e->offset;
+			pv[j].committed_leader_epoch = e->leader_epoch;
+			pv[j].committed_metadata =
+				kfk_str_c(e->metadata ? e->metadata : "");
 		}
-		kfk_offset_commit_request_partition_init(&pv[np]);
-		pv[np].partition_index = l->v[i].partition;
-		pv[np].committed_offset = l->v[i].offset;
-		pv[np].committed_leader_epoch = l->v[i].leader_epoch;
-		pv[np].committed_metadata = kfk_str_c(l->v[i].metadata
-		                                              ? l->v[i].metadata
-		                                              : "");
-		np++;
-		t[nt - 1].partitions_count++;
 	}
 	m.topics = t;
-	m.topics_count = nt;
-	err = (kfk_err)kfk_offset_commit_request_encode(w, version, &m);
+	m.topics_count = a.nt;
+	err = t && pv ? (kfk_err)kfk_offset_commit_request_encode(w, version,
+	                                                          &m)
+	              : KFK_ERR__NO_MEMORY;
 	free(t);
 	free(pv);
+	kfk_admin_asked_free(&a);
 	return err;
 }
 
@@ -334,38 +374,65 @@ static void oc_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
 	if (!err && kfk_offset_commit_response_decode(body, version, &ar, &m))
 		err = KFK_ERR__MALFORMED;
 	for (int t = 0; !err && t < m.topics_count; t++)
-		for (int p = 0; p < m.topics[t].partitions_count; p++) {
-			int16_t e = m.topics[t].partitions[p].error_code;
-			int i = find_entry(
+		for (int p = 0; p < m.topics[t].partitions_count; p++)
+			(void)kfk_admin_offsets_answer(
 				l, m.topics[t].name,
-				m.topics[t].partitions[p].partition_index);
-
-			if (i < 0 || l->v[i].err != OPEN)
-				continue;
-			if (passes((kfk_err)e))
-				again = true;
-			else
-				l->v[i].err = (kfk_err)e;
-		}
+				m.topics[t].partitions[p].partition_index,
+				m.topics[t].partitions[p].error_code, &again);
 	kfk_arena_destroy(&ar);
-	for (int i = 0; !err && i < l->cnt; i++) /* left out: again */
-		again = again || l->v[i].err == OPEN;
+	kfk_admin_offsets_settle(s, err, again);
+}
+
+/* ---- driving ----------------------------------------------------------------------- */
+
+void kfk_admin_offsets_settle(struct kfk_admin_sub *s, kfk_err err, bool again)
+{
+	struct kfk_admin_opx *o = s->o;
+	kfk_tplist *l = o->res->offsets;
+
+	for (int i = 0; !err && i < l->cnt; i++) /* left out: ask again */
+		again = again || concerns(s, i);
 	if (err && !passes(err)) {
 		for (int i = 0; i < l->cnt; i++)
-			if (l->v[i].err == OPEN)
+			if (concerns(s, i))
 				l->v[i].err = err;
 	} else if (err || again) {
-		later(o, FIND);
+		later(o, o->res->leaders ? META : FIND);
 	}
 	tick(NULL, o);
 }
 
-/* ---- driving ----------------------------------------------------------------------- */
+/* The request an operation sends to each leader (by_leader) or to the
+ * group's coordinator. */
+struct part_req {
+	int16_t api, min_version;
+	kfk_req_encode_fn *encode;
+	kfk_admin_sub_fn *done;
+};
+
+static struct part_req part_req(const struct kfk_admin_opx *o)
+{
+	switch (o->res->op) {
+	case KFK_ADMIN_DELETE_RECORDS:
+		return (struct part_req){ KFK_APIKEY_DELETE_RECORDS, 0,
+		                          kfk_admin_dr_encode, kfk_admin_dr_done };
+	case KFK_ADMIN_DELETE_GROUP_OFFSETS:
+		return (struct part_req){ KFK_APIKEY_OFFSET_DELETE, 0,
+		                          kfk_admin_od_encode, kfk_admin_od_done };
+	case KFK_ADMIN_ALTER_GROUP_OFFSETS:
+		return (struct part_req){ KFK_APIKEY_OFFSET_COMMIT, 2,
+		                          oc_encode, oc_done };
+	default:
+		return (struct part_req){ KFK_APIKEY_LIST_OFFSETS, 1,
+		                          lo_encode, lo_done };
+	}
+}
 
 /* One ListOffsets per leader of the entries open. */
 static void send_lists(struct kfk_admin_opx *o)
 {
 	kfk_tplist *l = o->res->offsets;
+	struct part_req pr = part_req(o);
 
 	for (int i = 0; i < l->cnt; i++) {
 		int32_t leader = o->res->leaders[i];
@@ -373,9 +440,9 @@ static void send_lists(struct kfk_admin_opx *o)
 
 		for (int k = 0; k < i && !seen; k++)
 			seen = l->v[k].err == OPEN && o->res->leaders[k] == leader;
-		if (!seen && !kfk_admin_sub_send(o, leader,
-		                                 KFK_APIKEY_LIST_OFFSETS, 1,
-		                                 lo_encode, lo_done, 0, NULL)) {
+		if (!seen && !kfk_admin_sub_send(o, leader, pr.api,
+		                                 pr.min_version, pr.encode,
+		                                 pr.done, 0, NULL)) {
 			later(o, META);
 			return;
 		}
@@ -411,8 +478,10 @@ static void tick(struct kfk_timer *t, void *arg)
 		case COMMIT:
 			r->stage = DONE;
 			sent = kfk_admin_sub_send(o, r->coordinator,
-			                          KFK_APIKEY_OFFSET_COMMIT, 2,
-			                          oc_encode, oc_done, 0, NULL);
+			                          part_req(o).api,
+			                          part_req(o).min_version,
+			                          part_req(o).encode,
+			                          part_req(o).done, 0, NULL);
 			if (!sent)
 				r->stage = FIND;
 			break;
@@ -462,35 +531,102 @@ static kfk_err take_list(struct kfk_admin_opx *o, const kfk_tplist *l)
 	return KFK_ERR_NONE;
 }
 
-KFK_API kfk_err kfk_admin_list_offsets(kfk_admin *a, const kfk_tplist *l,
-                                       const kfk_admin_options *opts,
-                                       uint64_t *id)
+/* A by-leader operation (list_offsets, delete_records) on l, each entry
+ * open and asking what its offset says; NULL out of memory. */
+static kfk_err by_leader_new(kfk_admin *a, kfk_admin_op op,
+                             const kfk_tplist *l,
+                             const kfk_admin_options *opts,
+                             struct kfk_admin_opx **op_out)
 {
 	struct kfk_admin_opx *o;
 	kfk_err err;
 
-	if (!a || !l || kfk_tplist_count(l) <= 0)
+	if (!(o = kfk_admin_op_new(a, &kfk_admin_list_offsets_kind, op, 0,
+	                           opts)))
 		return KFK_ERR__INVALID_ARG;
-	if (!(o = kfk_admin_op_new(a, &kfk_admin_list_offsets_kind,
-	                           KFK_ADMIN_LIST_OFFSETS, 0, opts)))
-		return KFK_ERR__INVALID_ARG;
+	*op_out = o;
 	err = take_list(o, l);
 	if (!err && (!(o->res->leaders = calloc((size_t)l->cnt,
 	                                         sizeof(*o->res->leaders))) ||
 	             !(o->res->asks = calloc((size_t)l->cnt,
 	                                      sizeof(*o->res->asks)))))
-		err = KFK_ERR__NO_MEMORY;
+		return KFK_ERR__NO_MEMORY;
 	for (int i = 0; !err && i < o->res->offsets->cnt; i++) {
 		struct kfk_tp *e = &o->res->offsets->v[i];
 
-		if (e->offset < KFK_OFFSET_BEGINNING)
-			err = KFK_ERR__INVALID_ARG;
-		o->res->asks[i] = e->offset; /* -2, -1 or a time */
+		o->res->asks[i] = e->offset;
 		e->offset = -1;
 		e->err = OPEN;
 	}
 	o->res->stage = META;
+	return err;
+}
+
+KFK_API kfk_err kfk_admin_list_offsets(kfk_admin *a, const kfk_tplist *l,
+                                       const kfk_admin_options *opts,
+                                       uint64_t *id)
+{
+	struct kfk_admin_opx *o = NULL;
+	kfk_err err;
+
+	if (!a || !l || kfk_tplist_count(l) <= 0)
+		return KFK_ERR__INVALID_ARG;
+	err = by_leader_new(a, KFK_ADMIN_LIST_OFFSETS, l, opts, &o);
+	if (!o)
+		return err;
+	for (int i = 0; !err && i < o->res->offsets->cnt; i++)
+		if (o->res->asks[i] < KFK_OFFSET_BEGINNING) /* -2, -1, a time */
+			err = KFK_ERR__INVALID_ARG;
 	return kfk_admin_op_go(o, err, id);
+}
+
+KFK_API kfk_err kfk_admin_delete_records(kfk_admin *a, const kfk_tplist *l,
+                                         const kfk_admin_options *opts,
+                                         uint64_t *id)
+{
+	struct kfk_admin_opx *o = NULL;
+	kfk_err err;
+
+	if (!a || !l || kfk_tplist_count(l) <= 0)
+		return KFK_ERR__INVALID_ARG;
+	err = by_leader_new(a, KFK_ADMIN_DELETE_RECORDS, l, opts, &o);
+	if (!o)
+		return err;
+	for (int i = 0; !err && i < o->res->offsets->cnt; i++)
+		if (o->res->asks[i] < KFK_OFFSET_END) /* -1: the end */
+			err = KFK_ERR__INVALID_ARG;
+	return kfk_admin_op_go(o, err, id);
+}
+
+/* A by-coordinator operation on group's entries of l. */
+static kfk_err by_coordinator_new(kfk_admin *a, kfk_admin_op op,
+                                  const char *group, const kfk_tplist *l,
+                                  const kfk_admin_options *opts,
+                                  struct kfk_admin_opx **op_out)
+{
+	struct kfk_admin_opx *o;
+	kfk_err err;
+
+	if (!(o = kfk_admin_op_new(a, &kfk_admin_alter_offsets_kind, op, 0,
+	                           opts)))
+		return KFK_ERR__INVALID_ARG;
+	*op_out = o;
+	err = take_list(o, l);
+	if (!err && !(o->res->group = strdup(group)))
+		err = KFK_ERR__NO_MEMORY;
+	for (int i = 0; !err && i < o->res->offsets->cnt; i++) {
+		struct kfk_tp *e = &o->res->offsets->v[i];
+
+		/* A commit needs an offset; a delete ignores it. */
+		if (op == KFK_ADMIN_ALTER_GROUP_OFFSETS && e->offset < 0)
+			err = KFK_ERR__INVALID_ARG;
+		if (op == KFK_ADMIN_DELETE_GROUP_OFFSETS)
+			e->offset = -1;
+		e->err = OPEN;
+	}
+	o->res->stage = FIND;
+	o->res->coordinator = -1;
+	return err;
 }
 
 KFK_API kfk_err kfk_admin_alter_group_offsets(kfk_admin *a, const char *group,
@@ -498,23 +634,28 @@ KFK_API kfk_err kfk_admin_alter_group_offsets(kfk_admin *a, const char *group,
                                               const kfk_admin_options *opts,
                                               uint64_t *id)
 {
-	struct kfk_admin_opx *o;
+	struct kfk_admin_opx *o = NULL;
 	kfk_err err;
 
 	if (!a || !group || !*group || !l || kfk_tplist_count(l) <= 0)
 		return KFK_ERR__INVALID_ARG;
-	if (!(o = kfk_admin_op_new(a, &kfk_admin_alter_offsets_kind,
-	                           KFK_ADMIN_ALTER_GROUP_OFFSETS, 0, opts)))
+	err = by_coordinator_new(a, KFK_ADMIN_ALTER_GROUP_OFFSETS, group, l,
+	                         opts, &o);
+	return o ? kfk_admin_op_go(o, err, id) : err;
+}
+
+KFK_API kfk_err kfk_admin_delete_group_offsets(kfk_admin *a,
+                                               const char *group,
+                                               const kfk_tplist *l,
+                                               const kfk_admin_options *opts,
+                                               uint64_t *id)
+{
+	struct kfk_admin_opx *o = NULL;
+	kfk_err err;
+
+	if (!a || !group || !*group || !l || kfk_tplist_count(l) <= 0)
 		return KFK_ERR__INVALID_ARG;
-	err = take_list(o, l);
-	if (!err && !(o->res->group = strdup(group)))
-		err = KFK_ERR__NO_MEMORY;
-	for (int i = 0; !err && i < o->res->offsets->cnt; i++) {
-		if (o->res->offsets->v[i].offset < 0)
-			err = KFK_ERR__INVALID_ARG;
-		o->res->offsets->v[i].err = OPEN;
-	}
-	o->res->stage = FIND;
-	o->res->coordinator = -1;
-	return kfk_admin_op_go(o, err, id);
+	err = by_coordinator_new(a, KFK_ADMIN_DELETE_GROUP_OFFSETS, group, l,
+	                         opts, &o);
+	return o ? kfk_admin_op_go(o, err, id) : err;
 }

@@ -93,6 +93,7 @@ KFK_API void kfk_admin_result_destroy(kfk_admin_result *r)
 	free(r->groups);
 	kfk_tplist_destroy(r->offsets);
 	free(r->group);
+	free(r->cluster_id);
 	free(r->leaders);
 	free(r->asks);
 	for (i = 0; i < r->topic_cnt; i++) {
@@ -408,6 +409,11 @@ KFK_API const char *kfk_admin_group_offset(const kfk_admin_group *g, int i,
 KFK_API const kfk_tplist *kfk_admin_result_offsets(const kfk_admin_result *r)
 {
 	return r->offsets;
+}
+
+KFK_API const char *kfk_admin_result_cluster_id(const kfk_admin_result *r)
+{
+	return r ? r->cluster_id : NULL;
 }
 
 KFK_API int kfk_admin_topic_config_synonym_count(const kfk_admin_topic *t,

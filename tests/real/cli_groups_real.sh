@@ -5,8 +5,9 @@
 # client id) for a group with no members and for one with a member;
 # --list lists the same groups; --reset-offsets prints the same plan for
 # each spec, --dry-run moves nothing, --execute moves exactly what was
-# asked, a group with a member is refused; a group that does not exist
-# and usage errors are said, exit 1 and 2.
+# asked, a group with a member is refused; --delete-offsets prints
+# kafka-consumer-groups' lines and deletes what was asked; a group that
+# does not exist and usage errors are said, exit 1 and 2.
 . "$KFK_SRCDIR/tests/kt.sh"
 . "$KFK_SRCDIR/tests/real/admin_lib.sh"
 needs_broker "kfk groups against a real Kafka"
@@ -67,6 +68,9 @@ kt_check "delete a group with a member: exit 1 ($(tail -n 1 "$tmp/err"))" \
 rc=$?
 kt_check "reset a group with a member: exit 1 ($(cat "$tmp/err"))" \
 	test $rc -eq 1 -a -n "$(grep "inactive, but the current state is Stable" "$tmp/err")"
+# Nor its offsets deleted while it consumes the topic: Kafka's lines.
+same "delete-offsets of a group with a member: Kafka's refusal" \
+	--delete-offsets --group "$p-live" --topic "$p-t:2"
 kill -TERM "$member"
 wait "$member"
 member=
@@ -116,6 +120,28 @@ kt_check "list: exit 0, the same groups" test $rc -eq 0 -a -n \
 	"$(grep -x "$p-live" "$tmp/kfk.out")"
 comm -3 "$tmp/kfk.out" "$tmp/java.out" | grep "$p-" >"$tmp/diff"
 kt_check "list: ours in both" test ! -s "$tmp/diff"
+
+# Delete offsets: kfk for partition 0, kafka-consumer-groups for 1, the
+# same lines; then neither has a committed offset, 2 still has.
+"$kfk" groups -b "$bs" --delete-offsets --group "$p-done" --topic "$p-t:0" \
+	>"$tmp/kfk.out" 2>&1
+rc=$?
+cg --delete-offsets --group "$p-done" --topic "$p-t:1" 2>/dev/null |
+	sed "s/^\($p-t  *\)1 /\10 /" >"$tmp/java.out"
+kt_check "delete-offsets of one partition: exit 0, kafka-consumer-groups' lines" \
+	test $rc -eq 0 -a -s "$tmp/kfk.out" -a \
+	"$(diff "$tmp/java.out" "$tmp/kfk.out")" = ""
+same "describe after both deleted a partition's offset" \
+	--describe --group "$p-done"
+# (Without members only committed partitions are listed.)
+awk -v t="$p-t" '$2 == t { print $3 ":" $4 }' "$tmp/kfk.out" | sort |
+	tr '\n' ' ' | grep -Eq '^2:[0-9]+ $'
+kt_check "partitions 0 and 1 have no committed offset, 2 has" test $? -eq 0
+"$kfk" groups -b "$bs" --delete-offsets --group "$p-none" --topic "$p-t" \
+	>"$tmp/kfk.out" 2>&1
+rc=$?
+kt_check "delete-offsets of a group that does not exist: exit 1, Kafka's line" \
+	test $rc -eq 1 -a -n "$(grep "^Error: The group id does not exist." "$tmp/kfk.out")"
 
 # Delete: Kafka's line; then it is gone, and a second delete says so.
 "$kfk" groups -b "$bs" --delete --group "$p-done" >"$tmp/out" 2>&1

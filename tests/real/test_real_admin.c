@@ -5,7 +5,9 @@
  * controller; configs with their sources), grown, deleted; the errors of
  * each, per topic (an existing topic, a missing one, too few partitions,
  * a replication factor the cluster cannot have); results taken by id
- * while others wait, and by poll.
+ * while others wait, and by poll; groups with their lag; offsets listed,
+ * a group's offsets set and deleted; records deleted; the cluster
+ * described.
  */
 #include "config.h"
 
@@ -564,6 +566,170 @@ KT_TEST(offsets_are_listed_and_a_groups_offsets_set)
 		KT_ASSERT_INT_EQ(committed[1], 10);
 		KT_ASSERT_INT_EQ(committed[2], 15);
 	}
+	kfk_admin_result_destroy(r);
+	kfk_admin_destroy(a);
+}
+
+/* The committed offsets of group, by partition of topic (3; -1: none). */
+static void group_committed(kfk_admin *a, const char *group, int64_t out[3])
+{
+	const char *names[1] = { group };
+	kfk_admin_result *r;
+	const kfk_admin_group *g;
+	uint64_t id;
+
+	out[0] = out[1] = out[2] = -1;
+	KT_ASSERT_INT_EQ(kfk_admin_describe_groups(a, names, 1, true, NULL, &id),
+	                 0);
+	r = wait_ok(a, id);
+	g = kfk_admin_result_group(r, 0);
+	for (int i = 0; i < kfk_admin_group_offset_count(g); i++) {
+		int32_t p;
+		int64_t off;
+
+		kfk_admin_group_offset(g, i, &p, &off, NULL, NULL);
+		KT_ASSERT(p >= 0 && p < 3);
+		out[p] = off;
+	}
+	kfk_admin_result_destroy(r);
+}
+
+/* Records deleted before an offset and up to the end: the new low
+ * watermarks come back, ListOffsets agrees, a consumer from the beginning
+ * starts there; past the end is OFFSET_OUT_OF_RANGE. */
+KT_TEST(records_are_deleted_before_an_offset)
+{
+	kfk_admin *a = admin();
+	char topic[64];
+	kfk_tplist *l = kfk_tplist_new(3);
+	const kfk_tplist *out;
+	kfk_admin_result *r;
+	uint64_t id;
+
+	kr_topic_name(topic, sizeof(topic), "admin-delrec");
+	kr_topic(NULL, topic, 3, 1, "");
+	produce20(topic);
+	kfk_tplist_add(l, topic, 0, 7);
+	kfk_tplist_add(l, topic, 1, KFK_OFFSET_END);
+	kfk_tplist_add(l, topic, 2, 21);
+	KT_ASSERT_INT_EQ(kfk_admin_delete_records(a, l, NULL, &id), 0);
+	r = wait_ok(a, id);
+	KT_ASSERT_INT_EQ(kfk_admin_result_op(r), KFK_ADMIN_DELETE_RECORDS);
+	out = kfk_admin_result_offsets(r);
+	KT_ASSERT_INT_EQ(kfk_tplist_count(out), 3);
+	KT_ASSERT_INT_EQ(kfk_tplist_err(out, 0), 0);
+	KT_ASSERT_INT_EQ(kfk_tplist_offset(out, 0), 7);
+	KT_ASSERT_INT_EQ(kfk_tplist_err(out, 1), 0);
+	KT_ASSERT_INT_EQ(kfk_tplist_offset(out, 1), 20);
+	KT_ASSERT_INT_EQ(kfk_tplist_err(out, 2), KFK_ERR_OFFSET_OUT_OF_RANGE);
+	kfk_admin_result_destroy(r);
+	/* The log starts there now. */
+	for (int i = 0; i < 3; i++)
+		kfk_tplist_set_offset(l, i, KFK_OFFSET_BEGINNING);
+	KT_ASSERT_INT_EQ(kfk_admin_list_offsets(a, l, NULL, &id), 0);
+	r = wait_ok(a, id);
+	out = kfk_admin_result_offsets(r);
+	KT_ASSERT_INT_EQ(kfk_tplist_offset(out, 0), 7);
+	KT_ASSERT_INT_EQ(kfk_tplist_offset(out, 1), 20);
+	KT_ASSERT_INT_EQ(kfk_tplist_offset(out, 2), 0);
+	kfk_admin_result_destroy(r);
+	kfk_tplist_destroy(l);
+	kfk_admin_destroy(a);
+}
+
+/* A group's committed offsets deleted for one partition (no member): the
+ * others stay; a group that does not exist says so for each partition. */
+KT_TEST(a_groups_offsets_are_deleted_by_partition)
+{
+	kfk_admin *a = admin();
+	char topic[64], group[64];
+	kfk_tplist *l = kfk_tplist_new(2);
+	const kfk_tplist *out;
+	kfk_admin_result *r;
+	kfk_consumer *c;
+	int64_t committed[3];
+	uint64_t id;
+
+	kr_topic_name(topic, sizeof(topic), "admin-deloff");
+	kr_topic_name(group, sizeof(group), "admin-deloff-group");
+	kr_topic(NULL, topic, 3, 1, "");
+	produce20(topic);
+	c = member_committed(group, topic);
+	kfk_tplist_add(l, topic, 0, -1);
+	/* While the member consumes the topic, Kafka refuses. */
+	KT_ASSERT_INT_EQ(kfk_admin_delete_group_offsets(a, group, l, NULL, &id),
+	                 0);
+	r = wait_ok(a, id);
+	out = kfk_admin_result_offsets(r);
+	KT_ASSERT_INT_EQ(kfk_tplist_err(out, 0),
+	                 KFK_ERR_GROUP_SUBSCRIBED_TO_TOPIC);
+	kfk_admin_result_destroy(r);
+	kfk_consumer_close(c);
+	kfk_consumer_destroy(c);
+
+	KT_ASSERT_INT_EQ(kfk_admin_delete_group_offsets(a, group, l, NULL, &id),
+	                 0);
+	r = wait_ok(a, id);
+	KT_ASSERT_INT_EQ(kfk_admin_result_op(r), KFK_ADMIN_DELETE_GROUP_OFFSETS);
+	out = kfk_admin_result_offsets(r);
+	KT_ASSERT_INT_EQ(kfk_tplist_count(out), 1);
+	KT_ASSERT_MSG(kfk_tplist_err(out, 0) == 0, "%s",
+	              kfk_err_name(kfk_tplist_err(out, 0)));
+	kfk_admin_result_destroy(r);
+	group_committed(a, group, committed);
+	KT_ASSERT_INT_EQ(committed[0], -1);
+	KT_ASSERT_INT_EQ(committed[1], 10);
+	KT_ASSERT_INT_EQ(committed[2], -1);
+
+	kfk_tplist_add(l, topic, 1, -1);
+	KT_ASSERT_INT_EQ(kfk_admin_delete_group_offsets(a, "admin-no-such-group",
+	                                               l, NULL, &id), 0);
+	r = wait_ok(a, id);
+	out = kfk_admin_result_offsets(r);
+	KT_ASSERT_INT_EQ(kfk_tplist_count(out), 2);
+	for (int i = 0; i < 2; i++)
+		KT_ASSERT_INT_EQ(kfk_tplist_err(out, i),
+		                 KFK_ERR_GROUP_ID_NOT_FOUND);
+	kfk_admin_result_destroy(r);
+	kfk_tplist_destroy(l);
+	kfk_admin_destroy(a);
+}
+
+/* The cluster: its id (as the broker's storage was formatted with), its
+ * one broker at the bootstrap address, the controller among its brokers. */
+KT_TEST(the_cluster_is_described)
+{
+	kfk_admin *a = admin();
+	kfk_admin_result *r;
+	const char *host, *id_str;
+	int32_t port, broker;
+	char addr[300];
+	uint64_t id;
+
+	KT_ASSERT_INT_EQ(kfk_admin_describe_cluster(a, NULL, &id), 0);
+	r = wait_ok(a, id);
+	KT_ASSERT_INT_EQ(kfk_admin_result_op(r), KFK_ADMIN_DESCRIBE_CLUSTER);
+	id_str = kfk_admin_result_cluster_id(r);
+	KT_ASSERT(id_str != NULL);
+	kt_log("cluster id %s", id_str);
+	KT_ASSERT_INT_EQ(strlen(id_str), 22);
+	if (getenv("KFK_KAFKA_DIR")) {
+		char path[1024], want[64] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/cluster-id",
+		         getenv("KFK_KAFKA_DIR"));
+		KT_ASSERT((f = fopen(path, "r")) != NULL);
+		KT_ASSERT(fscanf(f, "%63s", want) == 1);
+		fclose(f);
+		KT_ASSERT_STR_EQ(id_str, want);
+	}
+	KT_ASSERT_INT_EQ(kfk_admin_result_broker_count(r), 1);
+	broker = kfk_admin_result_broker(r, 0, &host, &port, NULL);
+	snprintf(addr, sizeof(addr), "%s:%d", host, (int)port);
+	KT_ASSERT_STR_EQ(addr, kr_bootstrap());
+	KT_ASSERT_INT_EQ(kfk_admin_result_controller(r), broker);
+	KT_ASSERT_INT_EQ(kfk_admin_result_topic_count(r), 0);
 	kfk_admin_result_destroy(r);
 	kfk_admin_destroy(a);
 }

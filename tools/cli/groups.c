@@ -7,6 +7,7 @@
  *              | --all-topics) (--to-earliest | --to-latest | --to-current
  *              | --to-offset N | --shift-by N | --to-datetime T
  *              | --by-duration D) [--dry-run | --execute]
+ *   kfk groups -b HOST:PORT --delete-offsets --group G --topic T[:P,...]
  * --describe shows each partition committed or assigned: its committed
  * offset, log end offset, lag and the member that has it, in
  * kafka-consumer-groups' columns and order.
@@ -41,6 +42,9 @@ static void usage(FILE *f)
 	"      --members, --state       the members, or the group's state,\n"
 	"                               instead of its offsets\n"
 	"  --delete                     delete --group (no members)\n"
+	"  --delete-offsets             delete --group's committed offsets of\n"
+	"                               --topic T[:P,...] (no member\n"
+	"                               consuming it)\n"
 	"  --reset-offsets              set the committed offsets of --group\n"
 	"                               (no members), for --topic T[:P,...]\n"
 	"                               or --all-topics, to: --to-earliest,\n"
@@ -404,8 +408,8 @@ static int do_list(kfk_admin *a)
 
 /* ---- options ----------------------------------------------------------------- */
 
-enum { O_LIST = 256, O_DESCRIBE, O_GROUP, O_DELETE, O_MEMBERS, O_STATE,
-       O_OFFSETS, O_RESET, O_TOPIC, O_ALL_TOPICS,
+enum { O_LIST = 256, O_DESCRIBE, O_GROUP, O_DELETE, O_DELETE_OFFSETS,
+       O_MEMBERS, O_STATE, O_OFFSETS, O_RESET, O_TOPIC, O_ALL_TOPICS,
        O_EARLIEST, O_LATEST, O_CURRENT, O_OFFSET, O_SHIFT, O_DATETIME,
        O_DURATION, O_DRY_RUN, O_EXECUTE };
 
@@ -539,6 +543,7 @@ static int option(int c, char *arg, void *ctx)
 	case O_DESCRIBE: o->describe = true; return 0;
 	case O_GROUP: return add_str(&o->groups, &o->group_cnt, arg);
 	case O_DELETE: o->delete = true; return 0;
+	case O_DELETE_OFFSETS: o->delete_offsets = true; return 0;
 	case O_MEMBERS: o->members = true; return 0;
 	case O_STATE: o->state = true; return 0;
 	case O_OFFSETS: return 0; /* the default view */
@@ -557,6 +562,7 @@ static int parse(int argc, char **argv, struct groups_opts *o, kfk_conf *conf)
 		{"describe", no_argument, NULL, O_DESCRIBE},
 		{"group", required_argument, NULL, O_GROUP},
 		{"delete", no_argument, NULL, O_DELETE},
+		{"delete-offsets", no_argument, NULL, O_DELETE_OFFSETS},
 		{"members", no_argument, NULL, O_MEMBERS},
 		{"state", no_argument, NULL, O_STATE},
 		{"offsets", no_argument, NULL, O_OFFSETS},
@@ -579,15 +585,20 @@ static int parse(int argc, char **argv, struct groups_opts *o, kfk_conf *conf)
 
 	if (rc)
 		return rc;
-	if (o->list + o->describe + o->reset + o->delete != 1) {
-		cli_err(CMD, "one of --list, --describe, --reset-offsets or "
-		             "--delete is needed");
+	if (o->list + o->describe + o->reset + o->delete +
+	    o->delete_offsets != 1) {
+		cli_err(CMD, "one of --list, --describe, --reset-offsets, "
+		             "--delete or --delete-offsets is needed");
 		return -1;
 	}
 	if (!o->list && !o->group_cnt) {
 		cli_err(CMD, "--%s needs --group",
 		        o->describe ? "describe" : o->reset ? "reset-offsets"
-		                                            : "delete");
+		        : o->delete ? "delete" : "delete-offsets");
+		return -1;
+	}
+	if (o->delete_offsets && (o->group_cnt != 1 || !o->topic_cnt)) {
+		cli_err(CMD, "--delete-offsets needs one --group and --topic");
 		return -1;
 	}
 	if (o->members && o->state) {
@@ -626,7 +637,9 @@ int cli_groups(int argc, char **argv)
 		return 2;
 	}
 	rc = o.list ? do_list(a) : o.reset ? groups_reset(a, &o)
-	     : o.delete ? do_delete(a, &o) : do_describe(a, &o);
+	     : o.delete ? do_delete(a, &o)
+	     : o.delete_offsets ? groups_delete_offsets(a, &o)
+	     : do_describe(a, &o);
 	kfk_admin_destroy(a);
 	free(o.groups);
 	free(o.topics);

@@ -21,7 +21,7 @@ enum reset_spec {
 };
 
 struct groups_opts {
-	bool list, describe, reset, delete;
+	bool list, describe, reset, delete, delete_offsets;
 	bool members, state;    /* --describe's views (default: offsets) */
 	const char **groups;
 	int group_cnt;
@@ -35,5 +35,19 @@ struct groups_opts {
 
 /* --reset-offsets for every --group; 0, or 1 when one failed. */
 int groups_reset(kfk_admin *a, const struct groups_opts *o);
+
+/* --delete-offsets of --group's --topic partitions; 0, or 1 when one
+ * failed (groups_offsets_del.c). */
+int groups_delete_offsets(kfk_admin *a, const struct groups_opts *o);
+
+/* The result of the operation err and *id name (read once both
+ * arguments are evaluated: the call that fills *id may be the first);
+ * NULL after saying there was no answer. */
+kfk_admin_result *groups_wait(kfk_admin *a, kfk_err err, const uint64_t *id);
+
+/* The partitions --topic (T, T:0,2) or --all-topics (g's committed ones)
+ * name, offsets unset; NULL after saying why. */
+kfk_tplist *groups_scope(kfk_admin *a, const struct groups_opts *o,
+                         const kfk_admin_group *g);
 
 #endif /* KFK_TOOLS_CLI_GROUPS_H */

@@ -22,10 +22,7 @@
 #define CMD "groups"
 #define WAIT_MS 60000
 
-/* The result of the operation err and *id name (read once both
- * arguments are evaluated: the call that fills *id may be the first). */
-static kfk_admin_result *wait_result(kfk_admin *a, kfk_err err,
-                                     const uint64_t *id)
+kfk_admin_result *groups_wait(kfk_admin *a, kfk_err err, const uint64_t *id)
 {
 	kfk_admin_result *r = err ? NULL : kfk_admin_wait(a, *id, WAIT_MS);
 
@@ -34,8 +31,7 @@ static kfk_admin_result *wait_result(kfk_admin *a, kfk_err err,
 	return r;
 }
 
-/* The partitions in scope, offsets unset; NULL after saying why. */
-static kfk_tplist *scope(kfk_admin *a, const struct groups_opts *o,
+kfk_tplist *groups_scope(kfk_admin *a, const struct groups_opts *o,
                          const kfk_admin_group *g)
 {
 	kfk_tplist *l = kfk_tplist_new(8);
@@ -78,7 +74,7 @@ static kfk_tplist *scope(kfk_admin *a, const struct groups_opts *o,
 			free(name);
 			continue;
 		}
-		r = wait_result(a, kfk_admin_describe_topics(a, names, 1, NULL,
+		r = groups_wait(a, kfk_admin_describe_topics(a, names, 1, NULL,
 		                                             &id), &id);
 		t = r ? kfk_admin_result_topic(r, 0) : NULL;
 		if (!t || kfk_admin_topic_err(t)) {
@@ -110,7 +106,7 @@ static int log_offsets(kfk_admin *a, const kfk_tplist *l, int64_t ask,
 
 	for (int i = 0; i < kfk_tplist_count(q); i++)
 		kfk_tplist_set_offset(q, i, ask);
-	r = wait_result(a, kfk_admin_list_offsets(a, q, NULL, &id), &id);
+	r = groups_wait(a, kfk_admin_list_offsets(a, q, NULL, &id), &id);
 	kfk_tplist_destroy(q);
 	if (!r)
 		return -1;
@@ -240,7 +236,7 @@ static int execute(kfk_admin *a, const char *group, const kfk_tplist *l)
 	uint64_t id = 0;
 	int rc = 0;
 
-	r = wait_result(a, kfk_admin_alter_group_offsets(a, group, l, NULL,
+	r = groups_wait(a, kfk_admin_alter_group_offsets(a, group, l, NULL,
 	                                                   &id), &id);
 	if (!r)
 		return 1;
@@ -272,7 +268,7 @@ static int reset_group(kfk_admin *a, const struct groups_opts *o,
 		        "inactive, but the current state is %s.", name, state);
 		return 1;
 	}
-	if (!(l = scope(a, o, g)))
+	if (!(l = groups_scope(a, o, g)))
 		return 1;
 	n = kfk_tplist_count(l);
 	lo = calloc((size_t)(n ? n : 1), sizeof(*lo));
@@ -305,7 +301,7 @@ int groups_reset(kfk_admin *a, const struct groups_opts *o)
 	uint64_t id = 0;
 	int rc = 0;
 
-	r = wait_result(a, kfk_admin_describe_groups(a, o->groups, o->group_cnt,
+	r = groups_wait(a, kfk_admin_describe_groups(a, o->groups, o->group_cnt,
 	                                             true, NULL, &id), &id);
 	if (!r)
 		return 1;
