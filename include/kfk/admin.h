@@ -103,6 +103,11 @@ typedef enum kfk_admin_op {
 	KFK_ADMIN_DELETE_RECORDS = 13,
 	KFK_ADMIN_DELETE_GROUP_OFFSETS = 14,
 	KFK_ADMIN_DESCRIBE_CLUSTER = 15,
+	KFK_ADMIN_CREATE_ACLS = 16,
+	KFK_ADMIN_DESCRIBE_ACLS = 17,
+	KFK_ADMIN_DELETE_ACLS = 18,
+	KFK_ADMIN_ELECT_LEADERS = 19,
+	KFK_ADMIN_DESCRIBE_PRODUCERS = 20,
 } kfk_admin_op;
 
 /* What a config belongs to (Kafka's ConfigResource types). */
@@ -227,6 +232,110 @@ KFK_API kfk_err kfk_admin_alter_configs(kfk_admin *a, kfk_admin_resource type,
                                         const kfk_admin_options *o,
                                         uint64_t *id);
 
+/* Which leader an election picks. */
+typedef enum kfk_election {
+	KFK_ELECTION_PREFERRED = 0, /* the first replica, if it is in sync */
+	KFK_ELECTION_UNCLEAN = 1,   /* any live replica when none in sync */
+} kfk_election;
+
+/* Elects leaders of l's partitions (NULL: every partition) through the
+ * controller; each partition's outcome is an entry of the result's
+ * offsets list (ELECTION_NOT_NEEDED when it already has the leader the
+ * election would pick, PREFERRED_LEADER_NOT_AVAILABLE, ...). */
+KFK_API kfk_err kfk_admin_elect_leaders(kfk_admin *a, kfk_election type,
+                                        const kfk_tplist *l,
+                                        const kfk_admin_options *o,
+                                        uint64_t *id);
+/* The producers active on l's partitions (DescribeProducers to each
+ * leader): each partition's outcome in the result's offsets list, its
+ * producers through kfk_admin_result_producer(). */
+KFK_API kfk_err kfk_admin_describe_producers(kfk_admin *a,
+                                             const kfk_tplist *l,
+                                             const kfk_admin_options *o,
+                                             uint64_t *id);
+
+/* ---- ACLs -------------------------------------------------------------- */
+
+/* Kafka's ACL vocabulary, with its wire numbers. */
+typedef enum kfk_acl_resource {
+	KFK_ACL_RESOURCE_UNKNOWN = 0,
+	KFK_ACL_RESOURCE_ANY = 1,       /* filters only */
+	KFK_ACL_RESOURCE_TOPIC = 2,
+	KFK_ACL_RESOURCE_GROUP = 3,
+	KFK_ACL_RESOURCE_CLUSTER = 4,   /* named "kafka-cluster" */
+	KFK_ACL_RESOURCE_TRANSACTIONAL_ID = 5,
+	KFK_ACL_RESOURCE_DELEGATION_TOKEN = 6,
+	KFK_ACL_RESOURCE_USER = 7,
+} kfk_acl_resource;
+
+typedef enum kfk_acl_pattern {
+	KFK_ACL_PATTERN_UNKNOWN = 0,
+	KFK_ACL_PATTERN_ANY = 1,        /* filters: literal or prefixed */
+	KFK_ACL_PATTERN_MATCH = 2,      /* filters: what applies to a name */
+	KFK_ACL_PATTERN_LITERAL = 3,    /* the name, or "*" for every one */
+	KFK_ACL_PATTERN_PREFIXED = 4,   /* names that start with it */
+} kfk_acl_pattern;
+
+typedef enum kfk_acl_operation {
+	KFK_ACL_OPERATION_UNKNOWN = 0,
+	KFK_ACL_OPERATION_ANY = 1,      /* filters only */
+	KFK_ACL_OPERATION_ALL = 2,
+	KFK_ACL_OPERATION_READ = 3,
+	KFK_ACL_OPERATION_WRITE = 4,
+	KFK_ACL_OPERATION_CREATE = 5,
+	KFK_ACL_OPERATION_DELETE = 6,
+	KFK_ACL_OPERATION_ALTER = 7,
+	KFK_ACL_OPERATION_DESCRIBE = 8,
+	KFK_ACL_OPERATION_CLUSTER_ACTION = 9,
+	KFK_ACL_OPERATION_DESCRIBE_CONFIGS = 10,
+	KFK_ACL_OPERATION_ALTER_CONFIGS = 11,
+	KFK_ACL_OPERATION_IDEMPOTENT_WRITE = 12,
+	KFK_ACL_OPERATION_CREATE_TOKENS = 13,
+	KFK_ACL_OPERATION_DESCRIBE_TOKENS = 14,
+} kfk_acl_operation;
+
+typedef enum kfk_acl_permission {
+	KFK_ACL_PERMISSION_UNKNOWN = 0,
+	KFK_ACL_PERMISSION_ANY = 1,     /* filters only */
+	KFK_ACL_PERMISSION_DENY = 2,
+	KFK_ACL_PERMISSION_ALLOW = 3,
+} kfk_acl_permission;
+
+/* An ACL (Kafka's AclBinding), or a filter of ACLs (AclBindingFilter:
+ * the _ANY values and NULL strings match anything). Size-first: start
+ * from KFK_ACL_INIT, a filter that matches every ACL. */
+typedef struct kfk_acl {
+	size_t size;                    /* sizeof(kfk_acl) */
+	kfk_acl_resource resource_type;
+	const char *resource_name;
+	kfk_acl_pattern pattern_type;
+	const char *principal;          /* "User:alice" */
+	const char *host;               /* "*": every host */
+	kfk_acl_operation operation;
+	kfk_acl_permission permission;
+} kfk_acl;
+#define KFK_ACL_INIT { sizeof(kfk_acl), KFK_ACL_RESOURCE_ANY, NULL, \
+                       KFK_ACL_PATTERN_ANY, NULL, NULL, \
+                       KFK_ACL_OPERATION_ANY, KFK_ACL_PERMISSION_ANY }
+
+/* Creates cnt ACLs (an array whose elements are acls[0].size bytes);
+ * each one's outcome is an ACL item of the result, in the same order.
+ * The broker must have an authorizer (else SECURITY_DISABLED). */
+KFK_API kfk_err kfk_admin_create_acls(kfk_admin *a, const kfk_acl *acls,
+                                      int cnt, const kfk_admin_options *o,
+                                      uint64_t *id);
+/* The ACLs filter matches, each an ACL item of the result. */
+KFK_API kfk_err kfk_admin_describe_acls(kfk_admin *a, const kfk_acl *filter,
+                                        const kfk_admin_options *o,
+                                        uint64_t *id);
+/* Deletes the ACLs each of cnt filters matches: each deleted ACL is an
+ * item of the result, with the index of its filter and its own outcome; a
+ * filter that failed as a whole is an item too (the filter itself, with
+ * its error). */
+KFK_API kfk_err kfk_admin_delete_acls(kfk_admin *a, const kfk_acl *filters,
+                                      int cnt, const kfk_admin_options *o,
+                                      uint64_t *id);
+
 /* ---- results ----------------------------------------------------------- */
 
 typedef struct kfk_admin_result kfk_admin_result;
@@ -262,6 +371,27 @@ KFK_API const kfk_admin_topic *kfk_admin_result_topic(
  * delete_group_offsets: the partitions with their offsets and errors
  * (kfk_tplist_err()). Valid while the result is. */
 KFK_API const kfk_tplist *kfk_admin_result_offsets(const kfk_admin_result *r);
+
+/* create / describe / delete ACLs: the ACL items. Item i's ACL, valid
+ * while the result is, with its outcome (*err, *errstr: NULL none) and,
+ * for delete_acls, the index of the filter it came from (each out pointer
+ * may be NULL). */
+KFK_API int kfk_admin_result_acl_count(const kfk_admin_result *r);
+KFK_API const kfk_acl *kfk_admin_result_acl(const kfk_admin_result *r, int i,
+                                            kfk_err *err,
+                                            const char **errstr,
+                                            int *filter);
+
+/* describe_producers: producer i of the result: its id, and (each out
+ * pointer may be NULL) the offsets-list entry of its partition, its epoch,
+ * the last sequence and timestamp it wrote, and the first offset of its
+ * open transaction (-1: none). -1 for an i out of range. */
+KFK_API int kfk_admin_result_producer_count(const kfk_admin_result *r);
+KFK_API int64_t kfk_admin_result_producer(const kfk_admin_result *r, int i,
+                                          int *entry, int32_t *epoch,
+                                          int32_t *last_sequence,
+                                          int64_t *last_timestamp,
+                                          int64_t *txn_start_offset);
 
 /* describe_cluster: the cluster's id (NULL: the broker gave none). */
 KFK_API const char *kfk_admin_result_cluster_id(const kfk_admin_result *r);

@@ -15,6 +15,9 @@
  *                   coordinator (FindCoordinator, then OffsetCommit or
  *                   OffsetDelete)
  *   admin_offsets_del.c  the DeleteRecords and OffsetDelete requests
+ *   admin_acls.c    CreateAcls, DescribeAcls, DeleteAcls
+ *   admin_leaders.c ElectLeaders (to the controller), DescribeProducers
+ *                   (on admin_offsets.c's by-leader pipeline)
  *   admin_coord.c   FindCoordinator for both
  *   admin_result.c  results and their accessors
  *
@@ -114,6 +117,23 @@ struct kfk_admin_group {
 	int64_t retry_at_us;
 };
 
+/* An ACL of a result (or asked for: a binding, a filter), owning its
+ * strings. */
+struct kfk_admin_acl {
+	kfk_acl acl;
+	char *rname, *principal, *host;
+	kfk_err err;
+	char *errstr;
+	int filter;              /* delete_acls: which filter; else -1 */
+};
+
+/* An active producer of a partition (describe_producers). */
+struct kfk_admin_producer {
+	int entry;               /* in the result's offsets list */
+	int64_t id, last_timestamp, txn_start_offset;
+	int32_t epoch, last_sequence;
+};
+
 struct kfk_admin_broker {
 	int32_t id;
 	char *host, *rack;
@@ -130,7 +150,8 @@ struct kfk_admin_result {
 	char *errstr;
 	struct kfk_admin_topic *topics;
 	int topic_cnt;
-	bool all_topics;         /* describe every topic */
+	bool all_topics;         /* describe every topic; elect leaders of
+	                          * every partition */
 	int32_t controller;
 	struct kfk_admin_broker *brokers;
 	int broker_cnt;
@@ -141,6 +162,13 @@ struct kfk_admin_result {
 	                          * delete_group_offsets */
 	char *group;             /* alter and delete_group_offsets */
 	char *cluster_id;        /* describe_cluster */
+	struct kfk_admin_acl *acls; /* the ACL items */
+	int acl_cnt, acl_cap;
+	struct kfk_admin_acl *want; /* (ctrl) ACLs to create, or filters */
+	int want_cnt;
+	struct kfk_admin_producer *producers; /* describe_producers */
+	int producer_cnt, producer_cap;
+	int8_t election;         /* (ctrl) elect_leaders */
 	int32_t *leaders;        /* (ctrl) list_offsets: per entry, its
 	                          * leader and what was asked */
 	int64_t *asks;
@@ -264,6 +292,10 @@ bool kfk_admin_offsets_passes(kfk_err err);
  * NUL-terminated), or -1. */
 int kfk_admin_offsets_find(const kfk_tplist *l, struct kfk_str topic,
                            int32_t partition);
+/* The operation's copy of l (its result's offsets list), sorted by topic
+ * (requests name a topic's partitions together); KFK_ERR__INVALID_ARG for
+ * an entry without a topic or with a negative partition. */
+kfk_err kfk_admin_offsets_take(struct kfk_admin_opx *o, const kfk_tplist *l);
 /* An answer's partition: -1 when it is no open entry of l, or its error
  * passes (then *again is set); else the entry's index, its error set to
  * code (the caller fills the rest). */
@@ -271,13 +303,16 @@ int kfk_admin_offsets_answer(kfk_tplist *l, struct kfk_str topic,
                              int32_t partition, int16_t code, bool *again);
 /* The entries a request of s asks about (open; of its leader when the
  * operation goes by leader), by topic: entry idx[j] for j in [0, n);
- * topic k's run is [start[k], start[k + 1]). */
+ * topic k's run is [start[k], start[k + 1]); with zeroed room for the
+ * request's topics (tsize bytes each) and partitions (psize each). */
 struct kfk_admin_asked {
 	int n, nt;
 	int *idx, *start;
+	void *topics, *parts;
 };
 kfk_err kfk_admin_offsets_asked(const struct kfk_admin_sub *s,
-                                struct kfk_admin_asked *a);
+                                struct kfk_admin_asked *a, size_t tsize,
+                                size_t psize);
 void kfk_admin_asked_free(struct kfk_admin_asked *a);
 /* The end of an answer from a leader or a coordinator: the entries it is
  * about that are still open get err when it does not pass, else (err, or
@@ -286,6 +321,11 @@ void kfk_admin_asked_free(struct kfk_admin_asked *a);
 void kfk_admin_offsets_settle(struct kfk_admin_sub *s, kfk_err err,
                               bool again);
 
+/* ---- admin_leaders.c ---- */
+kfk_err kfk_admin_dp_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version);
+void kfk_admin_dp_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
+                       int16_t version);
+
 /* ---- admin_offsets_del.c ---- */
 kfk_err kfk_admin_dr_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version);
 void kfk_admin_dr_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
@@ -293,6 +333,9 @@ void kfk_admin_dr_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
 kfk_err kfk_admin_od_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version);
 void kfk_admin_od_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
                        int16_t version);
+
+/* ---- admin_acls.c ---- */
+void kfk_admin_acl_clear(struct kfk_admin_acl *x);
 
 /* ---- admin_coord.c ---- */
 /* FindCoordinator for the group named by the sub's arg. */

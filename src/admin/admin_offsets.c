@@ -98,14 +98,17 @@ static bool concerns(const struct kfk_admin_sub *s, int i)
 }
 
 kfk_err kfk_admin_offsets_asked(const struct kfk_admin_sub *s,
-                                struct kfk_admin_asked *a)
+                                struct kfk_admin_asked *a, size_t tsize,
+                                size_t psize)
 {
 	const kfk_tplist *l = s->o->res->offsets;
 
 	a->n = a->nt = 0;
 	a->idx = malloc((size_t)(l->cnt + 1) * sizeof(*a->idx));
 	a->start = malloc((size_t)(l->cnt + 1) * sizeof(*a->start));
-	if (!a->idx || !a->start) {
+	a->topics = calloc((size_t)l->cnt + 1, tsize);
+	a->parts = calloc((size_t)l->cnt + 1, psize);
+	if (!a->idx || !a->start || !a->topics || !a->parts) {
 		kfk_admin_asked_free(a);
 		return KFK_ERR__NO_MEMORY;
 	}
@@ -124,7 +127,10 @@ void kfk_admin_asked_free(struct kfk_admin_asked *a)
 {
 	free(a->idx);
 	free(a->start);
+	free(a->topics);
+	free(a->parts);
 	a->idx = a->start = NULL;
+	a->topics = a->parts = NULL;
 }
 
 /* Again after the backoff (from Metadata or FindCoordinator). */
@@ -236,13 +242,13 @@ static kfk_err lo_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 	struct kfk_admin_asked a;
 	kfk_err err;
 
-	if ((err = kfk_admin_offsets_asked(s, &a)))
+	if ((err = kfk_admin_offsets_asked(s, &a, sizeof(*t), sizeof(*pv))))
 		return err;
-	t = calloc((size_t)a.nt + 1, sizeof(*t));
-	pv = calloc((size_t)a.n + 1, sizeof(*pv));
+	t = a.topics;
+	pv = a.parts;
 	kfk_list_offsets_request_init(&m);
 	m.replica_id = -1;
-	for (int k = 0; t && pv && k < a.nt; k++) {
+	for (int k = 0; k < a.nt; k++) {
 		kfk_list_offsets_request_topic_init(&t[k]);
 		t[k].name = kfk_str_c(l->v[a.idx[a.start[k]]].topic);
 		t[k].partitions = &pv[a.start[k]];
@@ -256,10 +262,7 @@ static kfk_err lo_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 	}
 	m.topics = t;
 	m.topics_count = a.nt;
-	err = t && pv ? (kfk_err)kfk_list_offsets_request_encode(w, version, &m)
-	              : KFK_ERR__NO_MEMORY;
-	free(t);
-	free(pv);
+	err = (kfk_err)kfk_list_offsets_request_encode(w, version, &m);
 	kfk_admin_asked_free(&a);
 	return err;
 }
@@ -326,15 +329,15 @@ static kfk_err oc_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 	struct kfk_admin_asked a;
 	kfk_err err;
 
-	if ((err = kfk_admin_offsets_asked(s, &a)))
+	if ((err = kfk_admin_offsets_asked(s, &a, sizeof(*t), sizeof(*pv))))
 		return err;
-	t = calloc((size_t)a.nt + 1, sizeof(*t));
-	pv = calloc((size_t)a.n + 1, sizeof(*pv));
+	t = a.topics;
+	pv = a.parts;
 	kfk_offset_commit_request_init(&m);
 	m.group_id = kfk_str_c(s->o->res->group);
 	m.generation_id_or_member_epoch = -1; /* no member: the admin's */
 	m.member_id = kfk_str_c("");
-	for (int k = 0; t && pv && k < a.nt; k++) {
+	for (int k = 0; k < a.nt; k++) {
 		kfk_offset_commit_request_topic_init(&t[k]);
 		t[k].name = kfk_str_c(l->v[a.idx[a.start[k]]].topic);
 		t[k].partitions = &pv[a.start[k]];
@@ -352,11 +355,7 @@ static kfk_err oc_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 	}
 	m.topics = t;
 	m.topics_count = a.nt;
-	err = t && pv ? (kfk_err)kfk_offset_commit_request_encode(w, version,
-	                                                          &m)
-	              : KFK_ERR__NO_MEMORY;
-	free(t);
-	free(pv);
+	err = (kfk_err)kfk_offset_commit_request_encode(w, version, &m);
 	kfk_admin_asked_free(&a);
 	return err;
 }
@@ -416,6 +415,9 @@ static struct part_req part_req(const struct kfk_admin_opx *o)
 	case KFK_ADMIN_DELETE_RECORDS:
 		return (struct part_req){ KFK_APIKEY_DELETE_RECORDS, 0,
 		                          kfk_admin_dr_encode, kfk_admin_dr_done };
+	case KFK_ADMIN_DESCRIBE_PRODUCERS:
+		return (struct part_req){ KFK_APIKEY_DESCRIBE_PRODUCERS, 0,
+		                          kfk_admin_dp_encode, kfk_admin_dp_done };
 	case KFK_ADMIN_DELETE_GROUP_OFFSETS:
 		return (struct part_req){ KFK_APIKEY_OFFSET_DELETE, 0,
 		                          kfk_admin_od_encode, kfk_admin_od_done };
@@ -514,9 +516,7 @@ const struct kfk_admin_kind kfk_admin_alter_offsets_kind = {
 	KFK_APIKEY_OFFSET_COMMIT, 2, false, NULL, NULL, start, tick
 };
 
-/* The operation's copy of l, entries open and sorted by topic (requests
- * name a topic's partitions together). */
-static kfk_err take_list(struct kfk_admin_opx *o, const kfk_tplist *l)
+kfk_err kfk_admin_offsets_take(struct kfk_admin_opx *o, const kfk_tplist *l)
 {
 	kfk_tplist *c = kfk_tplist_copy(l);
 
@@ -545,7 +545,7 @@ static kfk_err by_leader_new(kfk_admin *a, kfk_admin_op op,
 	                           opts)))
 		return KFK_ERR__INVALID_ARG;
 	*op_out = o;
-	err = take_list(o, l);
+	err = kfk_admin_offsets_take(o, l);
 	if (!err && (!(o->res->leaders = calloc((size_t)l->cnt,
 	                                         sizeof(*o->res->leaders))) ||
 	             !(o->res->asks = calloc((size_t)l->cnt,
@@ -598,6 +598,20 @@ KFK_API kfk_err kfk_admin_delete_records(kfk_admin *a, const kfk_tplist *l,
 	return kfk_admin_op_go(o, err, id);
 }
 
+KFK_API kfk_err kfk_admin_describe_producers(kfk_admin *a,
+                                             const kfk_tplist *l,
+                                             const kfk_admin_options *opts,
+                                             uint64_t *id)
+{
+	struct kfk_admin_opx *o = NULL;
+	kfk_err err;
+
+	if (!a || !l || kfk_tplist_count(l) <= 0)
+		return KFK_ERR__INVALID_ARG;
+	err = by_leader_new(a, KFK_ADMIN_DESCRIBE_PRODUCERS, l, opts, &o);
+	return o ? kfk_admin_op_go(o, err, id) : err;
+}
+
 /* A by-coordinator operation on group's entries of l. */
 static kfk_err by_coordinator_new(kfk_admin *a, kfk_admin_op op,
                                   const char *group, const kfk_tplist *l,
@@ -611,7 +625,7 @@ static kfk_err by_coordinator_new(kfk_admin *a, kfk_admin_op op,
 	                           opts)))
 		return KFK_ERR__INVALID_ARG;
 	*op_out = o;
-	err = take_list(o, l);
+	err = kfk_admin_offsets_take(o, l);
 	if (!err && !(o->res->group = strdup(group)))
 		err = KFK_ERR__NO_MEMORY;
 	for (int i = 0; !err && i < o->res->offsets->cnt; i++) {

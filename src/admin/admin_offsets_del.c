@@ -29,13 +29,13 @@ kfk_err kfk_admin_dr_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 	struct kfk_admin_asked a;
 	kfk_err err;
 
-	if ((err = kfk_admin_offsets_asked(s, &a)))
+	if ((err = kfk_admin_offsets_asked(s, &a, sizeof(*t), sizeof(*pv))))
 		return err;
-	t = calloc((size_t)a.nt + 1, sizeof(*t));
-	pv = calloc((size_t)a.n + 1, sizeof(*pv));
+	t = a.topics;
+	pv = a.parts;
 	kfk_delete_records_request_init(&m);
 	m.timeout_ms = req->timeout_ms;
-	for (int k = 0; t && pv && k < a.nt; k++) {
+	for (int k = 0; k < a.nt; k++) {
 		kfk_delete_records_request_topic_init(&t[k]);
 		t[k].name = kfk_str_c(l->v[a.idx[a.start[k]]].topic);
 		t[k].partitions = &pv[a.start[k]];
@@ -49,11 +49,7 @@ kfk_err kfk_admin_dr_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 	}
 	m.topics = t;
 	m.topics_count = a.nt;
-	err = t && pv ? (kfk_err)kfk_delete_records_request_encode(w, version,
-	                                                           &m)
-	              : KFK_ERR__NO_MEMORY;
-	free(t);
-	free(pv);
+	err = (kfk_err)kfk_delete_records_request_encode(w, version, &m);
 	kfk_admin_asked_free(&a);
 	return err;
 }
@@ -97,13 +93,13 @@ kfk_err kfk_admin_od_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 	struct kfk_admin_asked a;
 	kfk_err err;
 
-	if ((err = kfk_admin_offsets_asked(s, &a)))
+	if ((err = kfk_admin_offsets_asked(s, &a, sizeof(*t), sizeof(*pv))))
 		return err;
-	t = calloc((size_t)a.nt + 1, sizeof(*t));
-	pv = calloc((size_t)a.n + 1, sizeof(*pv));
+	t = a.topics;
+	pv = a.parts;
 	kfk_offset_delete_request_init(&m);
 	m.group_id = kfk_str_c(s->o->res->group);
-	for (int k = 0; t && pv && k < a.nt; k++) {
+	for (int k = 0; k < a.nt; k++) {
 		kfk_offset_delete_request_topic_init(&t[k]);
 		t[k].name = kfk_str_c(l->v[a.idx[a.start[k]]].topic);
 		t[k].partitions = &pv[a.start[k]];
@@ -115,11 +111,7 @@ kfk_err kfk_admin_od_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 	}
 	m.topics = t;
 	m.topics_count = a.nt;
-	err = t && pv ? (kfk_err)kfk_offset_delete_request_encode(w, version,
-	                                                          &m)
-	              : KFK_ERR__NO_MEMORY;
-	free(t);
-	free(pv);
+	err = (kfk_err)kfk_offset_delete_request_encode(w, version, &m);
 	kfk_admin_asked_free(&a);
 	return err;
 }

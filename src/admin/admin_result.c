@@ -94,6 +94,13 @@ KFK_API void kfk_admin_result_destroy(kfk_admin_result *r)
 	kfk_tplist_destroy(r->offsets);
 	free(r->group);
 	free(r->cluster_id);
+	for (i = 0; i < r->acl_cnt; i++)
+		kfk_admin_acl_clear(&r->acls[i]);
+	free(r->acls);
+	for (i = 0; i < r->want_cnt; i++)
+		kfk_admin_acl_clear(&r->want[i]);
+	free(r->want);
+	free(r->producers);
 	free(r->leaders);
 	free(r->asks);
 	for (i = 0; i < r->topic_cnt; i++) {

@@ -111,7 +111,8 @@ tool() {
 	kafka-topics) cls=org.apache.kafka.tools.TopicCommand ;;
 	kafka-consumer-groups) cls=org.apache.kafka.tools.consumer.group.ConsumerGroupCommand ;;
 	kafka-configs) cls=org.apache.kafka.tools.ConfigCommand ;;
-	*) die "unknown tool $1 (kafka-topics, kafka-consumer-groups, kafka-configs)" ;;
+	kafka-acls) cls=org.apache.kafka.tools.AclCommand ;;
+	*) die "unknown tool $1 (kafka-topics, kafka-consumer-groups, kafka-configs, kafka-acls)" ;;
 	esac
 	shift
 	fetch
@@ -150,7 +151,9 @@ bootstrap() {
 
 # server.properties of broker b: combined broker and controller, a static
 # quorum of every node, internal topics replicated as widely as the
-# cluster allows. Nothing expires by time: tests write records with fixed
+# cluster allows. An authorizer, so that ACLs can be created, listed and
+# deleted; every client is ANONYMOUS on PLAINTEXT, a super user, so
+# nothing is refused. Nothing expires by time: tests write records with fixed
 # timestamps years old, which the default 7-day retention would delete
 # within minutes.
 write_props() {
@@ -189,6 +192,8 @@ write_props() {
 		num.recovery.threads.per.data.dir=1
 		log.cleaner.threads=1
 		log.cleaner.dedupe.buffer.size=4194304
+		authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+		super.users=User:ANONYMOUS
 	EOF
 	cat >"$dir/node$b/log4j2.properties" <<-EOF
 		status = error

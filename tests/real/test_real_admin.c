@@ -7,7 +7,8 @@
  * a replication factor the cluster cannot have); results taken by id
  * while others wait, and by poll; groups with their lag; offsets listed,
  * a group's offsets set and deleted; records deleted; the cluster
- * described.
+ * described; ACLs created, described (and listed by kafka-acls), deleted;
+ * leaders elected; producers described.
  */
 #include "config.h"
 
@@ -731,5 +732,244 @@ KT_TEST(the_cluster_is_described)
 	KT_ASSERT_INT_EQ(kfk_admin_result_controller(r), broker);
 	KT_ASSERT_INT_EQ(kfk_admin_result_topic_count(r), 0);
 	kfk_admin_result_destroy(r);
+	kfk_admin_destroy(a);
+}
+
+/* The items of an ACL result, each as one line, sorted: what the broker
+ * holds can then be compared whole. */
+static char *acl_lines(const kfk_admin_result *r)
+{
+	int n = kfk_admin_result_acl_count(r);
+	char **v = calloc((size_t)n + 1, sizeof(*v)), *out;
+	size_t len = 1;
+
+	KT_ASSERT(v != NULL);
+	for (int i = 0; i < n; i++) {
+		kfk_err err;
+		int f;
+		const kfk_acl *x = kfk_admin_result_acl(r, i, &err, NULL, &f);
+		char buf[512];
+
+		snprintf(buf, sizeof(buf), "%d %s %d %s %s %d %d f%d %s\n",
+		         x->resource_type, x->resource_name, x->pattern_type,
+		         x->principal, x->host, x->operation, x->permission, f,
+		         kfk_err_name(err));
+		v[i] = strdup(buf);
+		len += strlen(buf);
+	}
+	for (int i = 1; i < n; i++) /* a few lines: insertion sort */
+		for (int k = i; k > 0 && strcmp(v[k - 1], v[k]) > 0; k--) {
+			char *t = v[k];
+			v[k] = v[k - 1];
+			v[k - 1] = t;
+		}
+	out = calloc(1, len);
+	for (int i = 0; i < n; i++) {
+		strcat(out, v[i]);
+		free(v[i]);
+	}
+	free(v);
+	return out;
+}
+
+static kfk_acl acl(kfk_acl_resource type, const char *name,
+                   kfk_acl_pattern pattern, const char *principal,
+                   const char *host, kfk_acl_operation op,
+                   kfk_acl_permission perm)
+{
+	kfk_acl x = KFK_ACL_INIT;
+
+	x.resource_type = type;
+	x.resource_name = name;
+	x.pattern_type = pattern;
+	x.principal = principal;
+	x.host = host;
+	x.operation = op;
+	x.permission = perm;
+	return x;
+}
+
+/* ACLs created, each said ok; described by principal (exactly those),
+ * listed by Kafka's own kafka-acls; deleted by filters (each deleted ACL
+ * with its filter), the rest left; an ACL that cannot be is refused
+ * before anything is sent. */
+KT_TEST(acls_are_created_described_and_deleted)
+{
+	kfk_admin *a = admin();
+	char topic[64], pfx[64], group[64], want[1024], alice[64], bob[64];
+	kfk_acl in[3], f[2], bad;
+	kfk_admin_result *r;
+	char *got, *out;
+	uint64_t id;
+
+	kr_topic_name(topic, sizeof(topic), "acl-t");
+	kr_topic_name(pfx, sizeof(pfx), "acl-p");
+	kr_topic_name(group, sizeof(group), "acl-g");
+	/* Principals of this run only: a broker kept from an earlier run
+	 * may hold their ACLs still. */
+	kr_topic_name(alice, sizeof(alice), "User:alice");
+	kr_topic_name(bob, sizeof(bob), "User:bob");
+	in[0] = acl(KFK_ACL_RESOURCE_TOPIC, topic, KFK_ACL_PATTERN_LITERAL,
+	            alice, "*", KFK_ACL_OPERATION_READ,
+	            KFK_ACL_PERMISSION_ALLOW);
+	in[1] = acl(KFK_ACL_RESOURCE_TOPIC, pfx, KFK_ACL_PATTERN_PREFIXED,
+	            bob, "127.0.0.1", KFK_ACL_OPERATION_WRITE,
+	            KFK_ACL_PERMISSION_DENY);
+	in[2] = acl(KFK_ACL_RESOURCE_GROUP, group, KFK_ACL_PATTERN_LITERAL,
+	            alice, "*", KFK_ACL_OPERATION_READ,
+	            KFK_ACL_PERMISSION_ALLOW);
+	KT_ASSERT_INT_EQ(kfk_admin_create_acls(a, in, 3, NULL, &id), 0);
+	r = wait_ok(a, id);
+	KT_ASSERT_INT_EQ(kfk_admin_result_op(r), KFK_ADMIN_CREATE_ACLS);
+	got = acl_lines(r);
+	snprintf(want, sizeof(want),
+	         "2 %s 4 %s 127.0.0.1 4 2 f-1 NONE\n"
+	         "2 %s 3 %s * 3 3 f-1 NONE\n"
+	         "3 %s 3 %s * 3 3 f-1 NONE\n", pfx, bob, topic, alice, group,
+	         alice);
+	KT_ASSERT_STR_EQ(got, want);
+	free(got);
+	kfk_admin_result_destroy(r);
+
+	/* Kafka's tool sees them. */
+	out = kr_kafka_out(NULL, "tool kafka-acls --bootstrap-server %s --list "
+	                   "--topic %s", kr_bootstrap(), topic);
+	kt_log("kafka-acls: %s", out);
+	snprintf(want, sizeof(want), "(principal=%s, host=*, operation=READ, "
+	         "permissionType=ALLOW)", alice);
+	KT_ASSERT(strstr(out, want) != NULL);
+	free(out);
+
+	f[0] = acl(KFK_ACL_RESOURCE_ANY, NULL, KFK_ACL_PATTERN_ANY, alice,
+	           NULL, KFK_ACL_OPERATION_ANY, KFK_ACL_PERMISSION_ANY);
+	KT_ASSERT_INT_EQ(kfk_admin_describe_acls(a, &f[0], NULL, &id), 0);
+	r = wait_ok(a, id);
+	got = acl_lines(r);
+	snprintf(want, sizeof(want),
+	         "2 %s 3 %s * 3 3 f-1 NONE\n"
+	         "3 %s 3 %s * 3 3 f-1 NONE\n", topic, alice, group, alice);
+	KT_ASSERT_STR_EQ(got, want);
+	free(got);
+	kfk_admin_result_destroy(r);
+
+	f[1] = acl(KFK_ACL_RESOURCE_TOPIC, "acl-no-such", KFK_ACL_PATTERN_LITERAL,
+	           NULL, NULL, KFK_ACL_OPERATION_ANY, KFK_ACL_PERMISSION_ANY);
+	KT_ASSERT_INT_EQ(kfk_admin_delete_acls(a, f, 2, NULL, &id), 0);
+	r = wait_ok(a, id);
+	got = acl_lines(r);
+	snprintf(want, sizeof(want),
+	         "2 %s 3 %s * 3 3 f0 NONE\n"
+	         "3 %s 3 %s * 3 3 f0 NONE\n", topic, alice, group, alice);
+	KT_ASSERT_STR_EQ(got, want);
+	free(got);
+	kfk_admin_result_destroy(r);
+
+	/* bob's is left: found by its prefixed pattern, then deleted. */
+	f[0] = acl(KFK_ACL_RESOURCE_TOPIC, pfx, KFK_ACL_PATTERN_PREFIXED, NULL,
+	           NULL, KFK_ACL_OPERATION_ANY, KFK_ACL_PERMISSION_ANY);
+	KT_ASSERT_INT_EQ(kfk_admin_delete_acls(a, f, 1, NULL, &id), 0);
+	r = wait_ok(a, id);
+	got = acl_lines(r);
+	snprintf(want, sizeof(want), "2 %s 4 %s 127.0.0.1 4 2 f0 NONE\n",
+	         pfx, bob);
+	KT_ASSERT_STR_EQ(got, want);
+	free(got);
+	kfk_admin_result_destroy(r);
+	f[0] = acl(KFK_ACL_RESOURCE_ANY, NULL, KFK_ACL_PATTERN_ANY, bob,
+	           NULL, KFK_ACL_OPERATION_ANY, KFK_ACL_PERMISSION_ANY);
+	KT_ASSERT_INT_EQ(kfk_admin_describe_acls(a, &f[0], NULL, &id), 0);
+	r = wait_ok(a, id);
+	KT_ASSERT_INT_EQ(kfk_admin_result_acl_count(r), 0);
+	kfk_admin_result_destroy(r);
+
+	/* An ACL with an ANY in it cannot be created. */
+	bad = in[0];
+	bad.operation = KFK_ACL_OPERATION_ANY;
+	KT_ASSERT_INT_EQ(kfk_admin_create_acls(a, &bad, 1, NULL, &id),
+	                 KFK_ERR__INVALID_ARG);
+	kfk_admin_destroy(a);
+}
+
+/* A preferred election on partitions that have their preferred leader
+ * (one broker) is not needed, each said so; a partition that does not
+ * exist says that. */
+KT_TEST(leaders_are_elected_per_partition)
+{
+	kfk_admin *a = admin();
+	char topic[64];
+	kfk_tplist *l = kfk_tplist_new(3);
+	const kfk_tplist *out;
+	kfk_admin_result *r;
+	uint64_t id;
+
+	kr_topic_name(topic, sizeof(topic), "admin-elect");
+	kr_topic(NULL, topic, 2, 1, "");
+	kfk_tplist_add(l, topic, 0, -1);
+	kfk_tplist_add(l, topic, 1, -1);
+	kfk_tplist_add(l, topic, 9, -1);
+	KT_ASSERT_INT_EQ(kfk_admin_elect_leaders(a, KFK_ELECTION_PREFERRED, l,
+	                                         NULL, &id), 0);
+	r = wait_ok(a, id);
+	KT_ASSERT_INT_EQ(kfk_admin_result_op(r), KFK_ADMIN_ELECT_LEADERS);
+	out = kfk_admin_result_offsets(r);
+	KT_ASSERT_INT_EQ(kfk_tplist_count(out), 3);
+	for (int i = 0; i < 3; i++) {
+		kt_log("partition %d: %s", kfk_tplist_partition(out, i),
+		       kfk_err_name(kfk_tplist_err(out, i)));
+		KT_ASSERT_INT_EQ(kfk_tplist_partition(out, i), i < 2 ? i : 9);
+		KT_ASSERT_INT_EQ(kfk_tplist_err(out, i),
+		                 i < 2 ? KFK_ERR_ELECTION_NOT_NEEDED
+		                       : KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+	}
+	kfk_admin_result_destroy(r);
+	kfk_tplist_destroy(l);
+	KT_ASSERT_INT_EQ(kfk_admin_elect_leaders(a, 7, NULL, NULL, &id),
+	                 KFK_ERR__INVALID_ARG);
+	kfk_admin_destroy(a);
+}
+
+/* The idempotent producer that wrote 20 records to each partition is the
+ * one active producer of each, its last sequence 19, no transaction. */
+KT_TEST(producers_are_described_per_partition)
+{
+	kfk_admin *a = admin();
+	char topic[64];
+	kfk_tplist *l = kfk_tplist_new(3);
+	const kfk_tplist *out;
+	kfk_admin_result *r;
+	int64_t pid = -1;
+	uint64_t id;
+
+	kr_topic_name(topic, sizeof(topic), "admin-producers");
+	kr_topic(NULL, topic, 3, 1, "");
+	produce20(topic); /* idempotent by default */
+	for (int p = 0; p < 3; p++)
+		kfk_tplist_add(l, topic, p, -1);
+	KT_ASSERT_INT_EQ(kfk_admin_describe_producers(a, l, NULL, &id), 0);
+	r = wait_ok(a, id);
+	KT_ASSERT_INT_EQ(kfk_admin_result_op(r), KFK_ADMIN_DESCRIBE_PRODUCERS);
+	out = kfk_admin_result_offsets(r);
+	for (int i = 0; i < 3; i++)
+		KT_ASSERT_INT_EQ(kfk_tplist_err(out, i), 0);
+	KT_ASSERT_INT_EQ(kfk_admin_result_producer_count(r), 3);
+	for (int i = 0; i < 3; i++) {
+		int entry;
+		int32_t epoch, seq;
+		int64_t ts, txn;
+		int64_t id_i = kfk_admin_result_producer(r, i, &entry, &epoch,
+		                                         &seq, &ts, &txn);
+
+		KT_ASSERT(id_i >= 0);
+		if (pid < 0)
+			pid = id_i;
+		KT_ASSERT_INT_EQ(id_i, pid); /* one producer wrote them all */
+		KT_ASSERT_INT_EQ(kfk_tplist_partition(out, entry), i);
+		KT_ASSERT_INT_EQ(epoch, 0);
+		KT_ASSERT_INT_EQ(seq, 19);
+		KT_ASSERT(ts > 0);
+		KT_ASSERT_INT_EQ(txn, -1);
+	}
+	kfk_admin_result_destroy(r);
+	kfk_tplist_destroy(l);
 	kfk_admin_destroy(a);
 }
