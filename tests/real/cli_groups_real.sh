@@ -3,9 +3,10 @@
 # (from the suite's jars): --describe prints the same table byte for byte
 # (committed and log end offsets, lag, and the member's id, host and
 # client id) for a group with no members and for one with a member;
-# --list lists the same groups; --reset-offsets prints the same plan for
-# each spec, --dry-run moves nothing, --execute moves exactly what was
-# asked, a group with a member is refused; --delete-offsets prints
+# --list lists the same groups, --describe --all-groups describes them
+# all; --reset-offsets prints the same plan for each spec, --dry-run moves
+# nothing, --execute moves exactly what was asked, a group with a member
+# is refused; --delete-offsets prints
 # kafka-consumer-groups' lines and deletes what was asked; a group that
 # does not exist and usage errors are said, exit 1 and 2.
 . "$KFK_SRCDIR/tests/kt.sh"
@@ -120,6 +121,11 @@ kt_check "list: exit 0, the same groups" test $rc -eq 0 -a -n \
 	"$(grep -x "$p-live" "$tmp/kfk.out")"
 comm -3 "$tmp/kfk.out" "$tmp/java.out" | grep "$p-" >"$tmp/diff"
 kt_check "list: ours in both" test ! -s "$tmp/diff"
+
+# Every consumer group of the cluster, in kafka-consumer-groups' order.
+same "describe --all-groups" --describe --all-groups
+grep -q "^$p-done " "$tmp/kfk.out"
+kt_check "--all-groups has this script's group" test $? -eq 0
 
 # Delete offsets: kfk for partition 0, kafka-consumer-groups for 1, the
 # same lines; then neither has a committed offset, 2 still has.

@@ -56,6 +56,8 @@ static void usage(FILE *f)
 	"options:\n"
 	"  -b, --bootstrap-server LIST  brokers (host:port,...)\n"
 	"  --group G                    (repeatable)\n"
+	"  --all-groups                 every consumer group (with --describe,\n"
+	"                               --delete, --reset-offsets)\n"
 	"  -X, --command-property K=V   a client property\n"
 	"  -F, --command-config FILE    client properties (Java's format)\n"
 	"  -h, --help\n");
@@ -408,7 +410,8 @@ static int do_list(kfk_admin *a)
 
 /* ---- options ----------------------------------------------------------------- */
 
-enum { O_LIST = 256, O_DESCRIBE, O_GROUP, O_DELETE, O_DELETE_OFFSETS,
+enum { O_LIST = 256, O_DESCRIBE, O_GROUP, O_ALL_GROUPS, O_DELETE,
+       O_DELETE_OFFSETS,
        O_MEMBERS, O_STATE, O_OFFSETS, O_RESET, O_TOPIC, O_ALL_TOPICS,
        O_EARLIEST, O_LATEST, O_CURRENT, O_OFFSET, O_SHIFT, O_DATETIME,
        O_DURATION, O_DRY_RUN, O_EXECUTE };
@@ -542,6 +545,7 @@ static int option(int c, char *arg, void *ctx)
 	case O_LIST: o->list = true; return 0;
 	case O_DESCRIBE: o->describe = true; return 0;
 	case O_GROUP: return add_str(&o->groups, &o->group_cnt, arg);
+	case O_ALL_GROUPS: o->all_groups = true; return 0;
 	case O_DELETE: o->delete = true; return 0;
 	case O_DELETE_OFFSETS: o->delete_offsets = true; return 0;
 	case O_MEMBERS: o->members = true; return 0;
@@ -561,6 +565,7 @@ static int parse(int argc, char **argv, struct groups_opts *o, kfk_conf *conf)
 		{"list", no_argument, NULL, O_LIST},
 		{"describe", no_argument, NULL, O_DESCRIBE},
 		{"group", required_argument, NULL, O_GROUP},
+		{"all-groups", no_argument, NULL, O_ALL_GROUPS},
 		{"delete", no_argument, NULL, O_DELETE},
 		{"delete-offsets", no_argument, NULL, O_DELETE_OFFSETS},
 		{"members", no_argument, NULL, O_MEMBERS},
@@ -591,7 +596,12 @@ static int parse(int argc, char **argv, struct groups_opts *o, kfk_conf *conf)
 		             "--delete or --delete-offsets is needed");
 		return -1;
 	}
-	if (!o->list && !o->group_cnt) {
+	if (o->all_groups && (o->group_cnt || o->list || o->delete_offsets)) {
+		cli_err(CMD, "--all-groups goes with --describe, --delete or "
+		             "--reset-offsets, without --group");
+		return -1;
+	}
+	if (!o->list && !o->group_cnt && !o->all_groups) {
 		cli_err(CMD, "--%s needs --group",
 		        o->describe ? "describe" : o->reset ? "reset-offsets"
 		        : o->delete ? "delete" : "delete-offsets");
@@ -616,8 +626,38 @@ static int parse(int argc, char **argv, struct groups_opts *o, kfk_conf *conf)
 	return 0;
 }
 
+/* --all-groups: every consumer group's name into o->groups (pointing
+ * into the result returned, which the caller destroys at the end), sorted;
+ * NULL after saying why. */
+static kfk_admin_result *all_groups(kfk_admin *a, struct groups_opts *o)
+{
+	kfk_admin_result *r;
+	uint64_t id = 0;
+
+	if (!(r = groups_wait(a, kfk_admin_list_groups(a, NULL, &id), &id)))
+		return NULL;
+	if (kfk_admin_result_err(r)) {
+		cli_err(CMD, "listing groups: %s", kfk_admin_result_errstr(r));
+		kfk_admin_result_destroy(r);
+		return NULL;
+	}
+	for (int i = 0; i < kfk_admin_result_group_count(r); i++) {
+		const kfk_admin_group *g = kfk_admin_result_group(r, i);
+		const char *type = kfk_admin_group_protocol_type(g);
+
+		/* Consumer groups only, as kafka-consumer-groups lists. */
+		if ((!type || !*type || !strcmp(type, "consumer")) &&
+		    add_str(&o->groups, &o->group_cnt, kfk_admin_group_name(g))) {
+			kfk_admin_result_destroy(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
 int cli_groups(int argc, char **argv)
 {
+	kfk_admin_result *all = NULL;
 	struct groups_opts o = { 0 };
 	kfk_conf *conf = kfk_conf_new();
 	kfk_admin *a;
@@ -636,11 +676,18 @@ int cli_groups(int argc, char **argv)
 		free(o.topics);
 		return 2;
 	}
+	if (o.all_groups && !(all = all_groups(a, &o))) {
+		kfk_admin_destroy(a);
+		free(o.groups);
+		free(o.topics);
+		return 1;
+	}
 	rc = o.list ? do_list(a) : o.reset ? groups_reset(a, &o)
 	     : o.delete ? do_delete(a, &o)
 	     : o.delete_offsets ? groups_delete_offsets(a, &o)
 	     : do_describe(a, &o);
 	kfk_admin_destroy(a);
+	kfk_admin_result_destroy(all);
 	free(o.groups);
 	free(o.topics);
 	return rc;

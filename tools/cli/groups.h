@@ -23,6 +23,7 @@ enum reset_spec {
 struct groups_opts {
 	bool list, describe, reset, delete, delete_offsets;
 	bool members, state;    /* --describe's views (default: offsets) */
+	bool all_groups;        /* --all-groups: groups has every one */
 	const char **groups;
 	int group_cnt;
 	/* --reset-offsets */
