@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The demo, from a fresh clone: installs what is missing, builds kfk in
-# build-demo/, prints the library version, starts a local 3-broker mock
-# Kafka cluster (Debian's librdkafka mock), runs examples/producer against
-# it (one delivery report per message), shows the records with kcat, reads
-# a topic twice in a consumer group with kfk consume -G (the second run
-# starts at the offsets the first committed), and stops the cluster.
+# build-demo/, prints the library version, starts a real Apache Kafka
+# (4.4, KRaft, one broker on 127.0.0.1; its jars come from Maven Central
+# once per machine, as for the tests) and walks a newcomer's first hour
+# with kfk alone: create the topic teste with 3 partitions, produce keyed
+# records with a delivery report each, consume them in a group from the
+# beginning, see the group's lag, produce more and see it grow, reset the
+# group's offsets; then stops the broker.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -17,31 +19,41 @@ mkdir -p build-demo
 cd build-demo
 [ -f Makefile ] || ../configure -q
 make -j"$(nproc)" -s >make.out 2>&1 || { tail -n 40 make.out; exit 1; }
-make -s examples/hello examples/producer tests/mockcluster tools/kfk >>make.out 2>&1
+make -s examples/hello examples/producer tools/kfk >>make.out 2>&1
 echo "== the library"
 ./examples/hello
-echo "== a local mock cluster"
-coproc MOCK { exec ./tests/mockcluster -b 3 teste:3:1 groupdemo:1:1; }
-read -r -t 30 -u "${MOCK[0]}" first || { echo "mock cluster did not start" >&2; exit 1; }
-bootstrap=${first#BOOTSTRAP }
-echo "started: $bootstrap"
+echo "== a local Kafka broker (the first run downloads Kafka's jars)"
+export KFK_KAFKA_DIR="$top/build-demo/kafka"
+kafka() { bash "$top/tests/kafka/kafka.sh" "$@"; }
+kafka fetch >kafka-fetch.log 2>&1 || { tail -n 20 kafka-fetch.log; exit 1; }
+trap 'kafka stop >/dev/null 2>&1 || true' EXIT
+bs=$(kafka start 2>kafka-start.log) || { tail -n 20 kafka-start.log; exit 1; }
+echo "started: $bs"
+kfk() { echo "\$ kfk $*" | sed "s|$bs|\$BS|g"; ./tools/kfk "$@"; }
+echo "== a topic with 3 partitions"
+kfk topics --bootstrap-server "$bs" --create --topic teste --partitions 3 \
+	--replication-factor 1
+kfk topics --bootstrap-server "$bs" --describe --topic teste
 echo "== examples/producer: keyed messages, acks=all, one report per message"
-./examples/producer "$bootstrap" teste
-echo "== what kcat reads back (topic[partition]@offset key=value)"
-timeout 30 kcat -C -b "$bootstrap" -t teste -e -q -f '%t[%p]@%o %k=%s\n'
-echo "== kfk consume -G: a consumer group reads and commits; the next run"
-echo "   starts where the last one stopped"
-# A short session: the mock keeps a member that left until its session
-# expires, and the second run's join waits for that.
-group() {
-	timeout 60 ./tools/kfk consume -b "$bootstrap" -G demo -t groupdemo \
-		-o beginning -e -q -X session.timeout.ms=6000 -f "$1"
-}
-printf 'one\ntwo\nthree\n' | ./tools/kfk produce -b "$bootstrap" -t groupdemo -q
-group 'first run:  %t[%p]@%o %s\n'
-printf 'four\n' | ./tools/kfk produce -b "$bootstrap" -t groupdemo -q
-group 'second run: %t[%p]@%o %s\n'
-echo quit >&"${MOCK[1]}"
-read -r -t 30 -u "${MOCK[0]}" answer || answer="(no answer)"
-wait "$MOCK_PID" 2>/dev/null || true
-echo "stopped: $answer"
+./examples/producer "$bs" teste
+echo "== kfk produce: key:value lines, a report per record (topic[partition]@offset)"
+printf 'ana:uno\nbeto:dos\nana:tres\n' |
+	kfk produce -b "$bs" -t teste -K: --report -q
+echo "== a consumer group reads from the beginning (each key in one partition)"
+kfk console-consumer --bootstrap-server "$bs" --topic teste --group grupo \
+	--from-beginning --max-messages 8 --property print.key=true 2>/dev/null |
+	sort
+echo "== the group's lag: 0, it read everything"
+kfk groups --bootstrap-server "$bs" --describe --group grupo 2>&1
+printf 'carla:cuatro\ndiego:cinco\n' | kfk produce -b "$bs" -t teste -K: -q
+echo "== two records later: a lag of 2"
+kfk groups --bootstrap-server "$bs" --describe --group grupo 2>&1
+echo "== reset the group to the beginning (a dry run, then for real)"
+kfk groups --bootstrap-server "$bs" --reset-offsets --group grupo \
+	--topic teste --to-earliest
+kfk groups --bootstrap-server "$bs" --reset-offsets --group grupo \
+	--topic teste --to-earliest --execute >/dev/null
+kfk groups --bootstrap-server "$bs" --describe --group grupo 2>&1
+kafka stop >/dev/null 2>&1
+trap - EXIT
+echo "stopped the broker"
