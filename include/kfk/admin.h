@@ -108,6 +108,7 @@ typedef enum kfk_admin_op {
 	KFK_ADMIN_DELETE_ACLS = 18,
 	KFK_ADMIN_ELECT_LEADERS = 19,
 	KFK_ADMIN_DESCRIBE_PRODUCERS = 20,
+	KFK_ADMIN_DESCRIBE_TRANSACTIONS = 21,
 } kfk_admin_op;
 
 /* What a config belongs to (Kafka's ConfigResource types). */
@@ -254,6 +255,16 @@ KFK_API kfk_err kfk_admin_describe_producers(kfk_admin *a,
                                              const kfk_admin_options *o,
                                              uint64_t *id);
 
+/* Describes transactions by transactional id, through each one's
+ * transaction coordinator: state, producer id and epoch, timeout, start,
+ * the partitions of the one in progress. Each id is a transaction item of
+ * the result (TRANSACTIONAL_ID_NOT_FOUND for an id Kafka does not know). */
+KFK_API kfk_err kfk_admin_describe_transactions(kfk_admin *a,
+                                                const char *const *ids,
+                                                int cnt,
+                                                const kfk_admin_options *o,
+                                                uint64_t *id);
+
 /* ---- ACLs -------------------------------------------------------------- */
 
 /* Kafka's ACL vocabulary, with its wire numbers. */
@@ -392,6 +403,27 @@ KFK_API int64_t kfk_admin_result_producer(const kfk_admin_result *r, int i,
                                           int32_t *last_sequence,
                                           int64_t *last_timestamp,
                                           int64_t *txn_start_offset);
+
+/* describe_transactions: the transactions, in the order asked. */
+typedef struct kfk_admin_txn kfk_admin_txn;
+KFK_API int kfk_admin_result_txn_count(const kfk_admin_result *r);
+KFK_API const kfk_admin_txn *kfk_admin_result_txn(const kfk_admin_result *r,
+                                                  int i);
+KFK_API const char *kfk_admin_txn_id(const kfk_admin_txn *t);
+KFK_API kfk_err kfk_admin_txn_err(const kfk_admin_txn *t);
+/* The broker's message, or the error's text; "" when none. */
+KFK_API const char *kfk_admin_txn_errstr(const kfk_admin_txn *t);
+/* "Empty", "Ongoing", "PrepareCommit", "CompleteCommit", ... */
+KFK_API const char *kfk_admin_txn_state(const kfk_admin_txn *t);
+/* Its producer id, and through the pointers (each may be NULL) the epoch,
+ * the transaction timeout and when the transaction started (ms since the
+ * epoch; -1: none in progress). */
+KFK_API int64_t kfk_admin_txn_producer(const kfk_admin_txn *t, int16_t *epoch,
+                                       int32_t *timeout_ms,
+                                       int64_t *start_ms);
+KFK_API int32_t kfk_admin_txn_coordinator(const kfk_admin_txn *t);
+/* The partitions of the transaction in progress (empty when none). */
+KFK_API const kfk_tplist *kfk_admin_txn_partitions(const kfk_admin_txn *t);
 
 /* describe_cluster: the cluster's id (NULL: the broker gave none). */
 KFK_API const char *kfk_admin_result_cluster_id(const kfk_admin_result *r);

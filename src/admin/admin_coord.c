@@ -1,7 +1,7 @@
 /*
- * admin/admin_coord.c: FindCoordinator for a group, shared by the
- * operations that go to a group's coordinator (admin_group.c,
- * admin_offsets.c). v4 asks for a batch of keys, earlier versions for
+ * admin/admin_coord.c: FindCoordinator for a group or a transactional id,
+ * shared by the operations that go to a coordinator (admin_group.c,
+ * admin_offsets.c, admin_txn.c). v4 asks for a batch of keys, earlier versions for
  * one; both are asked for one here.
  */
 #include "config.h"
@@ -13,14 +13,17 @@
 #include "proto/arena.h"
 #include "proto/gen/find_coordinator.h"
 
-kfk_err kfk_admin_fc_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
+/* FindCoordinator for the key that is the sub's arg, of key_type (0: a
+ * group, 1: a transactional id). */
+static kfk_err fc_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version,
+                         int8_t key_type)
 {
 	const struct kfk_admin_sub *s = req->opaque;
 	struct kfk_find_coordinator_request m;
 	struct kfk_str key = kfk_str_c(s->arg);
 
 	kfk_find_coordinator_request_init(&m);
-	m.key_type = 0; /* a group */
+	m.key_type = key_type;
 	if (version >= 4) {
 		m.coordinator_keys = &key;
 		m.coordinator_keys_count = 1;
@@ -28,6 +31,17 @@ kfk_err kfk_admin_fc_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
 		m.key = key;
 	}
 	return (kfk_err)kfk_find_coordinator_request_encode(w, version, &m);
+}
+
+kfk_err kfk_admin_fc_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version)
+{
+	return fc_encode(req, w, version, 0);
+}
+
+kfk_err kfk_admin_fc_txn_encode(struct kfk_req *req, kfk_wbuf *w,
+                                int16_t version)
+{
+	return fc_encode(req, w, version, 1);
 }
 
 kfk_err kfk_admin_fc_parse(kfk_err err, kfk_rbuf *body, int16_t version,

@@ -16,6 +16,8 @@
  *                   OffsetDelete)
  *   admin_offsets_del.c  the DeleteRecords and OffsetDelete requests
  *   admin_acls.c    CreateAcls, DescribeAcls, DeleteAcls
+ *   admin_txn.c     DescribeTransactions through each transactional
+ *                   id's coordinator
  *   admin_leaders.c ElectLeaders (to the controller), DescribeProducers
  *                   (on admin_offsets.c's by-leader pipeline)
  *   admin_coord.c   FindCoordinator for both
@@ -134,6 +136,22 @@ struct kfk_admin_producer {
 	int32_t epoch, last_sequence;
 };
 
+/* A transaction of a result (describe_transactions) and its pipeline. */
+struct kfk_admin_txn {
+	char *id;
+	kfk_err err;
+	char *errstr;
+	char *state;
+	int64_t producer_id, start_ms;
+	int16_t epoch;
+	int32_t timeout_ms, coordinator;
+	kfk_tplist *parts;
+	/* (ctrl) */
+	int stage;
+	bool out;                /* a request of it is out */
+	int64_t retry_at_us;
+};
+
 struct kfk_admin_broker {
 	int32_t id;
 	char *host, *rack;
@@ -169,6 +187,8 @@ struct kfk_admin_result {
 	struct kfk_admin_producer *producers; /* describe_producers */
 	int producer_cnt, producer_cap;
 	int8_t election;         /* (ctrl) elect_leaders */
+	struct kfk_admin_txn *txns; /* describe_transactions */
+	int txn_cnt;
 	int32_t *leaders;        /* (ctrl) list_offsets: per entry, its
 	                          * leader and what was asked */
 	int64_t *asks;
@@ -334,6 +354,9 @@ kfk_err kfk_admin_od_encode(struct kfk_req *req, kfk_wbuf *w, int16_t version);
 void kfk_admin_od_done(struct kfk_admin_sub *s, kfk_err err, kfk_rbuf *body,
                        int16_t version);
 
+/* ---- admin_txn.c ---- */
+void kfk_admin_txn_clear(struct kfk_admin_txn *t);
+
 /* ---- admin_acls.c ---- */
 void kfk_admin_acl_clear(struct kfk_admin_acl *x);
 
@@ -341,6 +364,9 @@ void kfk_admin_acl_clear(struct kfk_admin_acl *x);
 /* FindCoordinator for the group named by the sub's arg. */
 kfk_err kfk_admin_fc_encode(struct kfk_req *req, kfk_wbuf *w,
                             int16_t version);
+/* The same for the transactional id that is the sub's arg. */
+kfk_err kfk_admin_fc_txn_encode(struct kfk_req *req, kfk_wbuf *w,
+                                int16_t version);
 /* Its answer: the coordinator's node id into *node, or the error (err
  * when the request failed) with the broker's message in *msg (malloc'd,
  * NULL: none). */

@@ -101,6 +101,9 @@ KFK_API void kfk_admin_result_destroy(kfk_admin_result *r)
 		kfk_admin_acl_clear(&r->want[i]);
 	free(r->want);
 	free(r->producers);
+	for (i = 0; i < r->txn_cnt; i++)
+		kfk_admin_txn_clear(&r->txns[i]);
+	free(r->txns);
 	free(r->leaders);
 	free(r->asks);
 	for (i = 0; i < r->topic_cnt; i++) {

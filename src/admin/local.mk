@@ -5,7 +5,7 @@ libkfk_core_la_SOURCES += src/admin/admin.c src/admin/admin_int.h \
 	src/admin/admin_topics.c src/admin/admin_describe.c \
 	src/admin/admin_group.c src/admin/admin_offsets.c \
 	src/admin/admin_offsets_del.c src/admin/admin_acls.c \
-	src/admin/admin_leaders.c \
+	src/admin/admin_leaders.c src/admin/admin_txn.c \
 	src/admin/admin_coord.c src/admin/admin_configs.c
 kfkinclude_HEADERS += include/kfk/admin.h
 # The admin client against the mock cluster (faults the real broker does

@@ -141,7 +141,7 @@ public final class KfkPeer {
             case "topic" -> topic(Args.parse(argv, "topic", "partitions", "replication", "config"));
             case "leaders" -> leaders(Args.parse(argv, "topic"));
             case "produce" -> produce(Args.parse(argv, "topic", "count", "keys", "mode", "txn",
-                    "acks", "compression", "value-prefix", "nulls"));
+                    "transactional-id", "acks", "compression", "value-prefix", "nulls"));
             case "delete-records" -> deleteRecords(Args.parse(argv, "topic", "partition", "before"));
             case "consume" -> consume(Args.parse(argv, "topic", "partitions", "from", "group",
                     "isolation", "count", "idle-ms"));
@@ -506,8 +506,11 @@ public final class KfkPeer {
         if (a.has("compression"))
             p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG,
                     a.oneOf("compression", null, "none", "gzip", "snappy", "lz4", "zstd"));
+        if (a.has("transactional-id") && !mode.equals("transactional"))
+            throw new Fail("--transactional-id needs --mode transactional");
         if (mode.equals("transactional"))
-            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kfk-peer-" + UUID.randomUUID());
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                    a.get("transactional-id", "kfk-peer-" + UUID.randomUUID()));
         return p;
     }
 

@@ -8,7 +8,7 @@
  * while others wait, and by poll; groups with their lag; offsets listed,
  * a group's offsets set and deleted; records deleted; the cluster
  * described; ACLs created, described (and listed by kafka-acls), deleted;
- * leaders elected; producers described.
+ * leaders elected; producers and transactions described.
  */
 #include "config.h"
 
@@ -971,5 +971,52 @@ KT_TEST(producers_are_described_per_partition)
 	}
 	kfk_admin_result_destroy(r);
 	kfk_tplist_destroy(l);
+	kfk_admin_destroy(a);
+}
+
+/* A transaction the Java client committed: its coordinator describes it
+ * (CompleteCommit, the producer's id and epoch, Java's default timeout,
+ * no partitions left in it); an id nobody used is not found. */
+KT_TEST(transactions_are_described_by_id)
+{
+	kfk_admin *a = admin();
+	char topic[64], txn[64];
+	const char *ids[2];
+	const kfk_admin_txn *t;
+	kfk_admin_result *r;
+	int16_t epoch;
+	int32_t timeout;
+	uint64_t id;
+	char *out;
+
+	kr_topic_name(topic, sizeof(topic), "admin-txn");
+	kr_topic_name(txn, sizeof(txn), "kfk-txn");
+	kr_topic(NULL, topic, 2, 1, "");
+	out = kr_kafka_out(NULL, "peer produce --bootstrap '%s' --topic '%s' "
+	                   "--count 5 --timeout-ms %d --mode transactional "
+	                   "--txn commit --transactional-id '%s'",
+	                   kr_bootstrap(), topic, WAIT_MS, txn);
+	free(out);
+	ids[0] = txn;
+	ids[1] = "kfk-no-such-transactional-id";
+	KT_ASSERT_INT_EQ(kfk_admin_describe_transactions(a, ids, 2, NULL, &id),
+	                 0);
+	r = wait_ok(a, id);
+	KT_ASSERT_INT_EQ(kfk_admin_result_op(r),
+	                 KFK_ADMIN_DESCRIBE_TRANSACTIONS);
+	KT_ASSERT_INT_EQ(kfk_admin_result_txn_count(r), 2);
+	t = kfk_admin_result_txn(r, 0);
+	KT_ASSERT_MSG(!kfk_admin_txn_err(t), "%s", kfk_admin_txn_errstr(t));
+	KT_ASSERT_STR_EQ(kfk_admin_txn_id(t), txn);
+	KT_ASSERT_STR_EQ(kfk_admin_txn_state(t), "CompleteCommit");
+	KT_ASSERT(kfk_admin_txn_producer(t, &epoch, &timeout, NULL) >= 0);
+	KT_ASSERT(epoch >= 0);
+	KT_ASSERT_INT_EQ(timeout, 60000);
+	KT_ASSERT_INT_EQ(kfk_tplist_count(kfk_admin_txn_partitions(t)), 0);
+	KT_ASSERT_INT_EQ(kfk_admin_txn_coordinator(t), 1); /* the one broker */
+	t = kfk_admin_result_txn(r, 1);
+	KT_ASSERT_INT_EQ(kfk_admin_txn_err(t),
+	                 KFK_ERR_TRANSACTIONAL_ID_NOT_FOUND);
+	kfk_admin_result_destroy(r);
 	kfk_admin_destroy(a);
 }
