@@ -24,8 +24,9 @@ tools_kfk_SOURCES = tools/cli/main.c tools/cli/cli.c tools/cli/cli.h \
 	tools/cli/topics_fmt.c tools/cli/topics_fmt.h tools/cli/java_hash.c \
 	tools/cli/java_hash.h tools/cli/groups.c tools/cli/groups.h \
 	tools/cli/groups_reset.c tools/cli/groups_offsets_del.c \
-	tools/cli/metadata.c tools/cli/configs.c
-tools_kfk_LDADD = libkfk.la -lm
+	tools/cli/metadata.c tools/cli/configs.c tools/cli/json_out.c \
+	tools/cli/json_out.h
+tools_kfk_LDADD = libkfk.la $(CJSON_LIBS) -lm
 KFK_CHECK_DEPS += tools/kfk
 KFK_SCRIPT_TESTS += tests/integration/cli_produce.sh
 # kfk consume's command line, no broker needed.

@@ -46,4 +46,6 @@ KFK_SCRIPT_TESTS += tests/real/cli_topics_real.sh
 KFK_SCRIPT_TESTS += tests/real/cli_groups_real.sh
 # kfk configs beside Kafka's kafka-configs.
 KFK_SCRIPT_TESTS += tests/real/cli_configs_real.sh
+# --json of kfk topics, metadata, groups and configs, parsed by python3.
+KFK_SCRIPT_TESTS += tests/real/cli_json_real.sh
 EXTRA_DIST += tests/real/admin_lib.sh

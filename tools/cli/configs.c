@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json_out.h"
 
 #define CMD "configs"
 #define WAIT_MS 60000
@@ -22,7 +23,7 @@
 struct cfg_opts {
 	kfk_admin_resource type;
 	const char *name;
-	bool describe, alter, all;
+	bool describe, alter, all, json;
 	char **set;             /* name, value pairs (owned) */
 	int set_cnt;
 	char **del;             /* owned */
@@ -45,6 +46,8 @@ static void usage(FILE *f)
 	"  --delete-config K,...        remove these (back to the default)\n"
 	"  --all                        describe every config, not only the\n"
 	"                               ones set on the entity\n"
+	"  --json                       --describe: every entry, with its\n"
+	"                               source, as one JSON document\n"
 	"  -X, --command-property K=V   a client property\n"
 	"  -F, --command-config FILE    client properties (Java's format)\n"
 	"  -h, --help\n");
@@ -147,6 +150,19 @@ static int do_describe(kfk_admin *a, const struct cfg_opts *o)
 	if (!(r = entity_result(a, id, o, "")))
 		return 1;
 	t = kfk_admin_result_topic(r, 0);
+	if (o->json) {
+		/* Every entry, with its source: the script picks. */
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "entity_type",
+		                        o->type == KFK_ADMIN_RESOURCE_TOPIC
+		                                ? "topics" : "brokers");
+		cJSON_AddStringToObject(j, "entity_name", o->name);
+		cJSON_AddItemToObject(j, "configs", json_configs(t));
+		rc = json_print(j, CMD);
+		kfk_admin_result_destroy(r);
+		return rc;
+	}
 	printf("%s configs for %s %s are:\n", o->all ? "All" : "Dynamic",
 	       o->type == KFK_ADMIN_RESOURCE_TOPIC ? "topic" : "broker",
 	       o->name);
@@ -226,7 +242,7 @@ static int split(const char *arg, char ***v, int *n)
 }
 
 enum { O_TYPE = 256, O_NAME, O_TOPIC, O_BROKER, O_DESCRIBE, O_ALTER, O_ADD,
-       O_DEL, O_ALL };
+       O_DEL, O_ALL, O_JSON };
 
 /* --add-config's items into name, value pairs. */
 static int add_configs(struct cfg_opts *o, const char *arg)
@@ -284,6 +300,7 @@ static int option(int c, char *arg, void *ctx)
 	case O_DESCRIBE: o->describe = true; return 0;
 	case O_ALTER: o->alter = true; return 0;
 	case O_ALL: o->all = true; return 0;
+	case O_JSON: o->json = true; return 0;
 	case O_ADD: return add_configs(o, arg);
 	case O_DEL: return split(arg, &o->del, &o->del_cnt);
 	default: return -1;
@@ -316,6 +333,7 @@ int cli_configs(int argc, char **argv)
 		{"add-config", required_argument, NULL, O_ADD},
 		{"delete-config", required_argument, NULL, O_DEL},
 		{"all", no_argument, NULL, O_ALL},
+		{"json", no_argument, NULL, O_JSON},
 		{NULL, 0, NULL, 0},
 	};
 	struct cfg_opts o = { 0 };

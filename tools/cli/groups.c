@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "groups.h"
+#include "json_out.h"
 
 #define CMD "groups"
 #define WAIT_MS 60000
@@ -58,6 +59,7 @@ static void usage(FILE *f)
 	"  --group G                    (repeatable)\n"
 	"  --all-groups                 every consumer group (with --describe,\n"
 	"                               --delete, --reset-offsets)\n"
+	"  --json                       --list, --describe: one JSON document\n"
 	"  -X, --command-property K=V   a client property\n"
 	"  -F, --command-config FILE    client properties (Java's format)\n"
 	"  -h, --help\n");
@@ -334,7 +336,26 @@ static int do_describe(kfk_admin *a, const struct groups_opts *o)
 		cli_err(CMD, "no answer from the cluster in %d s", WAIT_MS / 1000);
 		return 1;
 	}
-	for (int i = 0; i < kfk_admin_result_group_count(r); i++) {
+	if (o->json) {
+		cJSON *j = cJSON_CreateArray();
+
+		for (int i = 0; i < kfk_admin_result_group_count(r); i++) {
+			const kfk_admin_group *g = kfk_admin_result_group(r, i);
+			cJSON *x = json_group(g);
+
+			/* Kafka describes a group it does not know as Dead. */
+			if (!kfk_admin_group_err(g) &&
+			    !strcmp(kfk_admin_group_state(g), "Dead"))
+				cJSON_ReplaceItemInObject(
+					x, "error",
+					cJSON_CreateString("GROUP_ID_NOT_FOUND"));
+			rc |= kfk_admin_group_err(g) != KFK_ERR_NONE ||
+			      !strcmp(kfk_admin_group_state(g), "Dead");
+			cJSON_AddItemToArray(j, x);
+		}
+		rc |= json_print(j, CMD);
+	}
+	for (int i = 0; !o->json && i < kfk_admin_result_group_count(r); i++) {
 		const kfk_admin_group *g = kfk_admin_result_group(r, i);
 
 		rc |= o->members ? describe_members(g)
@@ -387,7 +408,7 @@ static int do_delete(kfk_admin *a, const struct groups_opts *o)
 	return rc;
 }
 
-static int do_list(kfk_admin *a)
+static int do_list(kfk_admin *a, const struct groups_opts *o)
 {
 	kfk_admin_result *r;
 	uint64_t id;
@@ -402,7 +423,23 @@ static int do_list(kfk_admin *a)
 		cli_err(CMD, "listing groups: %s", kfk_admin_result_errstr(r));
 		rc = 1;
 	}
-	for (int i = 0; i < kfk_admin_result_group_count(r); i++)
+	if (o->json) {
+		cJSON *j = cJSON_CreateArray();
+
+		for (int i = 0; i < kfk_admin_result_group_count(r); i++) {
+			const kfk_admin_group *g = kfk_admin_result_group(r, i);
+			cJSON *x = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(x, "group", kfk_admin_group_name(g));
+			cJSON_AddStringToObject(x, "state",
+			                        kfk_admin_group_state(g));
+			cJSON_AddStringToObject(x, "protocol_type",
+			                        kfk_admin_group_protocol_type(g));
+			cJSON_AddItemToArray(j, x);
+		}
+		rc |= json_print(j, CMD);
+	}
+	for (int i = 0; !o->json && i < kfk_admin_result_group_count(r); i++)
 		printf("%s\n", kfk_admin_group_name(kfk_admin_result_group(r, i)));
 	kfk_admin_result_destroy(r);
 	return rc;
@@ -410,7 +447,7 @@ static int do_list(kfk_admin *a)
 
 /* ---- options ----------------------------------------------------------------- */
 
-enum { O_LIST = 256, O_DESCRIBE, O_GROUP, O_ALL_GROUPS, O_DELETE,
+enum { O_LIST = 256, O_DESCRIBE, O_GROUP, O_ALL_GROUPS, O_JSON, O_DELETE,
        O_DELETE_OFFSETS,
        O_MEMBERS, O_STATE, O_OFFSETS, O_RESET, O_TOPIC, O_ALL_TOPICS,
        O_EARLIEST, O_LATEST, O_CURRENT, O_OFFSET, O_SHIFT, O_DATETIME,
@@ -546,6 +583,7 @@ static int option(int c, char *arg, void *ctx)
 	case O_DESCRIBE: o->describe = true; return 0;
 	case O_GROUP: return add_str(&o->groups, &o->group_cnt, arg);
 	case O_ALL_GROUPS: o->all_groups = true; return 0;
+	case O_JSON: o->json = true; return 0;
 	case O_DELETE: o->delete = true; return 0;
 	case O_DELETE_OFFSETS: o->delete_offsets = true; return 0;
 	case O_MEMBERS: o->members = true; return 0;
@@ -566,6 +604,7 @@ static int parse(int argc, char **argv, struct groups_opts *o, kfk_conf *conf)
 		{"describe", no_argument, NULL, O_DESCRIBE},
 		{"group", required_argument, NULL, O_GROUP},
 		{"all-groups", no_argument, NULL, O_ALL_GROUPS},
+		{"json", no_argument, NULL, O_JSON},
 		{"delete", no_argument, NULL, O_DELETE},
 		{"delete-offsets", no_argument, NULL, O_DELETE_OFFSETS},
 		{"members", no_argument, NULL, O_MEMBERS},
@@ -682,7 +721,7 @@ int cli_groups(int argc, char **argv)
 		free(o.topics);
 		return 1;
 	}
-	rc = o.list ? do_list(a) : o.reset ? groups_reset(a, &o)
+	rc = o.list ? do_list(a, &o) : o.reset ? groups_reset(a, &o)
 	     : o.delete ? do_delete(a, &o)
 	     : o.delete_offsets ? groups_delete_offsets(a, &o)
 	     : do_describe(a, &o);

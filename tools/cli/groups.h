@@ -24,6 +24,7 @@ struct groups_opts {
 	bool list, describe, reset, delete, delete_offsets;
 	bool members, state;    /* --describe's views (default: offsets) */
 	bool all_groups;        /* --all-groups: groups has every one */
+	bool json;              /* --list, --describe: one JSON document */
 	const char **groups;
 	int group_cnt;
 	/* --reset-offsets */

@@ -1,7 +1,7 @@
 /*
  * kfk metadata: the cluster's brokers, controller, topics and partitions,
  * in kcat -L's layout:
- *   kfk metadata -b HOST:PORT [-t TOPIC]...
+ *   kfk metadata -b HOST:PORT [-t TOPIC]... [-J]
  * Topics come sorted by name (kcat lists them in the broker's order).
  */
 #include "config.h"
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json_out.h"
 
 #define CMD "metadata"
 #define WAIT_MS 60000
@@ -19,6 +20,7 @@
 struct md_opts {
 	const char **topics;
 	int topic_cnt;
+	bool json;
 };
 
 static void usage(FILE *f)
@@ -27,6 +29,7 @@ static void usage(FILE *f)
 	"usage: kfk metadata -b BROKERS [-t TOPIC]...   (kcat -L)\n"
 	"  -b, --bootstrap-server LIST  brokers (host:port,...)\n"
 	"  -t, --topic TOPIC            only this topic (repeatable)\n"
+	"  -J, --json                   one JSON document (as kcat -J -L)\n"
 	"  -X, --command-property K=V   a client property\n"
 	"  -F, --command-config FILE    client properties (Java's format)\n"
 	"  -h, --help\n");
@@ -87,11 +90,28 @@ static void print_metadata(const kfk_admin_result *r, const struct md_opts *o)
 		print_topic(kfk_admin_result_topic(r, i));
 }
 
+/* -J: {"cluster_id", "controller", "brokers", "topics"}, as kcat -J -L
+ * gives a script the same in one document. */
+static int print_json(const kfk_admin_result *r)
+{
+	cJSON *j = json_cluster(r), *t = cJSON_CreateArray();
+
+	for (int i = 0; i < kfk_admin_result_topic_count(r); i++)
+		cJSON_AddItemToArray(t, json_topic(kfk_admin_result_topic(r, i),
+		                                   NULL));
+	cJSON_AddItemToObject(j, "topics", t);
+	return json_print(j, CMD);
+}
+
 static int option(int c, char *arg, void *ctx)
 {
 	struct md_opts *o = ctx;
 	const char **v;
 
+	if (c == 'J') {
+		o->json = true;
+		return 0;
+	}
 	if (c != 't')
 		return -1;
 	v = realloc(o->topics, (size_t)(o->topic_cnt + 1) * sizeof(*v));
@@ -110,6 +130,7 @@ int cli_metadata(int argc, char **argv)
 		{"command-config", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{"topic", required_argument, NULL, 't'},
+		{"json", no_argument, NULL, 'J'},
 		{NULL, 0, NULL, 0},
 	};
 	struct md_opts o = { 0 };
@@ -117,7 +138,7 @@ int cli_metadata(int argc, char **argv)
 	kfk_admin_result *r;
 	kfk_admin *a;
 	uint64_t id;
-	int rc = cli_admin_options(CMD, argc, argv, ":b:X:F:ht:", longopts,
+	int rc = cli_admin_options(CMD, argc, argv, ":b:X:F:ht:J", longopts,
 	                           conf, option, &o);
 
 	if (rc) {
@@ -139,7 +160,9 @@ int cli_metadata(int argc, char **argv)
 	else {
 		if (kfk_admin_result_err(r))
 			cli_err(CMD, "%s", kfk_admin_result_errstr(r));
-		else {
+		else if (o.json) {
+			rc = print_json(r);
+		} else {
 			print_metadata(r, &o);
 			rc = 0;
 		}

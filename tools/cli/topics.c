@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "java_hash.h"
+#include "json_out.h"
 #include "topics_fmt.h"
 
 #define CMD "topics"
@@ -35,7 +36,7 @@ struct opts {
 	int16_t rf;
 	const char **cfgs;       /* name, value pairs */
 	int cfg_cnt;
-	bool if_not_exists, if_exists, exclude_internal;
+	bool if_not_exists, if_exists, exclude_internal, json;
 };
 
 static void usage(FILE *f)
@@ -58,6 +59,7 @@ static void usage(FILE *f)
 	"  --config NAME=VALUE          a topic config (create; repeatable)\n"
 	"  --if-not-exists, --if-exists no error when there is / is none\n"
 	"  --exclude-internal           leave out internal topics\n"
+	"  --json                       --list, --describe: one JSON document\n"
 	"  -X, --command-property K=V   a client property\n"
 	"  -F, --command-config FILE    client properties (Java's format)\n"
 	"  -h, --help\n");
@@ -204,7 +206,14 @@ static int do_list(kfk_admin *a, const struct opts *o)
 	if (!r)
 		return 1;
 	n = select_names(o, r, &names);
-	for (int i = 0; i < n; i++)
+	if (o->json && n >= 0) {
+		cJSON *j = cJSON_CreateArray();
+
+		for (int i = 0; i < n; i++)
+			cJSON_AddItemToArray(j, cJSON_CreateString(names[i]));
+		n = json_print(j, CMD) ? -1 : n;
+	}
+	for (int i = 0; !o->json && i < n; i++)
 		printf("%s\n", names[i]);
 	free(names);
 	kfk_admin_result_destroy(r);
@@ -218,6 +227,22 @@ static int none_found(const struct opts *o)
 		return 0;
 	cli_err(CMD, "Topic '%s' does not exist as expected", o->topic);
 	return 1;
+}
+
+/* --describe --json: one array of the topics, in name order. */
+static int json_topics(const kfk_admin_result *r, const kfk_admin_result *cr,
+                       const char **names, int n)
+{
+	cJSON *j = cJSON_CreateArray();
+
+	for (int i = 0; i < n; i++) {
+		const kfk_admin_topic *t = kfk_topics_find(r, names[i]);
+
+		if (t)
+			cJSON_AddItemToArray(j, json_topic(
+				t, kfk_topics_find(cr, names[i])));
+	}
+	return json_print(j, CMD);
 }
 
 static int do_describe(kfk_admin *a, const struct opts *o)
@@ -236,6 +261,10 @@ static int do_describe(kfk_admin *a, const struct opts *o)
 		rc = none_found(o);
 	if (n > 0 && !kfk_admin_describe_topic_configs(a, names, n, NULL, &id))
 		cr = kfk_admin_wait(a, id, WAIT_MS);
+	if (o->json) {
+		rc = json_topics(r, cr, names, n) ? 1 : rc;
+		n = n < 0 ? n : 0; /* printed */
+	}
 	/* kafka-topics describes the topics from a HashMap of them sized
 	 * for their number, filled in name order: the same order, as its
 	 * lines are compared (two topics: a table of 4). */
@@ -300,7 +329,7 @@ static int do_delete(kfk_admin *a, const struct opts *o)
 /* ---- options --------------------------------------------------------------- */
 
 enum { O_CREATE = 256, O_LIST, O_DESCRIBE, O_ALTER, O_DELETE, O_TOPIC,
-       O_PARTS, O_RF, O_CONFIG, O_INE, O_IE, O_EXCL };
+       O_PARTS, O_RF, O_CONFIG, O_INE, O_IE, O_EXCL, O_JSON };
 
 static int add_config(struct opts *o, char *kv)
 {
@@ -363,6 +392,7 @@ static int option(int c, char *arg, void *ctx)
 	case O_INE: o->if_not_exists = true; return 0;
 	case O_IE: o->if_exists = true; return 0;
 	case O_EXCL: o->exclude_internal = true; return 0;
+	case O_JSON: o->json = true; return 0;
 	default: return -1;
 	}
 }
@@ -386,6 +416,7 @@ static int parse(int argc, char **argv, struct opts *o, kfk_conf *conf)
 		{"if-not-exists", no_argument, NULL, O_INE},
 		{"if-exists", no_argument, NULL, O_IE},
 		{"exclude-internal", no_argument, NULL, O_EXCL},
+		{"json", no_argument, NULL, O_JSON},
 		{NULL, 0, NULL, 0},
 	};
 	int rc = cli_admin_options(CMD, argc, argv, ":b:X:F:h", longopts,

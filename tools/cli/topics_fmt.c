@@ -13,8 +13,8 @@
 
 #define SOURCE_DEFAULT 5 /* Kafka's ConfigSource DEFAULT_CONFIG */
 
-static const kfk_admin_topic *find(const kfk_admin_result *r,
-                                   const char *name)
+const kfk_admin_topic *kfk_topics_find(const kfk_admin_result *r,
+                                       const char *name)
 {
 	for (int i = 0; r && i < kfk_admin_result_topic_count(r); i++) {
 		const kfk_admin_topic *t = kfk_admin_result_topic(r, i);
@@ -68,7 +68,7 @@ static void print_ids(FILE *f, const int32_t *ids, int n)
 void kfk_topics_print(FILE *f, const kfk_admin_result *r, const char *name,
                       const kfk_admin_result *cr)
 {
-	const kfk_admin_topic *t = find(r, name);
+	const kfk_admin_topic *t = kfk_topics_find(r, name);
 	const int32_t *ids = NULL;
 	int n, rf;
 
@@ -79,7 +79,7 @@ void kfk_topics_print(FILE *f, const kfk_admin_result *r, const char *name,
 	fprintf(f, "Topic: %s\tTopicId: %s\tPartitionCount: %d\t"
 	           "ReplicationFactor: %d\tConfigs: ", name,
 	        kfk_admin_topic_id(t), n, rf);
-	print_configs(f, find(cr, name));
+	print_configs(f, kfk_topics_find(cr, name));
 	fputc('\n', f);
 	for (int p = 0; p < n; p++) {
 		int32_t leader = kfk_admin_topic_partition_leader(t, p);

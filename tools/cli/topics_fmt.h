@@ -16,4 +16,8 @@
 void kfk_topics_print(FILE *f, const kfk_admin_result *r, const char *name,
                       const kfk_admin_result *cr);
 
+/* The item of r (NULL: none) named name, or NULL. */
+const kfk_admin_topic *kfk_topics_find(const kfk_admin_result *r,
+                                       const char *name);
+
 #endif /* KFK_TOOLS_CLI_TOPICS_FMT_H */
