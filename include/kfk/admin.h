@@ -109,6 +109,7 @@ typedef enum kfk_admin_op {
 	KFK_ADMIN_ELECT_LEADERS = 19,
 	KFK_ADMIN_DESCRIBE_PRODUCERS = 20,
 	KFK_ADMIN_DESCRIBE_TRANSACTIONS = 21,
+	KFK_ADMIN_REPLACE_CONFIGS = 22,
 } kfk_admin_op;
 
 /* What a config belongs to (Kafka's ConfigResource types). */
@@ -190,6 +191,17 @@ KFK_API kfk_err kfk_admin_alter_group_offsets(kfk_admin *a, const char *group,
                                               const kfk_tplist *l,
                                               const kfk_admin_options *o,
                                               uint64_t *id);
+
+/* Replaces the dynamic configs of one topic or broker (AlterConfigs, the
+ * Java client's deprecated alterConfigs): afterwards they are exactly the
+ * set_cnt pairs (name, value) given, every other one back to its default
+ * (set_cnt 0: all of them). The outcome is the result's one item. */
+KFK_API kfk_err kfk_admin_replace_configs(kfk_admin *a,
+                                          kfk_admin_resource type,
+                                          const char *name,
+                                          const char *const *set, int set_cnt,
+                                          const kfk_admin_options *o,
+                                          uint64_t *id);
 
 /* Deletes the records of partitions before each entry's offset
  * (KFK_OFFSET_END: all of them, up to the high watermark), through each

@@ -8,7 +8,8 @@
  * while others wait, and by poll; groups with their lag; offsets listed,
  * a group's offsets set and deleted; records deleted; the cluster
  * described; ACLs created, described (and listed by kafka-acls), deleted;
- * leaders elected; producers and transactions described.
+ * leaders elected; producers and transactions described; a topic's
+ * configs replaced whole.
  */
 #include "config.h"
 
@@ -1017,6 +1018,52 @@ KT_TEST(transactions_are_described_by_id)
 	t = kfk_admin_result_txn(r, 1);
 	KT_ASSERT_INT_EQ(kfk_admin_txn_err(t),
 	                 KFK_ERR_TRANSACTIONAL_ID_NOT_FOUND);
+	kfk_admin_result_destroy(r);
+	kfk_admin_destroy(a);
+}
+
+/* AlterConfigs replaces a topic's whole set: what is given is set, the
+ * configs set before and left out go back to their defaults. */
+KT_TEST(a_topics_configs_are_replaced_whole)
+{
+	kfk_admin *a = admin();
+	char topic[64];
+	const char *names[1] = { topic };
+	const char *set[2] = { "max.message.bytes", "20000" };
+	kfk_admin_result *r;
+	const kfk_admin_topic *t;
+	int source;
+	uint64_t id;
+
+	kr_topic_name(topic, sizeof(topic), "admin-replace");
+	kr_topic(NULL, topic, 1, 1,
+	         "retention.ms=1000000 cleanup.policy=compact");
+	KT_ASSERT_INT_EQ(kfk_admin_replace_configs(a, KFK_ADMIN_RESOURCE_TOPIC,
+	                                           topic, set, 1, NULL, &id), 0);
+	r = wait_ok(a, id);
+	KT_ASSERT_INT_EQ(kfk_admin_result_op(r), KFK_ADMIN_REPLACE_CONFIGS);
+	t = kfk_admin_result_topic(r, 0);
+	KT_ASSERT_MSG(!kfk_admin_topic_err(t), "%s", kfk_admin_topic_errstr(t));
+	kfk_admin_result_destroy(r);
+	KT_ASSERT_INT_EQ(kfk_admin_describe_topic_configs(a, names, 1, NULL, &id),
+	                 0);
+	r = wait_ok(a, id);
+	t = kfk_admin_result_topic(r, 0);
+	KT_ASSERT_STR_EQ(config(t, "max.message.bytes", &source), "20000");
+	KT_ASSERT_INT_EQ(source, 1); /* set on the topic */
+	KT_ASSERT_STR_EQ(config(t, "cleanup.policy", &source), "delete");
+	KT_ASSERT(source != 1);
+	config(t, "retention.ms", &source);
+	KT_ASSERT(source != 1);
+	kfk_admin_result_destroy(r);
+	/* A config Kafka does not know is refused, changing nothing. */
+	set[0] = "no.such.config";
+	KT_ASSERT_INT_EQ(kfk_admin_replace_configs(a, KFK_ADMIN_RESOURCE_TOPIC,
+	                                           topic, set, 1, NULL, &id), 0);
+	r = wait_ok(a, id);
+	t = kfk_admin_result_topic(r, 0);
+	kt_log("an unknown config: %s", kfk_admin_topic_errstr(t));
+	KT_ASSERT_INT_EQ(kfk_admin_topic_err(t), KFK_ERR_INVALID_CONFIG);
 	kfk_admin_result_destroy(r);
 	kfk_admin_destroy(a);
 }
