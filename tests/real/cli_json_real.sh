@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# --json of the admin subcommands against the real broker: kfk topics
-# --list / --describe, kfk metadata -J, kfk groups --list / --describe and
-# kfk configs --describe each print one JSON document that python3 parses,
+# --json of the subcommands against the real broker: kfk produce --json
+# (a report per record), kfk topics --list / --describe, kfk metadata -J,
+# kfk groups --list / --describe and kfk configs --describe each print
+# one JSON document that python3 parses,
 # holding exactly the cluster's state: a topic's partitions, leader,
 # replicas and the config set on it, the broker at the bootstrap address,
 # a group's committed and end offsets and lag per partition.
@@ -17,7 +18,11 @@ py() { python3 -c "import json,sys; d=json.load(open(sys.argv[2])); print($1)" "
 "$kfk" topics -b "$bs" --create --topic "$p-t" --partitions 2 \
 	--replication-factor 1 --config retention.ms=12345 >/dev/null
 kt_check "a topic with 2 partitions and retention.ms=12345" test $? -eq 0
-for q in 0 0 0 1 1; do echo "v" | "$kfk" produce -b "$bs" -t "$p-t" -p "$q" -q; done
+for q in 0 0 0 1; do echo "v" | "$kfk" produce -b "$bs" -t "$p-t" -p "$q" -q; done
+printf 'k:v\n' | "$kfk" produce -b "$bs" -t "$p-t" -p 1 -K: --json -q >"$tmp/p.json"
+kt_check "produce --json: the record's report, at partition 1 offset 1" \
+	test "$(py "(d['line'], d['topic'], d['partition'], d['offset'], d['error'], d['timestamp'] > 0)" "$tmp/p.json")" = \
+	"(1, '$p-t', 1, 1, None, True)"
 
 "$kfk" topics -b "$bs" --list --json >"$tmp/list.json"
 kt_check "topics --list --json: the topic is listed" \

@@ -23,7 +23,7 @@
 struct produce_opts {
 	const char *topic;
 	int32_t partition;
-	int parse_key, parse_headers, report, quiet;
+	int parse_key, parse_headers, report, json, quiet;
 	char key_sep[16], hdrs_delim[16], hdr_sep[16], hdr_kv_sep[16];
 	const char *null_marker;
 	kfk_header static_hdrs[PRODUCE_MAX_HEADERS];
@@ -33,7 +33,7 @@ struct produce_opts {
 
 struct produce_stats {
 	long sent, delivered, failed;
-	int report;
+	int report, json;
 };
 
 static const char produce_usage[] =
@@ -51,6 +51,9 @@ static const char produce_usage[] =
 	"  -X, --producer-property NAME=VALUE   any producer property\n"
 	"  -F, --producer.config FILE   properties file\n"
 	"  -r, --report                 print topic[partition]@offset per record\n"
+	"  -J, --json                   a report per record as a JSON object\n"
+	"                               (line, topic, partition, offset,\n"
+	"                               timestamp, error), failures too\n"
 	"  -T, --timeout MS             wait at most MS for deliveries at the end\n"
 	"  -q, --quiet                  no summary on stderr\n";
 
@@ -60,6 +63,12 @@ static void produce_delivery(kfk_producer *p, const kfk_delivery *d,
 	struct produce_stats *st = opaque;
 	long line = (long)(intptr_t)d->opaque;
 
+	if (st->json) /* topic names are [a-zA-Z0-9._-]: nothing to escape */
+		printf("{\"line\":%ld,\"topic\":\"%s\",\"partition\":%d,"
+		       "\"offset\":%lld,\"timestamp\":%lld,\"error\":%s%s%s}\n",
+		       line, d->topic, d->partition, (long long)d->offset,
+		       (long long)d->timestamp, d->err ? "\"" : "",
+		       d->err ? kfk_err_name(d->err) : "null", d->err ? "\"" : "");
 	if (d->err) {
 		st->failed++;
 		fprintf(stderr, "kfk produce: record %ld to %s[%d] failed: %s (%s)\n",
@@ -68,7 +77,7 @@ static void produce_delivery(kfk_producer *p, const kfk_delivery *d,
 		return;
 	}
 	st->delivered++;
-	if (st->report)
+	if (st->report && !st->json)
 		printf("%s[%d]@%lld\n", d->topic, d->partition, (long long)d->offset);
 }
 
@@ -235,6 +244,7 @@ static int produce_options(int argc, char **argv, struct produce_opts *o,
 		{"producer-property", required_argument, NULL, 'X'},
 		{"producer.config", required_argument, NULL, 'F'},
 		{"report", no_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'J'},
 		{"timeout", required_argument, NULL, 'T'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -242,7 +252,7 @@ static int produce_options(int argc, char **argv, struct produce_opts *o,
 	long v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "b:t:p:K:H:X:F:rT:qh", longopts,
+	while ((c = getopt_long(argc, argv, "b:t:p:K:H:X:F:rJT:qh", longopts,
 	                        NULL)) != -1) {
 		switch (c) {
 		case 'b':
@@ -277,6 +287,7 @@ static int produce_options(int argc, char **argv, struct produce_opts *o,
 				return -1;
 			break;
 		case 'r': o->report = 1; break;
+		case 'J': o->json = 1; break;
 		case 'T':
 			if (cli_parse_long(optarg, -1, INT32_MAX, &v))
 				return cli_err("produce", "bad timeout '%s'", optarg), -1;
@@ -330,7 +341,7 @@ static int produce_inputs(kfk_producer *p, const struct produce_opts *o,
 int cli_produce(int argc, char **argv)
 {
 	struct produce_opts o;
-	struct produce_stats st = {0, 0, 0, 0};
+	struct produce_stats st = {0, 0, 0, 0, 0};
 	kfk_conf *conf = kfk_conf_new();
 	kfk_producer *p;
 	char err[512];
@@ -343,6 +354,7 @@ int cli_produce(int argc, char **argv)
 		return first == -2 ? 0 : 2;
 	}
 	st.report = o.report;
+	st.json = o.json;
 	kfk_conf_set_delivery_cb(conf, produce_delivery);
 	kfk_conf_set_opaque(conf, &st);
 	p = kfk_producer_new(conf, err, sizeof(err));
