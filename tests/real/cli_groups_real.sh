@@ -6,9 +6,10 @@
 # --list lists the same groups, --describe --all-groups describes them
 # all; --reset-offsets prints the same plan for each spec, --dry-run moves
 # nothing, --execute moves exactly what was asked, a group with a member
-# is refused; --delete-offsets prints
-# kafka-consumer-groups' lines and deletes what was asked; a group that
-# does not exist and usage errors are said, exit 1 and 2.
+# is refused, a reset of many partitions says how it goes on stderr;
+# --delete-offsets prints kafka-consumer-groups' lines and deletes what
+# was asked; a group that does not exist and usage errors are said, exit
+# 1 and 2.
 . "$KFK_SRCDIR/tests/kt.sh"
 . "$KFK_SRCDIR/tests/real/admin_lib.sh"
 needs_broker "kfk groups against a real Kafka"
@@ -148,6 +149,19 @@ kt_check "partitions 0 and 1 have no committed offset, 2 has" test $? -eq 0
 rc=$?
 kt_check "delete-offsets of a group that does not exist: exit 1, Kafka's line" \
 	test $rc -eq 1 -a -n "$(grep "^Error: The group id does not exist." "$tmp/kfk.out")"
+
+# Long work says how it goes, on stderr: a reset of 150 partitions.
+bash "$kafka" topic "$p-wide" 150 2>/dev/null
+"$kfk" groups -b "$bs" --reset-offsets --group "$p-wide-g" --topic "$p-wide" \
+	--to-earliest --execute >"$tmp/out" 2>"$tmp/err"
+rc=$?
+kt_check "a reset of 150 partitions: exit 0, the plan's 150 rows on stdout" \
+	test $rc -eq 0 -a "$(grep -c "^$p-wide-g " "$tmp/out")" -eq 150
+kt_check "and its progress on stderr ($(tail -n 1 "$tmp/err"))" test \
+	"$(sed 's/in [0-9]* ms/in N ms/' "$tmp/err")" = \
+	"kfk groups: group $p-wide-g: finding the offsets of 150 partitions...
+kfk groups: group $p-wide-g: committing 150 partitions...
+kfk groups: group $p-wide-g: committed the offsets of 150 partitions in N ms"
 
 # Delete: Kafka's line; then it is gone, and a second delete says so.
 "$kfk" groups -b "$bs" --delete --group "$p-done" >"$tmp/out" 2>&1

@@ -254,6 +254,32 @@ static int execute(kfk_admin *a, const char *group, const kfk_tplist *l)
 }
 
 /* The plan for the group described in g. */
+/* Many partitions take a while: a line on stderr for each step (stdout
+ * stays kafka-consumer-groups' lines). */
+#define PROGRESS_MIN 100
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void progress(const char *group, int n, const char *what,
+                     int64_t took_ms)
+{
+	if (n < PROGRESS_MIN)
+		return;
+	if (took_ms >= 0)
+		fprintf(stderr, "kfk %s: group %s: %s the offsets of %d "
+		        "partitions in %lld ms\n", CMD, group, what, n,
+		        (long long)took_ms);
+	else
+		fprintf(stderr, "kfk %s: group %s: %s %d partitions...\n", CMD,
+		        group, what, n);
+}
+
 static int reset_group(kfk_admin *a, const struct groups_opts *o,
                        const kfk_admin_group *g)
 {
@@ -271,6 +297,7 @@ static int reset_group(kfk_admin *a, const struct groups_opts *o,
 	if (!(l = groups_scope(a, o, g)))
 		return 1;
 	n = kfk_tplist_count(l);
+	progress(name, n, "finding the offsets of", -1);
 	lo = calloc((size_t)(n ? n : 1), sizeof(*lo));
 	hi = calloc((size_t)(n ? n : 1), sizeof(*hi));
 	if (o->spec == RESET_TIME)
@@ -286,7 +313,16 @@ static int reset_group(kfk_admin *a, const struct groups_opts *o,
 		kfk_tplist_set_offset(l, i, target(o, g, l, i, lo[i], hi[i],
 		                                   at ? at[i] : -1));
 	print_plan(name, l);
-	rc = o->execute ? execute(a, name, l) : 0;
+	if (o->execute) {
+		int64_t t0 = mono_ms();
+
+		progress(name, n, "committing", -1);
+		rc = execute(a, name, l);
+		progress(name, n, rc ? "failed to commit" : "committed",
+		         mono_ms() - t0);
+	} else {
+		rc = 0;
+	}
 out:
 	free(lo);
 	free(hi);
