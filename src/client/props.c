@@ -862,6 +862,21 @@ const struct kfk_prop kfk_props[] = {
 		       "metadata, queueing and every retry; a request in flight is "
 		       "also cut short at the deadline of its oldest batch.",
 	},
+	{
+		.name = "topic.metadata.propagation.max.ms",
+		.type = KFK_PROP_DURATION,
+		.min = 0,
+		.max = INT32_MAX,
+		.def = "30000",
+		.clients = KFK_PROP_PRODUCER,
+		.importance = KFK_PROP_LOW,
+		.doc = "How long records for a topic that metadata calls unknown "
+		       "wait before they fail with KFK_ERR__UNKNOWN_TOPIC: a topic "
+		       "just created (by another client, or by the broker's "
+		       "auto-creation, whose first answer is \"unknown\") takes a "
+		       "moment to reach every broker. librdkafka's name and "
+		       "default; the Java producer waits max.block.ms.",
+	},
 
 	/* Logging. */
 	{

@@ -56,6 +56,7 @@ struct kfk_accum_config {
 	int64_t max_block_ms;        /* max.block.ms; 0: never wait */
 	int64_t message_max;         /* message.max.bytes */
 	int64_t delivery_timeout_us; /* delivery.timeout.ms */
+	int64_t propagation_us;      /* topic.metadata.propagation.max.ms */
 	int codec;                   /* compression.type (KFK_CODEC_*) */
 };
 

@@ -48,8 +48,12 @@ void kfk_accum_update_topic(struct kfk_accum *acc, struct kfk_ptopic *tp,
 		if (mt && mt->err == KFK_ERR_NONE && mt->partition_cnt > 0) {
 			apply_partitions(tp, mt, md->version);
 			tp->md_err = KFK_ERR_NONE;
+			tp->unknown_since_us = 0;
 		} else if (mt) {
 			tp->md_err = mt->err;
+			if (mt->err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION &&
+			    !tp->unknown_since_us)
+				tp->unknown_since_us = kfk_now_us();
 		}
 		if (!kfk_topic_parts(tp))
 			atomic_store(&tp->wants_md, false); /* ask again */
@@ -204,12 +208,28 @@ static struct kfk_pending *pending_pop_locked(struct kfk_accum *acc,
 	return pd;
 }
 
-/* The error that ends a pending record of a topic with metadata error
- * err, or 0 while it may still appear (being created, no leader yet). */
-static kfk_err final_topic_error(kfk_err err)
+/* When metadata calling tp unknown is believed (topic.metadata.
+ * propagation.max.ms after it first said so): Kafka 4 answers "unknown"
+ * to the request that makes it auto-create a topic, and a broker that has
+ * not heard yet of a topic just created says the same. Under tp->lock. */
+static int64_t unknown_final_at(const struct kfk_accum *acc,
+                                const struct kfk_ptopic *tp)
 {
+	return tp->md_err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION
+	               ? tp->unknown_since_us + acc->cfg.propagation_us
+	               : INT64_MAX;
+}
+
+/* The error that ends the pending records of tp now, or 0 while the topic
+ * may still appear (being created, no leader yet). Under tp->lock. */
+static kfk_err final_topic_error(const struct kfk_accum *acc,
+                                 const struct kfk_ptopic *tp, int64_t now_us)
+{
+	kfk_err err = tp->md_err;
+
 	if (err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION)
-		return KFK_ERR__UNKNOWN_TOPIC;
+		return now_us >= unknown_final_at(acc, tp) ? KFK_ERR__UNKNOWN_TOPIC
+		                                           : KFK_ERR_NONE;
 	if (err && !kfk_err_is_retriable(err))
 		return err;
 	return KFK_ERR_NONE;
@@ -238,7 +258,7 @@ static int64_t run_topic_locked(struct kfk_accum *acc, struct kfk_ptopic *tp,
                                 int64_t now_us, bool may_place)
 {
 	struct kfk_pparts *parts = kfk_topic_parts(tp);
-	kfk_err fatal = final_topic_error(tp->md_err);
+	kfk_err fatal = final_topic_error(acc, tp, now_us);
 
 	while (tp->pend_head) {
 		struct kfk_pending *pd = tp->pend_head;
@@ -291,6 +311,18 @@ struct run_arg {
 	kfk_err fail_err;            /* kfk_accum_purge_pending's */
 };
 
+/* The next time tp's pending records need a look: the head's delivery
+ * deadline, or when "unknown topic" is to be believed. Under tp->lock. */
+static void pending_due(struct run_arg *ra, const struct kfk_ptopic *tp)
+{
+	int64_t at = unknown_final_at(ra->acc, tp);
+
+	if (tp->pend_head->deadline_us < at)
+		at = tp->pend_head->deadline_us;
+	if (at < ra->deadline)
+		ra->deadline = at;
+}
+
 static void run_one(struct kfk_ptopic *tp, void *arg)
 {
 	struct run_arg *ra = arg;
@@ -300,8 +332,8 @@ static void run_one(struct kfk_ptopic *tp, void *arg)
 		return;
 	pthread_mutex_lock(&tp->lock);
 	ra->left += run_topic_locked(ra->acc, tp, ra->now_us, ra->may_place);
-	if (tp->pend_head && tp->pend_head->deadline_us < ra->deadline)
-		ra->deadline = tp->pend_head->deadline_us;
+	if (tp->pend_head)
+		pending_due(ra, tp);
 	if (tp->pend_head && kfk_topic_parts(tp))
 		ra->placeable = true;
 	ask = tp->pend_head && !kfk_topic_parts(tp) &&
@@ -333,8 +365,8 @@ static void scan_one(struct kfk_ptopic *tp, void *arg)
 	if (atomic_load(&tp->pend_cnt) == 0)
 		return;
 	pthread_mutex_lock(&tp->lock);
-	if (tp->pend_head && tp->pend_head->deadline_us < ra->deadline)
-		ra->deadline = tp->pend_head->deadline_us;
+	if (tp->pend_head)
+		pending_due(ra, tp);
 	if (tp->pend_head && kfk_topic_parts(tp))
 		ra->placeable = true;
 	pthread_mutex_unlock(&tp->lock);

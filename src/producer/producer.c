@@ -182,6 +182,8 @@ static void accum_config(const kfk_conf *c, struct kfk_accum_config *a)
 	a->max_block_ms = kfk_conf_get_int(c, "max.block.ms");
 	a->message_max = kfk_conf_get_int(c, "message.max.bytes");
 	a->delivery_timeout_us = kfk_conf_get_int(c, "delivery.timeout.ms") * 1000;
+	a->propagation_us =
+		kfk_conf_get_int(c, "topic.metadata.propagation.max.ms") * 1000;
 	a->codec = (int)kfk_conf_get_int(c, "compression.type");
 }
 

@@ -122,6 +122,8 @@ struct kfk_ptopic {
 	struct kfk_pending *pend_head, *pend_tail;
 	atomic_int pend_cnt;
 	kfk_err md_err;                    /* the topic's error in metadata */
+	int64_t unknown_since_us;          /* metadata first said "unknown
+	                                    * topic" (since known: 0) */
 	uint64_t md_seen;                  /* newest metadata applied */
 	struct kfk_pparts *retired;        /* old views, freed at the end */
 	struct kfk_ppart **all;            /* every partition object */

@@ -388,3 +388,56 @@ KT_TEST(record_over_the_topics_max_message_bytes_fails_alone)
 	pt_topic_free(&t);
 	pt_reports_free(&r);
 }
+
+/* A topic the broker creates on first use (auto.create.topics.enable):
+ * Kafka 4 answers the metadata request that makes it create the topic
+ * with UNKNOWN_TOPIC_OR_PARTITION, and every record failed with
+ * _UNKNOWN_TOPIC at once. They wait topic.metadata.propagation.max.ms
+ * now: delivered, in order, read back by the Java client. A topic that
+ * is not created (auto-creation off) still fails, after that wait. */
+KT_TEST(records_to_a_topic_the_broker_creates_on_first_use_are_delivered)
+{
+	const char *bs = kr_bootstrap();
+	char topic[96], val[16];
+	struct pt_reports r;
+	struct pt_topic t;
+	kfk_producer *p;
+	int i, n = 5;
+	int64_t t0;
+
+	kr_topic_name(topic, sizeof(topic), "autocreated");
+	pt_reports_init(&r, n);
+	p = pt_producer(bs, &r, NULL);
+	for (i = 0; i < n; i++) {
+		snprintf(val, sizeof(val), "%d", i);
+		produce_kv(p, topic, NULL, val, strlen(val), i);
+	}
+	KT_ASSERT_INT_EQ(kfk_producer_flush(p, PT_WAIT_MS), 0);
+	KT_ASSERT_INT_EQ(r.total, n);
+	for (i = 0; i < n; i++) {
+		KT_ASSERT_MSG(r.err[i] == KFK_ERR_NONE, "record %d: %s", i,
+		              kfk_err_name(r.err[i]));
+		KT_ASSERT_INT_EQ(r.offset[i], i);
+	}
+	kfk_producer_destroy(p);
+	kr_java_consume(bs, topic, "", &t);
+	KT_ASSERT_INT_EQ(t.n, n);
+	for (i = 0; i < n; i++)
+		KT_ASSERT_INT_EQ(value_index(&t.v[i], n), i);
+	pt_topic_free(&t);
+	pt_reports_free(&r);
+
+	kr_topic_name(topic, sizeof(topic), "notcreated");
+	pt_reports_init(&r, 1);
+	p = pt_producer(bs, &r, "allow.auto.create.topics", "false",
+	                "topic.metadata.propagation.max.ms", "1000", NULL);
+	t0 = kt_now_ms();
+	produce_kv(p, topic, NULL, "x", 1, 0);
+	KT_ASSERT_INT_EQ(pt_wait_reports(p, &r, 1, PT_WAIT_MS), 1);
+	kt_log("not created: %s after %lld ms", kfk_err_name(r.err[0]),
+	       (long long)(kt_now_ms() - t0));
+	KT_ASSERT_INT_EQ(r.err[0], KFK_ERR__UNKNOWN_TOPIC);
+	KT_ASSERT(kt_now_ms() - t0 >= 900);
+	kfk_producer_destroy(p);
+	pt_reports_free(&r);
+}
