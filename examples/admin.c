@@ -61,18 +61,34 @@ static int create(kfk_admin *a, const char *topic, int parts)
 	return rc;
 }
 
-static void describe(kfk_admin *a, const char *topic)
+/* A topic just created reaches every broker's metadata a moment later:
+ * the broker asked may not know it yet, or not all its partitions. */
+static int described(const kfk_admin_topic *t, int partitions)
+{
+	return kfk_admin_topic_err(t) == KFK_ERR_NONE &&
+	       kfk_admin_topic_partition_count(t) >= partitions;
+}
+
+static void describe(kfk_admin *a, const char *topic, int partitions)
 {
 	const char *names[1] = { topic };
-	kfk_admin_result *r;
-	const kfk_admin_topic *t;
+	kfk_admin_result *r = NULL;
+	const kfk_admin_topic *t = NULL;
 	uint64_t id;
 	kfk_err err;
 
-	err = kfk_admin_describe_topics(a, names, 1, NULL, &id);
-	if (!(r = wait_for(a, err, id)))
-		return;
-	t = kfk_admin_result_topic(r, 0);
+	/* A few tries, a tenth of a second apart (the wait is the queue's:
+	 * kfk_admin_poll() returns at once if a result comes). */
+	for (int i = 0; i < 50 && !(t && described(t, partitions)); i++) {
+		if (r) {
+			kfk_admin_result_destroy(r);
+			kfk_admin_result_destroy(kfk_admin_poll(a, 100));
+		}
+		err = kfk_admin_describe_topics(a, names, 1, NULL, &id);
+		if (!(r = wait_for(a, err, id)))
+			return;
+		t = kfk_admin_result_topic(r, 0);
+	}
 	for (int p = 0; p < kfk_admin_topic_partition_count(t); p++) {
 		const int32_t *isr;
 		int n = kfk_admin_topic_partition_isr(t, p, &isr);
@@ -140,7 +156,7 @@ int main(int argc, char **argv)
 	}
 	rc = create(a, argv[2], atoi(argv[3]));
 	if (!rc) {
-		describe(a, argv[2]);
+		describe(a, argv[2], atoi(argv[3]));
 		lag(a, argv[4]);
 	}
 	kfk_admin_destroy(a);

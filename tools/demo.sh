@@ -33,9 +33,10 @@ kfk() { echo "\$ kfk $*" | sed "s|$bs|\$BS|g"; ./tools/kfk "$@"; }
 echo "== a topic with 3 partitions"
 kfk topics --bootstrap-server "$bs" --create --topic teste --partitions 3 \
 	--replication-factor 1
-kfk topics --bootstrap-server "$bs" --describe --topic teste
 echo "== examples/producer: keyed messages, acks=all, one report per message"
 ./examples/producer "$bs" teste
+echo "== the topic, described once its records are in"
+kfk topics --bootstrap-server "$bs" --describe --topic teste
 echo "== kfk produce: key:value lines, a report per record (topic[partition]@offset)"
 printf 'ana:uno\nbeto:dos\nana:tres\n' |
 	kfk produce -b "$bs" -t teste -K: --report -q
