@@ -42,10 +42,16 @@ static int class_for_take(size_t cap)
 	return c < KFK_PBATCH_POOL_CLASSES ? c : -1;
 }
 
-/* The class a buffer of `cap` serves (rounding down), or -1. */
+/* The class a buffer of `cap` serves (rounding down), or -1: below the
+ * first class, or too big for the last (it would stand in for a 64 KB
+ * buffer holding ten times that). */
 static int class_for_give(size_t cap)
 {
 	int c = -1;
+
+	if (cap >= (size_t)1 << (KFK_PBATCH_POOL_CLASSES +
+	                         KFK_PBATCH_POOL_MIN_SHIFT))
+		return -1;
 
 	while (c + 1 < KFK_PBATCH_POOL_CLASSES &&
 	       ((size_t)1 << (c + 1 + KFK_PBATCH_POOL_MIN_SHIFT)) <= cap)

@@ -9,13 +9,14 @@
  * goes back here with its buffer and arrays, and the next batch of that
  * size takes it.
  *
- * Bounded: buffers are kept by capacity class (512 B, 1 KB, ... 64 KB, a
- * power of two each, what a batch's first buffer is) up to `max_bytes` in
- * all (buffer.memory / 4: what the records may hold, the pool adds at most
- * a quarter). Larger buffers, and whatever does not fit, are freed: a big
- * batch's malloc is spread over many records, and keeping them cost
- * zstd's workload 10-20% (a trimmed compressed buffer taken for a batch
- * that then grew it again).
+ * Bounded: buffers are kept by capacity class (512 B, 1 KB, ... 16 KB, a
+ * power of two each: the small batches of many partitions) up to
+ * `max_bytes` in all (buffer.memory / 4: what the records may hold, the
+ * pool adds at most a quarter). Larger buffers, and whatever does not
+ * fit, are freed: a big batch's malloc is spread over many records, and
+ * keeping them (up to 64 KB, or larger ones filed under 64 KB) cost the
+ * compressed workloads of bench/compare-producer 8-20% (a buffer taken
+ * for a batch that then grew it again, copying).
  *
  * Threads: any; one mutex, taken once per batch (not per record). Taken
  * under a partition's lock (pp->lock before the pool's lock).
@@ -29,9 +30,9 @@
 
 struct kfk_pbatch;
 
-/* Classes 2^9 .. 2^16 bytes of buffer capacity. */
+/* Classes 2^9 .. 2^14 bytes of buffer capacity. */
 #define KFK_PBATCH_POOL_MIN_SHIFT 9
-#define KFK_PBATCH_POOL_CLASSES 8
+#define KFK_PBATCH_POOL_CLASSES 6
 
 struct kfk_pbatch_pool {
 	pthread_mutex_t lock;

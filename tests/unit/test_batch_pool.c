@@ -115,3 +115,23 @@ KT_TEST(the_pool_holds_no_more_than_its_bound)
 	KT_ASSERT_INT_EQ((int)pool.bytes, i);
 	kfk_pbatch_pool_destroy(&pool);
 }
+
+/* Room or not, a buffer bigger than the last class is freed: it used to be
+ * filed under the last class, and a small batch then took (and grew, and
+ * copied) a trimmed 256 KB buffer, 8-20% of the compressed workloads. */
+KT_TEST(a_big_buffer_is_never_kept)
+{
+	struct kfk_pbatch_pool pool;
+	struct kfk_pbatch *b;
+
+	kfk_pbatch_pool_init(&pool, (size_t)64 << 20);
+	b = new_batch(&pool, (size_t)256 << 10);
+	kfk_pbatch_pool_give(&pool, b);
+	KT_ASSERT_INT_EQ((int)pool.bytes, 0);
+	/* The largest class is kept. */
+	b = new_batch(&pool, (size_t)1 << (KFK_PBATCH_POOL_MIN_SHIFT +
+	                                   KFK_PBATCH_POOL_CLASSES - 1));
+	kfk_pbatch_pool_give(&pool, b);
+	KT_ASSERT(pool.bytes > 0);
+	kfk_pbatch_pool_destroy(&pool);
+}
