@@ -1,0 +1,1 @@
+# The Go binding (bindings/go): its tests run from the suite.

@@ -1,0 +1,1 @@
+# The Python binding (bindings/python): its tests run from the suite.
