@@ -12,6 +12,9 @@ pkgs="build-essential autoconf automake libtool pkg-config clang
 # elsewhere keeps its own.
 command -v mvn >/dev/null || pkgs="$pkgs maven"
 command -v javac >/dev/null || pkgs="$pkgs openjdk-17-jdk-headless"
+# The Go binding's tests need a Go toolchain (cgo); a machine with a newer
+# Go of its own keeps it.
+command -v go >/dev/null || pkgs="$pkgs golang-go"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
