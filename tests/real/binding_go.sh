@@ -8,6 +8,7 @@
 # their outputs must be the same lines.
 . "$KFK_SRCDIR/tests/kt.sh"
 . "$KFK_SRCDIR/tests/real/admin_lib.sh"
+. "$KFK_SRCDIR/tests/real/binding_lib.sh"
 needs_broker "the Go binding against a real Kafka"
 trap 'rm -rf "$tmp"' EXIT
 if ! command -v go >/dev/null; then
@@ -20,14 +21,7 @@ ckver=v2.6.1
 
 # A kfk.pc for the build tree: the binding's `#cgo pkg-config: kfk` then
 # finds the suite's library as it finds an installed one.
-mkdir -p "$tmp/pc"
-cat >"$tmp/pc/kfk.pc" <<PC
-Name: kfk
-Description: kfk from its build tree
-Version: 0
-Libs: -L$KFK_BUILDDIR/.libs -Wl,-rpath,$KFK_BUILDDIR/.libs -lkfk
-Cflags: -I$KFK_SRCDIR/include -I$KFK_BUILDDIR/include
-PC
+kfk_pc "$tmp/pc"
 export PKG_CONFIG_PATH="$tmp/pc"
 if grep -q -- '-fsanitize=address' "$KFK_BUILDDIR/Makefile" 2>/dev/null; then
 	export CGO_LDFLAGS="-fsanitize=address -fsanitize=undefined"
