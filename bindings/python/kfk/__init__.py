@@ -4,7 +4,8 @@ the C library libkfk. Programs written for confluent_kafka switch with
 from ._types import KafkaError, KafkaException, TopicPartition
 from ._kfk import Consumer, Message, Producer
 from .admin import (AdminClient, BrokerMetadata, ClusterMetadata, ConfigEntry,
-                    ConfigResource, ConfigSource, NewPartitions, NewTopic,
+                    ConfigResource, ConfigSource, ConsumerGroupState,
+                    ConsumerGroupTopicPartitions, NewPartitions, NewTopic, Node,
                     PartitionMetadata, ResourceType, TopicMetadata)
 from . import _kfk
 

@@ -127,6 +127,80 @@ class ClusterMetadata:
         self.orig_broker_name = None
 
 
+class ConsumerGroupState(enum.IntEnum):
+    UNKNOWN = 0
+    PREPARING_REBALANCING = 1
+    COMPLETING_REBALANCING = 2
+    STABLE = 3
+    DEAD = 4
+    EMPTY = 5
+
+
+_STATES = {"PreparingRebalance": ConsumerGroupState.PREPARING_REBALANCING,
+           "CompletingRebalance": ConsumerGroupState.COMPLETING_REBALANCING,
+           "Stable": ConsumerGroupState.STABLE, "Dead": ConsumerGroupState.DEAD,
+           "Empty": ConsumerGroupState.EMPTY}
+
+
+class Node:
+    def __init__(self, id, host, port, rack=None):
+        self.id, self.host, self.port, self.rack = id, host, port, rack
+        self.id_string = str(id)
+
+
+class ConsumerGroupListing:
+    def __init__(self, group_id, is_simple_consumer_group, state=None):
+        self.group_id = group_id
+        self.is_simple_consumer_group = is_simple_consumer_group
+        self.state = state
+
+
+class ListConsumerGroupsResult:
+    def __init__(self, valid=None, errors=None):
+        self.valid = valid or []
+        self.errors = errors or []
+
+
+class MemberAssignment:
+    def __init__(self, topic_partitions=None):
+        self.topic_partitions = topic_partitions or []
+
+
+class MemberDescription:
+    def __init__(self, member_id, client_id, host, assignment, group_instance_id=None):
+        self.member_id, self.client_id, self.host = member_id, client_id, host
+        self.assignment, self.group_instance_id = assignment, group_instance_id
+
+
+class ConsumerGroupDescription:
+    def __init__(self, group_id, is_simple_consumer_group, members, partition_assignor,
+                 state, coordinator):
+        self.group_id = group_id
+        self.is_simple_consumer_group = is_simple_consumer_group
+        self.members = members
+        self.partition_assignor = partition_assignor
+        self.state = state
+        self.coordinator = coordinator
+
+
+class ConsumerGroupTopicPartitions:
+    def __init__(self, group_id, topic_partitions=None):
+        self.group_id = group_id
+        self.topic_partitions = topic_partitions
+
+
+class GroupMember:
+    def __init__(self, id, client_id, client_host):
+        self.id, self.client_id, self.client_host = id, client_id, client_host
+
+
+class GroupMetadata:
+    def __init__(self, id, broker, state, protocol_type, protocol, members, error=None):
+        self.id, self.broker, self.state = id, broker, state
+        self.protocol_type, self.protocol, self.members = protocol_type, protocol, members
+        self.error = error
+
+
 def _ms(seconds, default=0):
     if seconds is None or seconds < 0:
         return default
@@ -236,6 +310,97 @@ class AdminClient:
                              lambda: self._admin.describe_configs(
                                  restype, [r.name for r in resources], _ms(request_timeout)),
                              resolve)
+
+    def list_consumer_groups(self, request_timeout=None, states=None):
+        """A Future of ListConsumerGroupsResult (every broker asked)."""
+        wanted = set(states or [])
+        f = concurrent.futures.Future()
+
+        def run():
+            try:
+                groups = self._admin.list_groups(_ms(request_timeout))
+            except Exception as e:
+                f.set_exception(e)
+                return
+            valid = [ConsumerGroupListing(name, ptype == "", _STATES.get(state, ConsumerGroupState.UNKNOWN))
+                     for name, state, ptype in groups]
+            f.set_result(ListConsumerGroupsResult(
+                [g for g in valid if not wanted or g.state in wanted]))
+        self._pool.submit(run)
+        return f
+
+    def list_groups(self, group=None, timeout=-1):
+        """[GroupMetadata], synchronously (confluent_kafka's older call)."""
+        names = [group] if group else [n for n, _, _ in self._admin.list_groups(_ms(timeout))]
+        return [GroupMetadata(name, BrokerMetadata(coord[0], coord[1], coord[2]), state, ptype,
+                              proto, [GroupMember(m[0], m[1], m[2]) for m in members],
+                              _error(code, text))
+                for name, code, text, state, ptype, proto, coord, members, _
+                in self._admin.describe_groups(names, False, _ms(timeout))]
+
+    def _describe_groups(self, names, offsets, ms):
+        return {g[0]: g for g in self._admin.describe_groups(names, offsets, ms)}
+
+    def describe_consumer_groups(self, group_ids, request_timeout=None):
+        """{group: Future of ConsumerGroupDescription}."""
+        from ._types import TopicPartition
+
+        def resolve(groups):
+            out = {}
+            for name, (_, code, text, state, ptype, proto, coord, members, _o) in groups.items():
+                mds = [MemberDescription(mid, client, host, MemberAssignment(
+                    [TopicPartition(t, p) for t, p in parts]), instance)
+                    for mid, client, host, instance, parts in members]
+                out[name] = (ConsumerGroupDescription(
+                    name, ptype == "", mds, proto, _STATES.get(state, ConsumerGroupState.UNKNOWN),
+                    Node(coord[0], coord[1], coord[2])), _error(code, text))
+            return out
+        ids = list(group_ids)
+        return self._request(ids, lambda: self._describe_groups(ids, False, _ms(request_timeout)),
+                             resolve)
+
+    def list_consumer_group_offsets(self, list_consumer_group_offsets_request,
+                                    request_timeout=None, require_stable=False):
+        """{group: Future of ConsumerGroupTopicPartitions}: the committed
+        offsets of the partitions asked (OFFSET_INVALID where none), or of
+        every partition the group committed."""
+        from ._types import TopicPartition
+        reqs = {r.group_id: r for r in list_consumer_group_offsets_request}
+
+        def resolve(groups):
+            out = {}
+            for name, g in groups.items():
+                committed = {(t, p): c for t, p, c, _end in g[8] if c >= 0}
+                asked = reqs[name].topic_partitions
+                if asked is None:
+                    tps = [TopicPartition(t, p, c) for (t, p), c in sorted(committed.items())]
+                else:
+                    tps = [TopicPartition(tp.topic, tp.partition,
+                                          committed.get((tp.topic, tp.partition), -1001))
+                           for tp in asked]
+                out[name] = (ConsumerGroupTopicPartitions(name, tps), _error(g[1], g[2]))
+            return out
+        return self._request(list(reqs), lambda: self._describe_groups(
+            list(reqs), True, _ms(request_timeout)), resolve)
+
+    def alter_consumer_group_offsets(self, alter_consumer_group_offsets_request,
+                                     request_timeout=None):
+        """{group: Future of ConsumerGroupTopicPartitions} with each
+        partition's outcome in its error (the group must have no members)."""
+        reqs = {r.group_id: r for r in alter_consumer_group_offsets_request}
+
+        def call():
+            return {g: self._admin.alter_group_offsets(g, list(r.topic_partitions),
+                                                       _ms(request_timeout))
+                    for g, r in reqs.items()}
+
+        def resolve(results):
+            out = {}
+            for g, tps in results.items():
+                bad = [tp.error for tp in tps if tp.error is not None]
+                out[g] = (ConsumerGroupTopicPartitions(g, tps), bad[0] if bad else None)
+            return out
+        return self._request(list(reqs), call, resolve)
 
     def close(self):
         self._pool.shutdown(wait=True)

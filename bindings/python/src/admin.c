@@ -54,7 +54,9 @@ static kfk_admin_result *wait_for(Admin *self, kfk_err e, uint64_t id)
 	Py_END_ALLOW_THREADS
 	if (!r)
 		kfkpy_raise(KFK_ERR__TIMED_OUT, "no admin result");
-	else if (kfk_admin_result_err(r) && kfk_admin_result_topic_count(r) == 0) {
+	else if (kfk_admin_result_err(r) && kfk_admin_result_topic_count(r) == 0 &&
+	         kfk_admin_result_group_count(r) == 0 && !kfk_admin_result_offsets(r)) {
+		/* The operation failed as a whole: no item says more. */
 		kfkpy_raise(kfk_admin_result_err(r), kfk_admin_result_errstr(r));
 		kfk_admin_result_destroy(r);
 		r = NULL;
@@ -328,12 +330,138 @@ static PyObject *describe_configs(Admin *self, PyObject *args)
 	return res;
 }
 
+/* list_groups(timeout_ms) -> [(name, state, protocol_type)] */
+static PyObject *list_groups(Admin *self, PyObject *args)
+{
+	int ms;
+	if (!PyArg_ParseTuple(args, "i", &ms))
+		return NULL;
+	kfk_admin_options o = options(ms, 0);
+	uint64_t id = 0;
+	kfk_err e = kfk_admin_list_groups(self->a, &o, &id);
+	kfk_admin_result *r = wait_for(self, e, id);
+	if (!r)
+		return NULL;
+	int n = kfk_admin_result_group_count(r);
+	PyObject *res = PyList_New(n);
+	for (int i = 0; i < n; i++) {
+		const kfk_admin_group *g = kfk_admin_result_group(r, i);
+		PyList_SET_ITEM(res, i, Py_BuildValue("(sss)", kfk_admin_group_name(g),
+		                                      kfk_admin_group_state(g),
+		                                      kfk_admin_group_protocol_type(g)));
+	}
+	kfk_admin_result_destroy(r);
+	return res;
+}
+
+/* Member i: (member_id, client_id, host, instance_id, [(topic, p)]) */
+static PyObject *member_of(const kfk_admin_group *g, int i)
+{
+	const char *client = NULL, *host = NULL, *instance = NULL;
+	const char *mid = kfk_admin_group_member(g, i, &client, &host, &instance);
+	int na = kfk_admin_group_member_assignment_count(g, i);
+	PyObject *parts = PyList_New(na);
+	for (int j = 0; j < na; j++) {
+		int32_t p = 0;
+		const char *t = kfk_admin_group_member_assignment(g, i, j, &p);
+		PyList_SET_ITEM(parts, j, Py_BuildValue("(si)", t, (int)p));
+	}
+	return Py_BuildValue("(szzzN)", mid, client, host, instance, parts);
+}
+
+/* One described group: (name, err, errstr, state, protocol_type,
+ * protocol, (coordinator, host, port), [member], [(topic, p, committed,
+ * end)]) */
+static PyObject *group_description(const kfk_admin_group *g)
+{
+	const char *host = NULL;
+	int32_t port = 0;
+	int32_t coord = kfk_admin_group_coordinator(g, &host, &port);
+	int nm = kfk_admin_group_member_count(g), no = kfk_admin_group_offset_count(g);
+	PyObject *members = PyList_New(nm), *offsets = PyList_New(no);
+	for (int i = 0; i < nm; i++)
+		PyList_SET_ITEM(members, i, member_of(g, i));
+	for (int i = 0; i < no; i++) {
+		int32_t p = 0;
+		int64_t committed = -1, end = -1;
+		int member = -1;
+		const char *t = kfk_admin_group_offset(g, i, &p, &committed, &end, &member);
+		PyList_SET_ITEM(offsets, i, Py_BuildValue("(siLL)", t, (int)p,
+		                                          (long long)committed, (long long)end));
+	}
+	return Py_BuildValue("(sisssz(izi)NN)", kfk_admin_group_name(g),
+	                     (int)kfk_admin_group_err(g), kfk_admin_group_errstr(g),
+	                     kfk_admin_group_state(g), kfk_admin_group_protocol_type(g),
+	                     kfk_admin_group_protocol(g), (int)coord, host, (int)port,
+	                     members, offsets);
+}
+
+/* describe_groups([name], with_offsets, timeout_ms) -> [group_description] */
+static PyObject *describe_groups(Admin *self, PyObject *args)
+{
+	PyObject *list;
+	int offsets, ms;
+	Py_ssize_t n;
+	if (!PyArg_ParseTuple(args, "O!pi", &PyList_Type, &list, &offsets, &ms))
+		return NULL;
+	PyObject *seq = PySequence_Fast(list, "names");
+	const char **names = seq ? names_of(seq, &n) : NULL;
+	if (!names) {
+		Py_XDECREF(seq);
+		return NULL;
+	}
+	kfk_admin_options o = options(ms, 0);
+	uint64_t id = 0;
+	kfk_err e = kfk_admin_describe_groups(self->a, names, (int)n, offsets != 0, &o, &id);
+	PyMem_Free(names);
+	Py_DECREF(seq);
+	kfk_admin_result *r = wait_for(self, e, id);
+	if (!r)
+		return NULL;
+	int ng = kfk_admin_result_group_count(r);
+	PyObject *res = PyList_New(ng);
+	for (int i = 0; i < ng; i++)
+		PyList_SET_ITEM(res, i, group_description(kfk_admin_result_group(r, i)));
+	kfk_admin_result_destroy(r);
+	return res;
+}
+
+/* alter_group_offsets(group, [TopicPartition], timeout_ms) ->
+ * [TopicPartition] with each one's outcome */
+static PyObject *alter_group_offsets(Admin *self, PyObject *args)
+{
+	const char *group;
+	PyObject *parts;
+	int ms;
+	if (!PyArg_ParseTuple(args, "sOi", &group, &parts, &ms))
+		return NULL;
+	kfk_tplist *l = kfkpy_tplist_from_py(parts);
+	if (!l)
+		return NULL;
+	kfk_admin_options o = options(ms, 0);
+	uint64_t id = 0;
+	kfk_err e = kfk_admin_alter_group_offsets(self->a, group, l, &o, &id);
+	kfk_tplist_destroy(l);
+	kfk_admin_result *r = wait_for(self, e, id);
+	if (!r)
+		return NULL;
+	const kfk_tplist *out = kfk_admin_result_offsets(r);
+	PyObject *res = kfk_admin_result_err(r) && !out
+	                    ? kfkpy_raise(kfk_admin_result_err(r), kfk_admin_result_errstr(r))
+	                    : kfkpy_tplist_to_py(out);
+	kfk_admin_result_destroy(r);
+	return res;
+}
+
 static PyMethodDef admin_methods[] = {
 	{"create_topics", (PyCFunction)create_topics, METH_VARARGS, "See kfk/admin.py."},
 	{"delete_topics", (PyCFunction)delete_topics, METH_VARARGS, "See kfk/admin.py."},
 	{"create_partitions", (PyCFunction)create_partitions, METH_VARARGS, "See kfk/admin.py."},
 	{"describe_topics", (PyCFunction)describe_topics, METH_VARARGS, "See kfk/admin.py."},
 	{"describe_configs", (PyCFunction)describe_configs, METH_VARARGS, "See kfk/admin.py."},
+	{"list_groups", (PyCFunction)list_groups, METH_VARARGS, "See kfk/admin.py."},
+	{"describe_groups", (PyCFunction)describe_groups, METH_VARARGS, "See kfk/admin.py."},
+	{"alter_group_offsets", (PyCFunction)alter_group_offsets, METH_VARARGS, "See kfk/admin.py."},
 	{NULL, NULL, 0, NULL}};
 
 PyTypeObject kfkpy_AdminType = {
