@@ -139,3 +139,16 @@ def test_partition_eof_is_a_message_with_an_error(bootstrap, new_topic):
             codes.append(m.error().code() if m.error() else m.value())
     c.close()
     assert codes == [b"only", kfk.KafkaError._PARTITION_EOF]
+
+
+def test_incremental_assign_and_unassign(bootstrap, new_topic):
+    topic = new_topic(2)
+    produce_all(bootstrap, topic, [(None, b"p%d" % q, q) for q in (0, 1)])
+    c = kfk.Consumer({"bootstrap.servers": bootstrap, "group.id": topic})
+    c.incremental_assign([kfk.TopicPartition(topic, 0, kfk.OFFSET_BEGINNING)])
+    c.incremental_assign([kfk.TopicPartition(topic, 1, kfk.OFFSET_BEGINNING)])
+    assert sorted(tp.partition for tp in c.assignment()) == [0, 1]
+    assert sorted(m.value() for m in read(c, 2)) == [b"p0", b"p1"]
+    c.incremental_unassign([kfk.TopicPartition(topic, 0)])
+    assert [tp.partition for tp in c.assignment()] == [1]
+    c.close()

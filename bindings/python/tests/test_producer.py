@@ -78,3 +78,14 @@ def test_kafka_error_compares_with_codes():
     e = kfk.KafkaError(kfk.KafkaError.NOT_LEADER_OR_FOLLOWER)
     assert e == 6 and e.retriable() and e.name() == "NOT_LEADER_OR_FOLLOWER"
     assert kfk.KafkaError.UNKNOWN_TOPIC_OR_PART == 3
+
+
+def test_purge_fails_queued_records_with_purged_reports(bootstrap, new_topic):
+    topic = new_topic(1)
+    p = kfk.Producer({"bootstrap.servers": bootstrap, "linger.ms": 60000})
+    errs = []
+    for i in range(3):
+        p.produce(topic, b"x", on_delivery=lambda e, m: errs.append(e.code() if e else None))
+    p.purge(in_queue=True, in_flight=False)
+    assert p.flush(10) == 0
+    assert errs == [kfk.KafkaError._PURGED] * 3
