@@ -22,13 +22,13 @@ func rss(t *testing.T) int64 {
 }
 
 // One producer and one consumer, rounds of 100,000 records produced and
-// consumed: after the first round (pools and buffers at their size) the
-// process's memory stays flat. A record the binding kept (the delivery
+// consumed: after the first two rounds (pools and buffers at their size)
+// the process's memory stays flat. A record the binding kept (the delivery
 // table, a message not given back to kfk) would add megabytes a round.
 func TestMemoryIsFlatOverRoundsOf100000(t *testing.T) {
 	bs := broker(t)
 	topic := newTopic(t, bs, 2)
-	const rounds, per = 4, 100000
+	const rounds, per = 5, 100000
 	p, err := NewProducer(&ConfigMap{"bootstrap.servers": bs, "batch.size": 262144})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,9 @@ func TestMemoryIsFlatOverRoundsOf100000(t *testing.T) {
 		sizes = append(sizes, rss(t))
 		t.Logf("after round %d (%d records each way): RSS %.1f MB", r+1, (r+1)*per, float64(sizes[r])/1e6)
 	}
-	if grew := sizes[rounds-1] - sizes[0]; grew > 16<<20 {
-		t.Fatalf("RSS grew %.1f MB from round 1 to round %d: %v", float64(grew)/1e6, rounds, sizes)
+	// Two rounds to warm up: pools, buffers and, under ASan, its 16 MB
+	// quarantine of freed blocks fill in the first rounds.
+	if grew := sizes[rounds-1] - sizes[1]; grew > 12<<20 {
+		t.Fatalf("RSS grew %.1f MB from round 2 to round %d: %v", float64(grew)/1e6, rounds, sizes)
 	}
 }

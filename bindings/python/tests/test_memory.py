@@ -1,7 +1,7 @@
 """Memory: one producer and one consumer, rounds of 100,000 records
 produced (with a delivery callback, so the binding keeps each record's
-key and value until its report) and consumed. After the first round has
-sized the pools and buffers, the process's RSS stays flat: a reference
+key and value until its report) and consumed. After the first two rounds
+have sized the pools and buffers, the process's RSS stays flat: a reference
 the binding leaked per record would add megabytes a round."""
 import gc
 
@@ -15,7 +15,7 @@ def rss():
 
 def test_memory_is_flat_over_rounds_of_100000(bootstrap, new_topic):
     topic = new_topic(2)
-    rounds, per = 4, 100000
+    rounds, per = 5, 100000
     p = kfk.Producer({"bootstrap.servers": bootstrap, "batch.size": 262144})
     c = kfk.Consumer({"bootstrap.servers": bootstrap, "group.id": topic})
     c.assign([kfk.TopicPartition(topic, 0, kfk.OFFSET_BEGINNING),
@@ -51,4 +51,5 @@ def test_memory_is_flat_over_rounds_of_100000(bootstrap, new_topic):
               % (r + 1, (r + 1) * per, sizes[-1] / 1e6))
     c.close()
     assert delivered[0] == rounds * per
-    assert sizes[-1] - sizes[0] < 16 << 20, sizes
+    # Two rounds to warm up (pools, buffers, ASan's 16 MB quarantine).
+    assert sizes[-1] - sizes[1] < 12 << 20, sizes
