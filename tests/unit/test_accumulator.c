@@ -50,7 +50,9 @@ struct h {
 	struct kfk_reports reports;
 	atomic_int notified;  /* hooks run on the producing threads */
 	atomic_int want_md;
-	int64_t last_due;     /* of the last news (single-thread tests) */
+	/* Of the last news (read by the single-thread tests); atomic because
+	 * the threaded test's producers all write it. */
+	_Atomic int64_t last_due;
 };
 
 static void on_notify(struct kfk_ppart *pp, int64_t due, void *arg)
@@ -58,7 +60,7 @@ static void on_notify(struct kfk_ppart *pp, int64_t due, void *arg)
 	struct h *h = arg;
 	(void)pp;
 	atomic_fetch_add(&h->notified, 1);
-	h->last_due = due;
+	atomic_store_explicit(&h->last_due, due, memory_order_relaxed);
 }
 
 static void on_want_md(struct kfk_ptopic *tp, void *arg)
@@ -281,19 +283,19 @@ KT_TEST(news_of_an_opened_batch_is_due_at_its_linger_a_closed_one_at_once)
 	r.partition = 0;
 	KT_ASSERT_INT_EQ(kfk_accum_produce(&h.acc, &r), 0);
 	KT_ASSERT_INT_EQ(atomic_load(&h.notified), 1);
-	KT_ASSERT_INT_EQ(h.last_due, pp->open->created_us + 100000);
+	KT_ASSERT_INT_EQ(atomic_load(&h.last_due), pp->open->created_us + 100000);
 	/* Appending to the open batch is no news. */
 	KT_ASSERT_INT_EQ(kfk_accum_produce(&h.acc, &r), 0);
 	KT_ASSERT_INT_EQ(atomic_load(&h.notified), 1);
 	/* The third record fills it (batch.num.messages 3): due now. */
 	KT_ASSERT_INT_EQ(kfk_accum_produce(&h.acc, &r), 0);
 	KT_ASSERT_INT_EQ(atomic_load(&h.notified), 2);
-	KT_ASSERT_INT_EQ(h.last_due, 0);
+	KT_ASSERT_INT_EQ(atomic_load(&h.last_due), 0);
 	KT_ASSERT(pp->open == NULL);
 	for (i = 0; i < 2; i++)
 		KT_ASSERT_INT_EQ(kfk_accum_produce(&h.acc, &r), 0);
 	KT_ASSERT_INT_EQ(atomic_load(&h.notified), 3);
-	KT_ASSERT_INT_EQ(h.last_due, pp->open->created_us + 100000);
+	KT_ASSERT_INT_EQ(atomic_load(&h.last_due), pp->open->created_us + 100000);
 	h_destroy(&h);
 }
 
