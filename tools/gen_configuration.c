@@ -131,6 +131,9 @@ static void print_section(const struct kfk_prop *p)
 	printf("\n- Applies to: ");
 	print_clients(p->clients);
 	printf("\n- Importance: %s\n", kfk_prop_importance_name(p->importance));
+	if (p->secret)
+		printf("- Secret: never logged; configuration dumps show "
+		       "`[hidden]`\n");
 	for (a = 0; a < KFK_PROP_MAX_ALIASES && p->aliases[a]; a++)
 		printf("%s`%s`", a ? ", " : "- Aliases: ", p->aliases[a]);
 	if (a && p->alias_scale > 1)

@@ -123,6 +123,9 @@ KFK_API kfk_err kfk_conf_get(const kfk_conf *conf, const char *name,
  *
  * Start with *cursor = 0. Returns 1 and sets *namep (the canonical name,
  * never an alias) and *valuep, or 0 when there are no more properties.
+ * The value of a secret (a password, key or token: CONFIGURATION.md marks
+ * them) is "[hidden]" when set, so that a dump never shows it; read it
+ * with kfk_conf_get().
  * Both strings belong to kfk: a name is valid forever, a value until that
  * property is set again or conf is destroyed. No allocation is made.
  */

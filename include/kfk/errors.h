@@ -351,7 +351,11 @@ typedef enum kfk_err {
 	/* Local: No such entry */
 	KFK_ERR__NOENT = -128,
 	/* Local: Log truncation detected */
-	KFK_ERR__LOG_TRUNCATION = -129
+	KFK_ERR__LOG_TRUNCATION = -129,
+	/* Local: SSL error */
+	KFK_ERR__SSL = -130,
+	/* Local: Authentication failure */
+	KFK_ERR__AUTHENTICATION = -131
 } kfk_err;
 
 /* The symbolic name of a code without the KFK_ERR_ prefix:

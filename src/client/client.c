@@ -25,6 +25,7 @@
 
 #include "client/client_int.h"
 #include "client/conf.h"
+#include "client/security.h"
 #include "util/time.h"
 
 /* Numbers the clients of a process, for their log names. */
@@ -245,6 +246,9 @@ static kfk_err client_start(struct kfk_client *c,
 	if (!c->resolver)
 		return KFK_ERR__NO_MEMORY;
 	fill_broker_config(c);
+	err = kfk_client_security_init(c, errstr, errstr_size);
+	if (err)
+		return err;
 	err = kfk_reg_init(c, addrs);
 	if (err)
 		snprintf(errstr, errstr_size, "cannot create the bootstrap "
@@ -265,6 +269,7 @@ struct kfk_client *kfk_client_new(const kfk_conf *conf,
 		snprintf(errstr, errstr_size, "out of memory");
 		goto fail;
 	}
+	kfk_client_log_conf(c);
 	if (parse_bootstrap(c, &addrs, errstr, errstr_size))
 		goto fail;
 	if (client_start(c, &addrs, errstr, errstr_size))
@@ -306,6 +311,7 @@ void kfk_client_destroy(struct kfk_client *c)
 	}
 	kfk_resolver_destroy(c->resolver);
 	kfk_pool_destroy(c->pool);
+	kfk_client_security_free(c);
 	kfk_dbg(&c->log, KFK_DBG_BROKER, "CLIENT", "destroyed in %lld us",
 	        (long long)(kfk_now_us() - t0));
 	client_free(c);

@@ -123,6 +123,7 @@ struct kfk_client {
 	struct kfk_loop *ctrl;        /* loop 0 of the pool */
 	struct kfk_resolver *resolver;
 	struct kfk_broker_config bcfg; /* template for every broker */
+	struct kfk_tls *tls;          /* SSL, SASL_SSL (client/security.c) */
 	char *client_id;
 	atomic_int destroying;
 

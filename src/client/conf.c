@@ -213,6 +213,9 @@ int kfk_conf_next(const kfk_conf *conf, int flags, size_t *cursor,
 			continue;
 		*namep = kfk_props[i].name;
 		*valuep = conf->slots[i].str;
+		/* A dump must not leak a password: kfk_conf_get() reads it. */
+		if (kfk_props[i].secret && **valuep)
+			*valuep = "[hidden]";
 		return 1;
 	}
 	return 0;

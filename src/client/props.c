@@ -29,6 +29,40 @@ static const struct kfk_prop_choice debug_contexts[] = {
 	{NULL, 0},
 };
 
+/* security.protocol's values. */
+static const struct kfk_prop_choice security_protocols[] = {
+	{"PLAINTEXT", 0},
+	{"SSL", 1},
+	{"SASL_PLAINTEXT", 2},
+	{"SASL_SSL", 3},
+	{NULL, 0},
+};
+
+/* ssl.enabled.protocols' items (net/tls.h's KFK_TLS_V12 and _V13). */
+static const struct kfk_prop_choice tls_versions[] = {
+	{"TLSv1.2", 1},
+	{"TLSv1.3", 2},
+	{NULL, 0},
+};
+
+/* ssl.endpoint.identification.algorithm's values (Java: "" is none). */
+static const struct kfk_prop_choice endpoint_algorithms[] = {
+	{"https", 1},
+	{"none", 0},
+	{"", 0},
+	{NULL, 0},
+};
+
+/* sasl.mechanism's values. */
+static const struct kfk_prop_choice sasl_mechanisms[] = {
+	{"GSSAPI", 0},
+	{"PLAIN", 1},
+	{"SCRAM-SHA-256", 2},
+	{"SCRAM-SHA-512", 3},
+	{"OAUTHBEARER", 4},
+	{NULL, 0},
+};
+
 /* The partitioner property's values. The numbers are the producer's
  * enum kfk_partitioner_kind (producer/partitioner.h), written out here
  * because the client layer sits below the producer; test_partitioner.c
@@ -876,6 +910,325 @@ const struct kfk_prop kfk_props[] = {
 		       "auto-creation, whose first answer is \"unknown\") takes a "
 		       "moment to reach every broker. librdkafka's name and "
 		       "default; the Java producer waits max.block.ms.",
+	},
+
+	/* Security: TLS. */
+	{
+		.name = "security.protocol",
+		.type = KFK_PROP_ENUM,
+		.choices = security_protocols,
+		.def = "PLAINTEXT",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "How to talk to brokers: PLAINTEXT, SSL (TLS), "
+		       "SASL_PLAINTEXT (SASL authentication, no encryption) or "
+		       "SASL_SSL (SASL over TLS). It must match the listener the "
+		       "bootstrap servers point at.",
+	},
+	{
+		.name = "ssl.ca.location",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_HIGH,
+		.doc = "A PEM file of CA certificates, or a directory of them "
+		       "(hashed names, as c_rehash makes), that the brokers' "
+		       "certificates are verified against. Unset (and no "
+		       "ssl.ca.pem or ssl.truststore.location): the system's CA "
+		       "store. Reloaded when the file changes.",
+	},
+	{
+		.name = "ssl.ca.pem",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "CA certificates as PEM text, in addition to "
+		       "ssl.ca.location.",
+	},
+	{
+		.name = "ssl.truststore.location",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_HIGH,
+		.doc = "The Java client's truststore: a PKCS#12 file of CA "
+		       "certificates (ssl.truststore.type PKCS12) or a PEM file "
+		       "(PEM). JKS files cannot be read: convert them with keytool "
+		       "-importkeystore -deststoretype PKCS12. Reloaded when the "
+		       "file changes.",
+	},
+	{
+		.name = "ssl.truststore.type",
+		.type = KFK_PROP_STRING,
+		.def = "PKCS12",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The format of ssl.truststore.location: PKCS12 or PEM.",
+	},
+	{
+		.name = "ssl.truststore.password",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.secret = 1,
+		.doc = "The password of a PKCS#12 ssl.truststore.location.",
+	},
+	{
+		.name = "ssl.certificate.location",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The client's certificate (PEM, followed by its chain) for "
+		       "brokers that require client authentication "
+		       "(ssl.client.auth=required). Reloaded when the file "
+		       "changes: a renewed certificate is used by the next "
+		       "connection, without a restart.",
+	},
+	{
+		.name = "ssl.certificate.pem",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The client's certificate as PEM text.",
+	},
+	{
+		.name = "ssl.key.location",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The private key of ssl.certificate.location (PEM, "
+		       "encrypted with ssl.key.password or not). Reloaded when "
+		       "the file changes.",
+	},
+	{
+		.name = "ssl.key.pem",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.secret = 1,
+		.doc = "The client's private key as PEM text.",
+	},
+	{
+		.name = "ssl.key.password",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.secret = 1,
+		.doc = "The password of an encrypted private key "
+		       "(ssl.key.location, ssl.key.pem, or a PEM keystore).",
+	},
+	{
+		.name = "ssl.keystore.location",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The client's key, certificate and chain in one PKCS#12 "
+		       "file (or PEM, with ssl.keystore.type PEM), as the Java "
+		       "client takes them. JKS files cannot be read: convert "
+		       "them with keytool. Reloaded when the file changes.",
+	},
+	{
+		.name = "ssl.keystore.type",
+		.type = KFK_PROP_STRING,
+		.def = "PKCS12",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The format of ssl.keystore.location: PKCS12 or PEM.",
+	},
+	{
+		.name = "ssl.keystore.password",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.secret = 1,
+		.doc = "The password of ssl.keystore.location.",
+	},
+	{
+		.name = "ssl.cipher.suites",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "Comma-separated cipher suites to allow, by their IANA "
+		       "names as the Java client takes them "
+		       "(TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_AES_128_GCM_"
+		       "SHA256) or OpenSSL's. Empty: OpenSSL's defaults.",
+	},
+	{
+		.name = "ssl.enabled.protocols",
+		.type = KFK_PROP_LIST,
+		.choices = tls_versions,
+		.def = "TLSv1.2,TLSv1.3",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The TLS versions allowed: TLSv1.2, TLSv1.3 or both.",
+	},
+	{
+		.name = "ssl.crl.location",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "A PEM file of certificate revocation lists: a broker "
+		       "certificate it revokes is refused. Reloaded when the "
+		       "file changes.",
+	},
+	{
+		.name = "ssl.endpoint.identification.algorithm",
+		.type = KFK_PROP_ENUM,
+		.choices = endpoint_algorithms,
+		.def = "https",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "https: the broker's certificate must name the host (or "
+		       "IP address) the client connected to, as HTTPS checks it. "
+		       "none (or empty, as in Java): any name is accepted, which "
+		       "lets anyone with a certificate from the same CA pose as "
+		       "the broker.",
+	},
+	{
+		.name = "enable.ssl.certificate.verification",
+		.type = KFK_PROP_BOOL,
+		.def = "true",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "Whether the broker's certificate chain is verified. Turn "
+		       "it off only to test: without it TLS encrypts but does not "
+		       "prove who the broker is.",
+	},
+
+	/* Security: SASL. */
+	{
+		.name = "sasl.mechanism",
+		.aliases = {"sasl.mechanisms"},
+		.type = KFK_PROP_ENUM,
+		.choices = sasl_mechanisms,
+		.def = "GSSAPI",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The SASL mechanism of security.protocol SASL_PLAINTEXT "
+		       "and SASL_SSL: GSSAPI (Kerberos, through Cyrus SASL), "
+		       "PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER.",
+	},
+	{
+		.name = "sasl.username",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_HIGH,
+		.doc = "The user name of PLAIN and SCRAM. The Java client's "
+		       "sasl.jaas.config sets it too.",
+	},
+	{
+		.name = "sasl.password",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_HIGH,
+		.secret = 1,
+		.doc = "The password of PLAIN and SCRAM.",
+	},
+	{
+		.name = "sasl.jaas.config",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.secret = 1,
+		.doc = "The Java client's login configuration, read for what it "
+		       "sets: username and password of PlainLoginModule and "
+		       "ScramLoginModule; unsecuredLoginStringClaim_sub (and "
+		       "_scope, _lifetimeSeconds) of OAuthBearerLoginModule; "
+		       "principal and keyTab of Krb5LoginModule. sasl.username, "
+		       "sasl.password and the sasl.kerberos properties win when "
+		       "set too.",
+	},
+	{
+		.name = "sasl.oauthbearer.config",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.secret = 1,
+		.doc = "With enable.sasl.oauthbearer.unsecure.jwt: the unsecured "
+		       "token's claims as space-separated key=value: principal "
+		       "(required), scope (comma-separated), lifeSeconds "
+		       "(default 3600), and extension_NAME=value for SASL "
+		       "extensions.",
+	},
+	{
+		.name = "enable.sasl.oauthbearer.unsecure.jwt",
+		.type = KFK_PROP_BOOL,
+		.def = "false",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "OAUTHBEARER without a token provider: the client makes an "
+		       "unsigned JWT (alg none) from sasl.oauthbearer.config, as "
+		       "Kafka's unsecured login module does. For tests and "
+		       "development only: a broker that accepts such tokens "
+		       "accepts anyone. Otherwise the application provides tokens "
+		       "through the token-refresh callback.",
+	},
+	{
+		.name = "sasl.kerberos.service.name",
+		.type = KFK_PROP_STRING,
+		.def = "kafka",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_MEDIUM,
+		.doc = "The Kerberos service name of the brokers (the first part "
+		       "of their principal, service/host@REALM).",
+	},
+	{
+		.name = "sasl.kerberos.principal",
+		.type = KFK_PROP_STRING,
+		.def = "kafkaclient",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The client's Kerberos principal, for "
+		       "sasl.kerberos.kinit.cmd.",
+	},
+	{
+		.name = "sasl.kerberos.keytab",
+		.type = KFK_PROP_STRING,
+		.def = "",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The keytab of sasl.kerberos.principal, for "
+		       "sasl.kerberos.kinit.cmd.",
+	},
+	{
+		.name = "sasl.kerberos.kinit.cmd",
+		.type = KFK_PROP_STRING,
+		.def = "kinit -t \"%{sasl.kerberos.keytab}\" -k "
+		       "%{sasl.kerberos.principal}",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "The shell command that gets a Kerberos ticket from "
+		       "sasl.kerberos.keytab, run when the client starts and "
+		       "every sasl.kerberos.min.time.before.relogin, when a "
+		       "keytab is set; %{property} is replaced by that "
+		       "property's value. Without a keytab (or with this empty) "
+		       "the ticket cache is left to the user (kinit).",
+	},
+	{
+		.name = "sasl.kerberos.min.time.before.relogin",
+		.type = KFK_PROP_DURATION,
+		.min = 0,
+		.max = 86400000,
+		.def = "60000",
+		.clients = KFK_PROP_ALL,
+		.importance = KFK_PROP_LOW,
+		.doc = "How often sasl.kerberos.kinit.cmd renews the ticket, in "
+		       "milliseconds; 0: only at start.",
 	},
 
 	/* Logging. */

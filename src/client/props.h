@@ -65,6 +65,10 @@ struct kfk_prop {
 	unsigned clients; /* kfk_prop_client bits */
 	enum kfk_prop_importance importance;
 	const char *doc;  /* one paragraph; what it does and why one sets it */
+	/* A password, key or token: never logged, shown by kfk_conf_next()
+	 * and the conf debug dump as "[hidden]" (as Java prints a
+	 * PASSWORD-typed property). */
+	unsigned secret : 1;
 };
 
 /* The table, in the order CONFIGURATION.md groups them; immutable. */

@@ -159,6 +159,7 @@ static void kfk_broker_init_conn(struct kfk_broker *b)
 		.rcvbuf = b->cfg.rcvbuf,
 		.nodelay = b->cfg.nodelay,
 		.keepalive = b->cfg.keepalive,
+		.tls = b->cfg.tls,
 	};
 
 	kfk_conn_init(&b->conn, b->loop, &o, &kfk_broker_conn_cbs, b, b->name);
@@ -427,7 +428,7 @@ static void kfk_broker_on_resolved(void *arg, kfk_err err,
 		kfk_broker_fail(b, err, "%s", errstr);
 		return;
 	}
-	kfk_conn_connect(&b->conn, addrs);
+	kfk_conn_connect(&b->conn, addrs, b->host);
 }
 
 /* Starts resolving a host name; the lookup is bounded by the setup
@@ -460,7 +461,7 @@ static void kfk_broker_connect_now(struct kfk_broker *b)
 	kfk_dbg(b->cfg.log, KFK_DBG_BROKER, "CONNECT", "%s: connecting",
 	        b->name);
 	if (kfk_resolve_numeric(b->host, b->port, &addrs) == 0)
-		kfk_conn_connect(&b->conn, addrs);
+		kfk_conn_connect(&b->conn, addrs, b->host);
 	else
 		kfk_broker_resolve(b);
 }

@@ -162,6 +162,8 @@ struct kfk_broker_config {
 	int32_t sndbuf, rcvbuf;          /* socket.*.buffer.bytes; 0: OS default */
 	bool nodelay;                    /* socket.nagle.disable */
 	bool keepalive;                  /* socket.keepalive.enable */
+	struct kfk_tls *tls;             /* security.protocol SSL/SASL_SSL:
+	                                  * the client's TLS; NULL: none */
 
 	/* Called on the broker's loop thread after every state change (the
 	 * client uses it to refresh metadata when a broker goes DOWN, or to

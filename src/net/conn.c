@@ -85,6 +85,9 @@ static void kfk_conn_close_fd(struct kfk_conn *c)
 {
 	if (c->fd < 0)
 		return;
+	kfk_tls_close(c->ssl);
+	c->ssl = NULL;
+	c->read_wants_write = false;
 	kfk_loop_io_remove(&c->io);
 	close(c->fd);
 	c->fd = -1;
@@ -114,6 +117,8 @@ void kfk_conn_close(struct kfk_conn *c)
 	kfk_conn_drop_out(c);
 	free(c->addrs);
 	c->addrs = NULL;
+	free(c->host);
+	c->host = NULL;
 	kfk_conn_in_reset(c);
 	c->state = KFK_CONN_CLOSED;
 }
@@ -222,14 +227,21 @@ static void kfk_conn_try(struct kfk_conn *c)
 	kfk_loop_timer_arm(c->loop, &c->timer, deadline);
 }
 
-kfk_err kfk_conn_connect(struct kfk_conn *c, struct kfk_sockaddrs *addrs)
+kfk_err kfk_conn_connect(struct kfk_conn *c, struct kfk_sockaddrs *addrs,
+                         const char *host)
 {
 	if (c->state != KFK_CONN_CLOSED) {
 		free(addrs);
 		return KFK_ERR__STATE;
 	}
+	c->host = host ? strdup(host) : NULL;
+	if (host && !c->host) {
+		free(addrs);
+		return KFK_ERR__NO_MEMORY;
+	}
 	c->addrs = addrs;
 	c->addr_idx = 0;
+	c->framed = false;
 	c->why[0] = '\0';
 	kfk_conn_in_reset(c);
 	c->state = KFK_CONN_CONNECTING;
@@ -256,6 +268,13 @@ static void kfk_conn_on_timer(struct kfk_timer *t, void *arg)
 	char what[64];
 
 	(void)t;
+	if (c->state == KFK_CONN_HANDSHAKE) {
+		kfk_conn_fail(c, KFK_ERR__SSL,
+		              "TLS handshake not finished after %d ms "
+		              "(socket.connection.setup.timeout.ms)",
+		              (int)c->opts.setup_timeout_ms);
+		return;
+	}
 	if (c->state != KFK_CONN_CONNECTING)
 		return;
 	if (c->fd < 0) {
@@ -265,6 +284,54 @@ static void kfk_conn_on_timer(struct kfk_timer *t, void *arg)
 	snprintf(what, sizeof(what), "timed out after %d ms",
 	         (int)c->opts.setup_timeout_ms);
 	kfk_conn_next(c, what);
+}
+
+/* Ready for frames: tell the owner. */
+static void kfk_conn_up(struct kfk_conn *c)
+{
+	kfk_loop_timer_cancel(c->loop, &c->timer);
+	kfk_loop_io_modify(&c->io, KFK_LOOP_READ |
+	                               (c->out_head ? KFK_LOOP_WRITE : 0u));
+	c->state = KFK_CONN_CONNECTED;
+	c->cbs->connected(c, c->arg);
+}
+
+/* One step of the TLS handshake, when the socket is ready for it. */
+static void kfk_conn_tls_step(struct kfk_conn *c)
+{
+	char err[512], desc[128];
+
+	switch (kfk_tls_handshake(c->ssl, err, sizeof(err))) {
+	case KFK_TLS_DONE:
+		kfk_tls_describe(c->ssl, desc, sizeof(desc));
+		kfk_dbg(c->opts.log, KFK_DBG_SECURITY, "SSL",
+		        "%s: TLS handshake done: %s", c->name, desc);
+		kfk_conn_up(c);
+		return;
+	case KFK_TLS_WANT_READ:
+		kfk_loop_io_modify(&c->io, KFK_LOOP_READ);
+		return;
+	case KFK_TLS_WANT_WRITE:
+		kfk_loop_io_modify(&c->io, KFK_LOOP_WRITE);
+		return;
+	default:
+		kfk_conn_fail(c, KFK_ERR__SSL, "%s", err);
+	}
+}
+
+/* TCP is up: TLS starts on it; the setup deadline keeps running. */
+static void kfk_conn_tls_start(struct kfk_conn *c)
+{
+	char err[256];
+
+	c->ssl = kfk_tls_session(c->opts.tls, c->fd, c->host ? c->host : "",
+	                         err, sizeof(err));
+	if (!c->ssl) {
+		kfk_conn_fail(c, KFK_ERR__SSL, "cannot start TLS: %s", err);
+		return;
+	}
+	c->state = KFK_CONN_HANDSHAKE;
+	kfk_conn_tls_step(c);
 }
 
 /* The socket of a connect() in progress became writable (or failed). */
@@ -279,11 +346,11 @@ static void kfk_conn_on_connect(struct kfk_conn *c)
 		kfk_conn_next(c, strerror(e));
 		return;
 	}
-	kfk_loop_timer_cancel(c->loop, &c->timer);
-	kfk_loop_io_modify(&c->io, KFK_LOOP_READ |
-	                               (c->out_head ? KFK_LOOP_WRITE : 0u));
-	c->state = KFK_CONN_CONNECTED;
-	c->cbs->connected(c, c->arg);
+	if (c->opts.tls) {
+		kfk_conn_tls_start(c);
+		return;
+	}
+	kfk_conn_up(c);
 }
 
 void kfk_conn_write(struct kfk_conn *c, uint8_t *buf, size_t len, void *tag)
@@ -342,9 +409,46 @@ static int kfk_conn_advance(struct kfk_conn *c, size_t n)
 	return 0;
 }
 
+/* Writes the queue through TLS, a frame (or what is left of it) per
+ * call: OpenSSL makes records of up to 16 KB from each. Returns 1 when
+ * the queue is empty, 0 when the socket is full, -1 when closed. */
+static int kfk_conn_tls_write(struct kfk_conn *c)
+{
+	char err[256];
+
+	while (c->out_head) {
+		struct kfk_conn_out *o = c->out_head;
+		size_t n = 0;
+
+		switch (kfk_tls_write(c->ssl, o->buf + o->off, o->len - o->off, &n,
+		                      err, sizeof(err))) {
+		case KFK_TLS_DONE:
+			if (kfk_conn_advance(c, n))
+				return -1;
+			continue;
+		case KFK_TLS_WANT_READ:
+		case KFK_TLS_WANT_WRITE:
+			return 0;
+		case KFK_TLS_CLOSED:
+			kfk_conn_fail(c, KFK_ERR__TRANSPORT,
+			              "connection closed by the peer");
+			return -1;
+		default:
+			kfk_conn_fail(c, KFK_ERR__SSL, "TLS write failed: %s", err);
+			return -1;
+		}
+	}
+	return 1;
+}
+
 /* Writes as much of the queue as the socket takes. */
 static void kfk_conn_on_writable(struct kfk_conn *c)
 {
+	if (c->ssl) {
+		if (kfk_conn_tls_write(c) == 1)
+			kfk_loop_io_modify(&c->io, KFK_LOOP_READ);
+		return;
+	}
 	while (c->out_head) {
 		struct iovec iov[KFK_CONN_IOV];
 		struct msghdr msg = { .msg_iov = iov };
@@ -430,6 +534,18 @@ static int32_t kfk_conn_be32(const uint8_t *p)
 	                 ((uint32_t)p[2] << 8) | (uint32_t)p[3]);
 }
 
+/* Whether a plaintext connection's first bytes are a TLS record (an
+ * alert or a handshake, version 3.x) rather than a Kafka frame: a TLS
+ * listener refusing our request. A real frame of that size (over 350 MB)
+ * is beyond any receive.message.max.bytes anyway. */
+static bool kfk_conn_tls_answer(const struct kfk_conn *c)
+{
+	const uint8_t *p = c->in + c->in_off;
+
+	return !c->ssl && !c->framed && c->in_off == 0 &&
+	       (p[0] == 0x15 || p[0] == 0x16) && p[1] == 0x03 && p[2] <= 0x04;
+}
+
 /* Delivers the whole frames buffered. Returns the room the next read
  * needs (at least the rest of a partial frame), or 0 when the connection
  * closed (malformed size, or a callback closed it). */
@@ -441,6 +557,13 @@ static size_t kfk_conn_parse(struct kfk_conn *c)
 		int32_t size = kfk_conn_be32(c->in + c->in_off);
 		size_t avail = c->in_len - c->in_off - 4;
 
+		if (kfk_conn_tls_answer(c)) {
+			kfk_conn_fail(c, KFK_ERR__SSL,
+			              "the broker answered with TLS: this is an SSL "
+			              "or SASL_SSL listener; set security.protocol "
+			              "to SSL or SASL_SSL");
+			return 0;
+		}
 		if (size > c->opts.max_frame || size < 0) {
 			kfk_conn_fail(c, KFK_ERR__MALFORMED,
 			              "frame of %u bytes announced, over the maximum "
@@ -457,6 +580,7 @@ static size_t kfk_conn_parse(struct kfk_conn *c)
 		if (avail < (size_t)size)
 			return 4 + (size_t)size;
 		c->in_off += 4 + (size_t)size;
+		c->framed = true;
 		c->cbs->frame(c, c->in + c->in_off - size, (size_t)size, c->arg);
 		if (c->gen != gen)
 			return 0;
@@ -493,6 +617,35 @@ static void quick_ack(struct kfk_conn *c)
 #endif
 }
 
+/* kfk_conn_read_some() through TLS, into the room made for it. */
+static ssize_t kfk_conn_tls_read(struct kfk_conn *c)
+{
+	char err[256];
+	size_t n = 0;
+
+	switch (kfk_tls_read(c->ssl, c->in + c->in_len, c->in_cap - c->in_len,
+	                     &n, err, sizeof(err))) {
+	case KFK_TLS_DONE:
+		return (ssize_t)n;
+	case KFK_TLS_WANT_READ:
+		return -2;
+	case KFK_TLS_WANT_WRITE:
+		/* A record must go out first: read again when writable. */
+		c->read_wants_write = true;
+		kfk_loop_io_modify(&c->io, KFK_LOOP_READ | KFK_LOOP_WRITE);
+		return -2;
+	case KFK_TLS_CLOSED:
+		kfk_conn_fail(c, KFK_ERR__TRANSPORT,
+		              "connection closed by the peer%s",
+		              c->in_len > c->in_off ? " in the middle of a frame"
+		                                    : "");
+		return -1;
+	default:
+		kfk_conn_fail(c, KFK_ERR__SSL, "TLS read failed: %s", err);
+		return -1;
+	}
+}
+
 /* One read() into the buffer; returns bytes read, or -1 when it should
  * stop (would block: 0 is returned as -2, closed: -1). */
 static ssize_t kfk_conn_read_some(struct kfk_conn *c, size_t need)
@@ -504,6 +657,8 @@ static ssize_t kfk_conn_read_some(struct kfk_conn *c, size_t need)
 		              "out of memory for a %zu-byte frame", need);
 		return -1;
 	}
+	if (c->ssl)
+		return kfk_conn_tls_read(c);
 	do
 		n = read(c->fd, c->in + c->in_len, c->in_cap - c->in_len);
 	while (n < 0 && errno == EINTR);
@@ -539,7 +694,12 @@ static void kfk_conn_on_readable(struct kfk_conn *c)
 		need = kfk_conn_parse(c);
 		if (!need)
 			return;
-		if ((size_t)n < room)
+		/* TLS hands out a record at a time: read on until it would
+		 * block, and past the budget while decrypted bytes wait (the
+		 * socket will not wake us for those). */
+		if (c->ssl && !budget && kfk_tls_pending(c->ssl))
+			budget = 1;
+		else if (!c->ssl && (size_t)n < room)
 			break;  /* the socket is drained */
 	}
 	if (c->state == KFK_CONN_CONNECTED)
@@ -555,6 +715,14 @@ static void kfk_conn_on_io(struct kfk_loop_io *io, unsigned events, void *arg)
 	if (c->state == KFK_CONN_CONNECTING) {
 		kfk_conn_on_connect(c);
 		return;
+	}
+	if (c->state == KFK_CONN_HANDSHAKE) {
+		kfk_conn_tls_step(c);
+		return;
+	}
+	if ((events & KFK_LOOP_WRITE) && c->read_wants_write) {
+		c->read_wants_write = false;
+		events |= KFK_LOOP_READ;
 	}
 	if (events & KFK_LOOP_WRITE)
 		kfk_conn_on_writable(c);

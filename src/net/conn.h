@@ -33,6 +33,7 @@
 #include <kfk/errors.h>
 
 #include "net/frame.h"
+#include "net/tls.h"
 #include "net/loop.h"
 #include "net/resolve.h"
 #include "util/log.h"
@@ -43,13 +44,14 @@ struct kfk_conn;
 enum kfk_conn_state {
 	KFK_CONN_CLOSED,      /* no socket */
 	KFK_CONN_CONNECTING,  /* connect() in progress to addrs->v[addr_idx] */
+	KFK_CONN_HANDSHAKE,   /* TCP up, TLS handshake in progress */
 	KFK_CONN_CONNECTED
 };
 
 /* What the owner hears; every callback may call kfk_conn_close() (and
  * after closed(), kfk_conn_connect() again). */
 struct kfk_conn_cbs {
-	/* TCP is up (to kfk_conn_peer()). */
+	/* TCP is up (to kfk_conn_peer()), and TLS on it when opts.tls. */
 	void (*connected)(struct kfk_conn *c, void *arg);
 	/* One whole frame, without its length prefix; the bytes are valid
 	 * during the call only. */
@@ -72,6 +74,8 @@ struct kfk_conn_opts {
 	int32_t min_frame;             /* smallest (4: a correlation id) */
 	int32_t sndbuf, rcvbuf;        /* 0: the OS default */
 	bool nodelay, keepalive;
+	struct kfk_tls *tls;           /* NULL: plaintext; else TLS with it
+	                                * (outlives the connection) */
 };
 
 /* A queued output frame. */
@@ -107,6 +111,13 @@ struct kfk_conn {
 	struct kfk_conn_out *out_head, *out_tail;
 	size_t out_bytes;
 	uint64_t bytes_in, bytes_out;
+	/* TLS (opts.tls): the session, the host name it verifies, and a
+	 * read that must wait for writability (a TLS record to send
+	 * first). */
+	SSL *ssl;
+	char *host;
+	bool read_wants_write;
+	bool framed;             /* a frame came on this connection */
 };
 
 /* Prepares c (closed) on loop. name (kept as a pointer; may change with
@@ -119,11 +130,17 @@ void kfk_conn_init(struct kfk_conn *c, struct kfk_loop *loop,
 void kfk_conn_set_name(struct kfk_conn *c, const char *name);
 
 /* Starts connecting to addrs (taken over, freed by the connection), trying
- * each address in turn. c must be CLOSED. Returns 0: connected() or
+ * each address in turn; host (copied) is the name they were resolved
+ * from, which TLS verifies against the broker's certificate. With TLS the
+ * handshake follows TCP, bounded by the same setup_timeout_ms, and a
+ * handshake failure closes the connection with KFK_ERR__SSL and a
+ * sentence saying why (the next address is not tried: it would fail the
+ * same way). c must be CLOSED. Returns 0: connected() or
  * closed() will follow (closed() never from inside this call: a failure of
  * every address is reported from the loop, so the owner's state is
  * consistent first). */
-kfk_err kfk_conn_connect(struct kfk_conn *c, struct kfk_sockaddrs *addrs);
+kfk_err kfk_conn_connect(struct kfk_conn *c, struct kfk_sockaddrs *addrs,
+                         const char *host);
 
 /* Queues frame buf[0..len) (taken over: free()d when written or dropped)
  * for writing; sent(tag) follows when tag is not NULL. c must be

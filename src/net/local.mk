@@ -7,6 +7,7 @@ KFK_C_TESTS += tests/unit/test_pool
 libkfk_core_la_SOURCES += src/net/addr.c src/net/addr.h \
 	src/net/resolve.c src/net/resolve.h \
 	src/net/conn.c src/net/conn.h src/net/frame.c src/net/frame.h \
+	src/net/tls.c src/net/tls.h src/net/tls_ctx.c src/net/tls_int.h \
 	src/net/broker.c src/net/broker.h src/net/broker_int.h \
 	src/net/broker_req.c src/net/broker_apiversions.c
 KFK_C_TESTS += tests/unit/test_addr

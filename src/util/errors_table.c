@@ -18,7 +18,7 @@
 const int kfk_errors_proto_count = 129;
 const int kfk_errors_proto_min = PROTO_MIN;
 const int kfk_errors_proto_slots = 130;
-const int kfk_errors_local_count = 30;
+const int kfk_errors_local_count = 32;
 
 const struct kfk_errors_desc kfk_errors_proto[130] = {
 	[KFK_ERR_UNKNOWN_SERVER_ERROR - PROTO_MIN] = {"UNKNOWN_SERVER_ERROR",
@@ -410,7 +410,7 @@ const struct kfk_errors_desc kfk_errors_proto[130] = {
 		0},
 };
 
-const struct kfk_errors_desc kfk_errors_local[30] = {
+const struct kfk_errors_desc kfk_errors_local[32] = {
 	[KFK_ERRORS_LOCAL_FIRST - KFK_ERR__FAIL] = {"_FAIL",
 		"Local: Failed",
 		0},
@@ -500,5 +500,11 @@ const struct kfk_errors_desc kfk_errors_local[30] = {
 		0},
 	[KFK_ERRORS_LOCAL_FIRST - KFK_ERR__LOG_TRUNCATION] = {"_LOG_TRUNCATION",
 		"Local: Log truncation detected",
+		0},
+	[KFK_ERRORS_LOCAL_FIRST - KFK_ERR__SSL] = {"_SSL",
+		"Local: SSL error",
+		0},
+	[KFK_ERRORS_LOCAL_FIRST - KFK_ERR__AUTHENTICATION] = {"_AUTHENTICATION",
+		"Local: Authentication failure",
 		0},
 };

@@ -201,7 +201,7 @@ static void fx_open(struct fixture *f, int max_frame)
 /* Connects f->c to f's listener and accepts the server side. */
 static void fx_connect(struct fixture *f)
 {
-	KT_ASSERT_INT_EQ(kfk_conn_connect(&f->c, addrs_of(1, &f->port)), 0);
+	KT_ASSERT_INT_EQ(kfk_conn_connect(&f->c, addrs_of(1, &f->port), NULL), 0);
 	f->sfd = accept4(f->lfd, NULL, NULL, SOCK_CLOEXEC);
 	KT_ASSERT(f->sfd >= 0);
 	run_for(f->loop, WAIT_MS);
@@ -265,7 +265,7 @@ KT_TEST(conn_all_addresses_refused)
 	fx_open(&f, 1000);
 	ports[0] = dead_port();
 	ports[1] = dead_port();
-	KT_ASSERT_INT_EQ(kfk_conn_connect(&f.c, addrs_of(2, ports)), 0);
+	KT_ASSERT_INT_EQ(kfk_conn_connect(&f.c, addrs_of(2, ports), NULL), 0);
 	/* Never from inside connect(): the owner hears it from the loop. */
 	KT_ASSERT_INT_EQ(f.r->closed, 0);
 	run_for(f.loop, WAIT_MS);
@@ -303,7 +303,7 @@ KT_TEST(conn_tries_each_address_with_its_own_timeout)
 	ports[1] = full_port;
 	ports[2] = f.port;
 	t0 = kt_now_ms();
-	KT_ASSERT_INT_EQ(kfk_conn_connect(&f.c, addrs_of(3, ports)), 0);
+	KT_ASSERT_INT_EQ(kfk_conn_connect(&f.c, addrs_of(3, ports), NULL), 0);
 	run_for(f.loop, WAIT_MS);
 	took = kt_now_ms() - t0;
 	if (f.r->connected == 1 && took < 300)
