@@ -6,7 +6,8 @@ pkgs="build-essential autoconf automake libtool pkg-config clang
       libssl-dev libsasl2-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev
       libcjson-dev librdkafka-dev kcat python3 python3-kafka binutils
       libclang-rt-14-dev python3-snappy python3-lz4 python3-zstandard
-      python3-dev python3-venv"
+      python3-dev python3-venv
+      krb5-kdc krb5-admin-server krb5-user libsasl2-modules-gssapi-mit"
 # The real Kafka of the tests (tests/kafka/kafka.sh) comes from Maven
 # Central and needs a JDK 17 or newer; a machine that has them from
 # elsewhere keeps its own.

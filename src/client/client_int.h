@@ -124,6 +124,7 @@ struct kfk_client {
 	struct kfk_resolver *resolver;
 	struct kfk_broker_config bcfg; /* template for every broker */
 	struct kfk_tls *tls;          /* SSL, SASL_SSL (client/security.c) */
+	struct kfk_sasl_conf *sasl;   /* SASL_PLAINTEXT, SASL_SSL */
 	char *client_id;
 	atomic_int destroying;
 

@@ -299,6 +299,7 @@ static int broker_rank(struct kfk_broker *b)
 		return 0;
 	case KFK_BROKER_CONNECTING:
 	case KFK_BROKER_APIVERSION:
+	case KFK_BROKER_AUTH:
 		return 1;
 	case KFK_BROKER_INIT:
 	case KFK_BROKER_IDLE:

@@ -4,7 +4,8 @@ libkfk_core_la_SOURCES += src/client/notify.c src/client/notify.h
 KFK_C_TESTS += tests/unit/test_notify
 KFK_TSAN_TESTS += tests/unit/test_notify
 # TLS and SASL settings of a client, built at its creation.
-libkfk_core_la_SOURCES += src/client/security.c src/client/security.h
+libkfk_core_la_SOURCES += src/client/security.c src/client/security.h \
+	src/client/jaas.c src/client/jaas.h
 # The rich error object (kfk_error); the codes themselves are util/errors.
 libkfk_core_la_SOURCES += src/client/error.c src/client/error.h
 # The event queue towards the application (typed events, an fd, the fast

@@ -33,6 +33,7 @@ static const char *const kfk_broker_state_names[] = {
 	[KFK_BROKER_INIT] = "INIT",
 	[KFK_BROKER_CONNECTING] = "CONNECTING",
 	[KFK_BROKER_APIVERSION] = "APIVERSION",
+	[KFK_BROKER_AUTH] = "AUTH",
 	[KFK_BROKER_UP] = "UP",
 	[KFK_BROKER_DOWN] = "DOWN",
 	[KFK_BROKER_IDLE] = "IDLE",
@@ -215,6 +216,7 @@ struct kfk_broker *kfk_broker_new(const struct kfk_broker_config *cfg,
 	kfk_broker_init_tasks(b);
 	kfk_broker_init_conn(b);
 	kfk_broker_av_init(b);
+	kfk_broker_sasl_init(b);
 	kfk_broker_av_clear(b);
 	return b;
 }
@@ -401,7 +403,7 @@ static void kfk_broker_addr_task(void *arg)
 		        b->name);
 		s = kfk_broker_state_get(b);
 		if (s == KFK_BROKER_CONNECTING || s == KFK_BROKER_APIVERSION ||
-		    s == KFK_BROKER_UP) {
+		    s == KFK_BROKER_AUTH || s == KFK_BROKER_UP) {
 			/* Remade at once: the move is not the broker's failure. */
 			kfk_broker_fail(b, KFK_ERR__TRANSPORT,
 			                "reconnecting to the new address");
@@ -479,6 +481,7 @@ static void kfk_broker_on_connected(struct kfk_conn *c, void *arg)
 	kfk_dbg(b->cfg.log, KFK_DBG_BROKER, "CONNECT", "%s: connected to %s",
 	        b->name, peer);
 	b->last_io_us = kfk_now_us();
+	b->conn_resps = 0;
 	kfk_broker_set_state(b, KFK_BROKER_APIVERSION);
 	kfk_broker_av_start(b);
 }
@@ -486,8 +489,18 @@ static void kfk_broker_on_connected(struct kfk_conn *c, void *arg)
 static void kfk_broker_on_closed(struct kfk_conn *c, kfk_err err,
                                  const char *reason, void *arg)
 {
+	struct kfk_broker *b = arg;
+
 	(void)c;
-	kfk_broker_fail(arg, err, "%s", reason);
+	/* A SASL listener answers ApiVersions unauthenticated, then hangs up
+	 * on the first other request: say what that usually means. */
+	if (err == KFK_ERR__TRANSPORT && !b->cfg.sasl && b->conn_resps == 1 &&
+	    kfk_broker_state_get(b) == KFK_BROKER_UP)
+		kfk_broker_fail(b, err, "%s right after ApiVersions: the listener "
+		                "may require SASL authentication (check "
+		                "security.protocol and sasl.mechanism)", reason);
+	else
+		kfk_broker_fail(b, err, "%s", reason);
 }
 
 static const struct kfk_conn_cbs kfk_broker_conn_cbs = {
@@ -540,9 +553,11 @@ void kfk_broker_fail(struct kfk_broker *b, kfk_err err, const char *fmt, ...)
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	kfk_broker_log_fail(b, err, s, reason);
-	if (s == KFK_BROKER_APIVERSION || s == KFK_BROKER_UP)
+	if (s == KFK_BROKER_APIVERSION || s == KFK_BROKER_AUTH ||
+	    s == KFK_BROKER_UP)
 		atomic_fetch_add_explicit(&b->st_disconnects, 1,
 		                          memory_order_relaxed);
+	kfk_broker_sasl_reset(b);
 	kfk_conn_close(&b->conn);
 	kfk_resolve_cancel(b->resolving);
 	b->resolving = NULL;
@@ -592,6 +607,7 @@ static void kfk_broker_idle_check(struct kfk_broker *b)
 	kfk_dbg(b->cfg.log, KFK_DBG_BROKER, "IDLE",
 	        "%s: idle for %" PRId64 " ms, closing", b->name,
 	        (now - b->last_io_us) / 1000);
+	kfk_broker_sasl_reset(b);
 	kfk_conn_close(&b->conn);
 	atomic_fetch_add_explicit(&b->st_disconnects, 1, memory_order_relaxed);
 	b->want = false;
@@ -628,6 +644,7 @@ static void kfk_broker_destroy_task(void *arg)
 	struct kfk_broker_sync *sync = b->destroy_sync;
 
 	b->destroyed = true;
+	kfk_broker_sasl_reset(b);
 	kfk_conn_close(&b->conn);
 	kfk_resolve_cancel(b->resolving);
 	b->resolving = NULL;

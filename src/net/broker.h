@@ -12,7 +12,8 @@
  * in the `broker` debug context):
  *
  *   INIT --first request or kfk_broker_connect()--> CONNECTING
- *   CONNECTING --TCP up--> APIVERSION --negotiated--> UP
+ *   CONNECTING --TCP (and TLS) up--> APIVERSION --negotiated--> UP
+ *   APIVERSION --negotiated, SASL configured--> AUTH --authenticated--> UP
  *   any --connection lost / setup timeout / bad frame--> DOWN
  *   DOWN --backoff expired and work waiting--> CONNECTING
  *   UP --idle for connections.max.idle.ms--> IDLE (closed, no backoff)
@@ -63,6 +64,7 @@ enum kfk_broker_state {
 	KFK_BROKER_INIT,        /* never connected */
 	KFK_BROKER_CONNECTING,  /* resolving, TCP connect in progress */
 	KFK_BROKER_APIVERSION,  /* connected, negotiating versions */
+	KFK_BROKER_AUTH,        /* SASL authentication */
 	KFK_BROKER_UP,          /* ready for requests */
 	KFK_BROKER_DOWN,        /* failed; waiting out the reconnect backoff */
 	KFK_BROKER_IDLE,        /* closed for idleness; reconnects on demand */
@@ -164,6 +166,8 @@ struct kfk_broker_config {
 	bool keepalive;                  /* socket.keepalive.enable */
 	struct kfk_tls *tls;             /* security.protocol SSL/SASL_SSL:
 	                                  * the client's TLS; NULL: none */
+	struct kfk_sasl_conf *sasl;      /* SASL_*: the client's settings
+	                                  * (outlive the broker); NULL: none */
 
 	/* Called on the broker's loop thread after every state change (the
 	 * client uses it to refresh metadata when a broker goes DOWN, or to

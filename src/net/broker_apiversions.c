@@ -218,7 +218,10 @@ static void kfk_broker_av_accept(struct kfk_broker *b, kfk_rbuf *body,
 	        kfk_broker_api_version(b, KFK_APIKEY_METADATA),
 	        kfk_broker_api_version(b, KFK_APIKEY_PRODUCE),
 	        kfk_broker_api_version(b, KFK_APIKEY_FETCH));
-	kfk_broker_up(b);
+	if (b->cfg.sasl)
+		kfk_broker_sasl_start(b);
+	else
+		kfk_broker_up(b);
 }
 
 static void kfk_broker_av_done(struct kfk_req *req, kfk_err err,

@@ -20,6 +20,7 @@
 #include "net/broker.h"
 #include "net/conn.h"
 #include "net/resolve.h"
+#include "net/sasl.h"
 #include "util/backoff.h"
 #include "proto/gen/api_keys.h"
 
@@ -91,6 +92,7 @@ struct kfk_broker {
 	bool backoff_armed;                   /* DOWN and waiting it out */
 	int failures;                         /* in a row, since last UP */
 	int64_t last_io_us;                   /* last byte in or out */
+	int conn_resps;                       /* responses on this connection */
 	struct kfk_backoff backoff;           /* reconnect.backoff.ms */
 
 	/* Requests (loop thread). */
@@ -101,6 +103,18 @@ struct kfk_broker {
 	struct kfk_req av_req;
 	int16_t av_version;                   /* the version to ask with on
 	                                       * this connection */
+
+	/* SASL (broker_sasl.c), when cfg.sasl. */
+	struct kfk_req sasl_req;              /* SaslHandshake, then each
+	                                       * SaslAuthenticate in turn */
+	struct kfk_sasl_state sasl;           /* the mechanism; mech NULL
+	                                       * between exchanges */
+	struct kfk_sasl_msg sasl_out;         /* the next message to send */
+	bool sasl_done;                       /* the mechanism is done: the
+	                                       * next answer ends it */
+	struct kfk_timer sasl_timer;          /* re-authentication is due */
+	bool reauth_due;                      /* ... once nothing is in flight */
+	bool reauthing;                       /* exchange running while UP */
 };
 
 /* broker.c */
@@ -175,5 +189,24 @@ void kfk_broker_av_start(struct kfk_broker *b);
 
 /* Sets every API's version to "none" (-1). */
 void kfk_broker_av_clear(struct kfk_broker *b);
+
+/* broker_sasl.c */
+
+/* Sets up the SASL request and timer (at kfk_broker_new()). */
+void kfk_broker_sasl_init(struct kfk_broker *b);
+
+/* Versions negotiated and cfg.sasl set: authenticates (state AUTH), then
+ * kfk_broker_up(), or fails the connection with KFK_ERR__AUTHENTICATION
+ * and a sentence naming the mechanism, the user and the broker's
+ * reason. */
+void kfk_broker_sasl_start(struct kfk_broker *b);
+
+/* Whether requests must wait: a re-authentication is running, or due
+ * (then it starts as soon as nothing is in flight). */
+bool kfk_broker_sasl_hold(struct kfk_broker *b);
+
+/* Forgets any exchange and the re-authentication timer (connection
+ * closed, broker destroyed). */
+void kfk_broker_sasl_reset(struct kfk_broker *b);
 
 #endif /* KFK_NET_BROKER_INT_H */

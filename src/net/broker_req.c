@@ -283,6 +283,8 @@ static void kfk_broker_send_one(struct kfk_broker *b)
 
 void kfk_broker_send_waiting(struct kfk_broker *b)
 {
+	if (b->cfg.sasl && kfk_broker_sasl_hold(b))
+		return;
 	while (b->waiting.head &&
 	       b->inflight.n + b->writing.n < b->cfg.max_in_flight &&
 	       kfk_broker_state_get(b) == KFK_BROKER_UP)
@@ -308,6 +310,7 @@ void kfk_broker_on_frame(struct kfk_conn *c, const uint8_t *p, size_t len,
 	(void)c;
 	b->last_io_us = kfk_now_us();
 	atomic_fetch_add_explicit(&b->st_received, 1, memory_order_relaxed);
+	b->conn_resps++;
 	if (!req || req->corrid != corrid) {
 		kfk_broker_fail(b, KFK_ERR__MALFORMED,
 		                "response with correlation id %d where %s%d "

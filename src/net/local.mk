@@ -9,9 +9,12 @@ libkfk_core_la_SOURCES += src/net/addr.c src/net/addr.h \
 	src/net/conn.c src/net/conn.h src/net/frame.c src/net/frame.h \
 	src/net/tls.c src/net/tls.h src/net/tls_ctx.c src/net/tls_int.h \
 	src/net/broker.c src/net/broker.h src/net/broker_int.h \
-	src/net/broker_req.c src/net/broker_apiversions.c
+	src/net/broker_req.c src/net/broker_apiversions.c \
+	src/net/broker_sasl.c src/net/sasl.c src/net/sasl.h \
+	src/net/sasl_scram.c src/net/sasl_oauthbearer.c src/net/sasl_gssapi.c
 KFK_C_TESTS += tests/unit/test_addr
 KFK_C_TESTS += tests/unit/test_conn
+KFK_C_TESTS += tests/unit/test_sasl
 KFK_C_TESTS += tests/unit/test_broker
 tests_unit_test_broker_SOURCES = tests/unit/test_broker.c \
 	tests/fakebroker.c tests/fakebroker.h

@@ -3,9 +3,14 @@
 # on 127.0.0.1 on free ports, one combined broker+controller or three.
 #
 #   kafka.sh fetch                 obtain the jars once per machine
-#   kafka.sh start [--brokers N]   start a cluster (N = 1 or 3), print its
+#   kafka.sh start [--brokers N] [--secure]
+#                                  start a cluster (N = 1 or 3), print its
 #                                  bootstrap list once every broker is in the
-#                                  metadata and a controller is elected
+#                                  metadata and a controller is elected;
+#                                  --secure (1 broker only) adds the SSL and
+#                                  SASL listeners described in secure_props
+#   kafka.sh secure-env            print the secure listeners' KEY=VALUE list
+#                                  ($KFK_KAFKA_DIR/secure.env)
 #   kafka.sh stop [--keep]         stop it by PID; --keep keeps the logs
 #   kafka.sh kill B                SIGKILL broker B (1..N)
 #   kafka.sh restart B             start broker B again, wait until it is back
@@ -34,6 +39,7 @@ dir=${KFK_KAFKA_DIR:-${TMPDIR:-/tmp}/kfk-kafka}
 ready_s=${KFK_KAFKA_READY_S:-120}
 # Small heaps: three brokers must fit beside the test suite on 2 cores.
 heap_opts="-Xms128m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20"
+secure=0 # start --secure
 
 die() {
 	echo "kafka.sh: $*" >&2
@@ -112,13 +118,27 @@ tool() {
 	kafka-consumer-groups) cls=org.apache.kafka.tools.consumer.group.ConsumerGroupCommand ;;
 	kafka-configs) cls=org.apache.kafka.tools.ConfigCommand ;;
 	kafka-acls) cls=org.apache.kafka.tools.AclCommand ;;
-	*) die "unknown tool $1 (kafka-topics, kafka-consumer-groups, kafka-configs, kafka-acls)" ;;
+	kafka-console-producer) cls=org.apache.kafka.tools.ConsoleProducer ;;
+	kafka-console-consumer) cls=org.apache.kafka.tools.consumer.ConsoleConsumer ;;
+	*) die "unknown tool $1 (kafka-topics, kafka-consumer-groups, kafka-configs, kafka-acls, kafka-console-producer, kafka-console-consumer)" ;;
 	esac
 	shift
 	fetch
+	# With the cluster's KDC running, a GSSAPI client finds its realm.
 	java -Xmx256m -XX:TieredStopAtLevel=1 \
-		-Dlog4j2.configurationFile="$(peer_log_conf)" \
+		-Dlog4j2.configurationFile="$(peer_log_conf)" $(krb5_opt) \
 		-cp "$cache/jars/*" "$cls" "$@"
+}
+
+# A Java client names the broker's Kerberos service after the reverse
+# lookup of its address (kafka/localhost for 127.0.0.1), where kfk and
+# librdkafka use the advertised host (kafka/127.0.0.1, the broker's
+# principal). A hosts file of the JVM's own, where 127.0.0.1's first name
+# is 127.0.0.1, makes Java ask for the same principal.
+krb5_opt() {
+	[ -f "$dir/kdc/pid" ] || return 0
+	[ -f "$dir/kdc/java-hosts" ] || echo "127.0.0.1 127.0.0.1 localhost" >"$dir/kdc/java-hosts"
+	echo "-Djava.security.krb5.conf=$dir/kdc/krb5.conf -Djdk.net.hosts.file=$dir/kdc/java-hosts"
 }
 
 # ---- the cluster's files ---------------------------------------------------
@@ -195,6 +215,7 @@ write_props() {
 		authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 		super.users=User:ANONYMOUS
 	EOF
+	[ "$secure" -eq 1 ] && secure_props >>"$dir/node$b/server.properties"
 	cat >"$dir/node$b/log4j2.properties" <<-EOF
 		status = error
 		appender.file.type = File
@@ -218,10 +239,14 @@ kafka_java() {
 }
 
 # Formats broker b's storage with the cluster id (the same on every node).
+# --secure: the SCRAM credentials go into the metadata here.
 format() {
-	local b=$1
+	local b=$1 scram=()
+	[ "$secure" -eq 1 ] && scram=(
+		--add-scram "SCRAM-SHA-256=[name=alice,password=scram-pw-93ab]"
+		--add-scram "SCRAM-SHA-512=[name=alice,password=scram-pw-93ab]")
 	kafka_java "$b" kafka.tools.StorageTool format -t "$(cat "$dir/cluster-id")" \
-		-c "$dir/node$b/server.properties" >"$dir/node$b/format.log" 2>&1 ||
+		-c "$dir/node$b/server.properties" "${scram[@]}" >"$dir/node$b/format.log" 2>&1 ||
 		{ cat "$dir/node$b/format.log" >&2; die "formatting broker $b failed"; }
 }
 
@@ -230,7 +255,7 @@ format() {
 launch() {
 	local b=$1
 	setsid bash -c 'exec "$@"' kafka "$(command -v java)" $heap_opts \
-		-Djava.awt.headless=true \
+		-Djava.awt.headless=true $(cat "$dir/node$b/jvm.opts" 2>/dev/null) \
 		-Dlog4j2.configurationFile="$dir/node$b/log4j2.properties" \
 		-cp "$cache/jars/*" kafka.Kafka "$dir/node$b/server.properties" \
 		</dev/null >>"$dir/node$b/console.log" 2>&1 &
@@ -277,6 +302,7 @@ wait_ready() {
 guard() {
 	local owner=${KFK_KAFKA_OWNER:-}
 	[ -n "$owner" ] || return 0
+	[ -f "$dir/guard.pid" ] && return 0 # --secure starts it before the KDC
 	KFK_KAFKA_DIR=$dir setsid bash -c \
 		'tail --pid="$1" -f /dev/null; exec bash "$2" stop --keep' \
 		guard "$owner" "$here/kafka.sh" </dev/null >/dev/null 2>&1 &
@@ -290,10 +316,12 @@ start() {
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--brokers) n=$2; shift 2 ;;
+		--secure) secure=1; shift ;;
 		*) die "start: unknown argument $1" ;;
 		esac
 	done
 	case $n in 1 | 3) ;; *) die "start: --brokers is 1 or 3" ;; esac
+	[ "$secure" -eq 0 ] || [ "$n" -eq 1 ] || die "start: --secure is for --brokers 1 only"
 	if [ -f "$dir/brokers" ]; then
 		for b in $(seq 1 "$(brokers)"); do
 			alive "$b" && die "a cluster already runs in $dir (kafka.sh stop first)"
@@ -301,10 +329,14 @@ start() {
 	fi
 	fetch
 	peer_classes >/dev/null
+	# A KDC left by a cluster whose brokers died would outlive its files.
+	bash "$here/kdc.sh" stop "$dir/kdc"
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	echo "$n" >"$dir/brokers"
-	for b in $(seq 1 "$n"); do free_ports 2; done >"$dir/ports"
+	# --secure: five more ports for broker 1 (columns 3..7, see secure_props).
+	for b in $(seq 1 "$n"); do free_ports $((2 + 5 * secure)); done >"$dir/ports"
+	[ "$secure" -eq 1 ] && secure_setup
 	# A cluster id as StorageTool random-uuid makes one (16 random bytes,
 	# URL-safe base64, never starting with '-', which would read as an
 	# option), without a JVM start.
@@ -323,6 +355,7 @@ while True:
 	guard
 	for b in $(seq 1 "$n"); do launch "$b"; done
 	wait_ready "$n"
+	[ "$secure" -eq 1 ] && secure_ready
 	bootstrap
 }
 
@@ -343,6 +376,7 @@ stop() {
 	done
 	for b in $pids; do stop_pid "$b" & done
 	wait
+	bash "$here/kdc.sh" stop "$dir/kdc"
 	if [ -f "$dir/guard.pid" ]; then
 		# The guardian runs stop itself: never kill the caller's own group.
 		b=$(cat "$dir/guard.pid")
@@ -388,6 +422,137 @@ topic() {
 		--replication "$rf" "${args[@]}" >&2
 }
 
+# ---- start --secure: TLS and SASL listeners on broker 1 -------------------
+
+# The certificates (tls.sh) and, when its programs are installed, a KDC
+# (kdc.sh). The guardian starts first, so that the KDC never outlives the
+# owner either.
+secure_setup() {
+	local rc=0
+	bash "$here/tls.sh" "$dir/tls" >"$dir/tls.log" 2>&1 ||
+		{ cat "$dir/tls.log" >&2; die "tls.sh could not make the certificates"; }
+	guard
+	bash "$here/kdc.sh" start "$dir/kdc" 2>"$dir/kdc.log" || rc=$?
+	case $rc in
+	0)
+		# The broker's Kerberos login reads this realm, not /etc/krb5.conf.
+		mkdir -p "$dir/node1"
+		echo "-Djava.security.krb5.conf=$dir/kdc/krb5.conf" >"$dir/node1/jvm.opts"
+		;;
+	3) echo "kafka.sh: no Kerberos KDC installed: --secure without GSSAPI ($(cat "$dir/kdc.log"))" >&2 ;;
+	*) cat "$dir/kdc.log" >&2; die "the KDC did not start" ;;
+	esac
+}
+
+have_kdc() { [ -f "$dir/kdc/pid" ]; }
+
+# The listeners --secure adds to broker 1, by column of its line in ports.
+secure_listeners() {
+	echo "SSL:SSL:3 SASL_SSL:SASL_SSL:4 SASL_PLAINTEXT:SASL_PLAINTEXT:5 EXPIRED:SSL:6 REAUTH:SASL_PLAINTEXT:7"
+}
+
+# The --secure part of server.properties, after write_props' own lines (a
+# key given twice takes its last value). Every setting has its listener's
+# prefix, so the listeners differ only where they mean to. User:alice is
+# the PLAIN, SCRAM and OAuth user; User:CN=kfk-client the client
+# certificate's subject as Kafka's default principal builder formats it;
+# User:kfk-client the Kerberos principal kfk-client@KFK.TEST shortened by
+# the default rule (realm = the default realm).
+secure_props() {
+	local l name proto col lst="" map=""
+	for l in $(secure_listeners); do
+		IFS=: read -r name proto col <<<"$l"
+		lst="$lst,$name://127.0.0.1:$(port_of 1 "$col")"
+		map="$map,$name:$proto"
+	done
+	cat <<-EOF
+		listeners=PLAINTEXT://127.0.0.1:$(port_of 1 1),CONTROLLER://127.0.0.1:$(port_of 1 2)$lst
+		advertised.listeners=PLAINTEXT://127.0.0.1:$(port_of 1 1)$lst
+		listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT$map
+		super.users=User:ANONYMOUS;User:alice;User:CN=kfk-client;User:kfk-client
+	EOF
+	ssl_props ssl broker required
+	ssl_props sasl_ssl broker none
+	ssl_props expired expired-broker none
+	sasl_props sasl_ssl PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+	sasl_props sasl_plaintext "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER$(have_kdc && echo ,GSSAPI)"
+	sasl_props reauth PLAIN
+	echo "listener.name.reauth.connections.max.reauth.ms=5000"
+}
+
+# ssl_props LISTENER KEYSTORE CLIENT_AUTH: the broker's keystore, and the
+# test CA as a PEM truststore (Kafka reads PEM itself, no keytool needed).
+ssl_props() {
+	local p=listener.name.$1.ssl
+	cat <<-EOF
+		$p.keystore.type=PKCS12
+		$p.keystore.location=$dir/tls/$2.p12
+		$p.keystore.password=$(cat "$dir/tls/broker.pass")
+		$p.key.password=$(cat "$dir/tls/broker.pass")
+		$p.truststore.type=PEM
+		$p.truststore.location=$dir/tls/ca.pem
+		$p.client.auth=$3
+	EOF
+}
+
+# sasl_props LISTENER MECHANISMS: each mechanism's JAAS login module. PLAIN
+# checks the user_<name> options; SCRAM the credentials StorageTool put in
+# the metadata (format); OAUTHBEARER the default unsecured validator
+# (tokens with alg "none"), its login options only for the broker's own
+# token, which it never uses here; GSSAPI the broker's keytab.
+sasl_props() {
+	local p=listener.name.$1 m j=org.apache.kafka.common.security
+	echo "$p.sasl.enabled.mechanisms=$2"
+	for m in ${2//,/ }; do
+		case $m in
+		PLAIN) echo "$p.plain.sasl.jaas.config=$j.plain.PlainLoginModule required user_alice=\"plain-pw-7c1e\";" ;;
+		SCRAM-*) echo "$p.${m,,}.sasl.jaas.config=$j.scram.ScramLoginModule required;" ;;
+		OAUTHBEARER) echo "$p.oauthbearer.sasl.jaas.config=$j.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"kafka-broker\";" ;;
+		GSSAPI)
+			echo "$p.gssapi.sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true keyTab=\"$dir/kdc/kafka.keytab\" principal=\"kafka/127.0.0.1@KFK.TEST\";"
+			echo "$p.sasl.kerberos.service.name=kafka"
+			;;
+		esac
+	done
+}
+
+# Waits until 127.0.0.1:PORT accepts a connection, for at most 10 s.
+wait_port() {
+	local i
+	for i in $(seq 1 100); do
+		timeout 1 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$2" 2>/dev/null && return 0
+		timeout 0.05 tail -f /dev/null || true # a bounded pause between polls
+	done
+	die "listener $1 (127.0.0.1:$2) does not accept connections"
+}
+
+# The broker opens every listener at once, so ready on PLAINTEXT means ready
+# on all; a bounded connect to each says so before secure.env does.
+secure_ready() {
+	local l name proto col
+	for l in $(secure_listeners); do
+		IFS=: read -r name proto col <<<"$l"
+		wait_port "$name" "$(port_of 1 "$col")"
+	done
+	secure_env >"$dir/secure.env.tmp"
+	mv "$dir/secure.env.tmp" "$dir/secure.env"
+}
+
+# KEY=VALUE lines for the tests (docs/TESTING.md), no quoting needed.
+secure_env() {
+	local l name proto col
+	for l in $(secure_listeners); do
+		IFS=: read -r name proto col <<<"$l"
+		[ "$name" = EXPIRED ] && name=EXPIRED_SSL
+		echo "KFK_KAFKA_$name=127.0.0.1:$(port_of 1 "$col")"
+	done
+	echo "KFK_KAFKA_TLS_DIR=$dir/tls"
+	have_kdc || return 0
+	echo "KFK_KAFKA_KRB5_CONFIG=$dir/kdc/krb5.conf"
+	echo "KFK_KAFKA_CLIENT_KEYTAB=$dir/kdc/client.keytab"
+	echo "KFK_KAFKA_CLIENT_PRINCIPAL=kfk-client@KFK.TEST"
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case $cmd in
@@ -400,5 +565,6 @@ topic) topic "$@" ;;
 bootstrap) bootstrap ;;
 peer) peer "$@" ;;
 tool) tool "$@" ;;
-*) sed -n '2,30s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+secure-env) cat "$dir/secure.env" 2>/dev/null || die "no secure cluster in $dir (kafka.sh start --secure)" ;;
+*) sed -n '2,33s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

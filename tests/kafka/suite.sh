@@ -27,7 +27,7 @@ kafka_suite_begin() {
 	kafka_t0=$(date +%s)
 	(
 		KFK_KAFKA_OWNER=$$ bash "$KFK_SRCDIR/tests/kafka/kafka.sh" start \
-			--brokers 1 >"$kafka_bootstrap_file" 2>>"$kafka_log"
+			--brokers 1 --secure >"$kafka_bootstrap_file" 2>>"$kafka_log"
 		echo $? >"$kafka_status"
 	) &
 	kafka_pid=$!
@@ -51,12 +51,22 @@ kafka_suite_ready() {
 	rc=$(cat "$kafka_status" 2>/dev/null || echo 1)
 	if [ "$rc" -eq 0 ] && [ -s "$kafka_bootstrap_file" ]; then
 		export KFK_KAFKA_BOOTSTRAP="$(cat "$kafka_bootstrap_file")"
+		kafka_suite_secure_env
 		echo "ok 1 - Apache Kafka $version (KRaft, 1 broker) ready at $KFK_KAFKA_BOOTSTRAP after $(($(date +%s) - kafka_t0)) s" >>"$kafka_log"
 	else
 		export KFK_KAFKA_ERROR="Apache Kafka $version did not start: see tests/logs/kafka-start.log"
 		echo "not ok 1 - Apache Kafka $version starts (tests/kafka/kafka.sh start)" >>"$kafka_log"
 	fi
 	echo "$rc" >"$kafka_log.rc"
+}
+
+# The TLS and SASL listeners of start --secure, one KFK_KAFKA_*=VALUE a
+# line in secure.env (docs/TESTING.md), exported as they are.
+kafka_suite_secure_env() {
+	local k v
+	while IFS='=' read -r k v; do
+		case $k in KFK_KAFKA_[A-Z]*) export "$k=$v" ;; esac
+	done <"$KFK_KAFKA_DIR/secure.env"
 }
 
 # Stops the broker; keeps its logs when anything failed.
