@@ -586,7 +586,6 @@ static void kfk_broker_arm_idle(struct kfk_broker *b)
 
 void kfk_broker_up(struct kfk_broker *b)
 {
-	b->failures = 0;
 	kfk_broker_set_state(b, KFK_BROKER_UP);
 	kfk_broker_arm_idle(b);
 	kfk_broker_send_waiting(b);

@@ -24,7 +24,9 @@
  * socket.connection.setup.timeout.ms. Backoff after a failure grows from
  * reconnect.backoff.ms, doubling per consecutive failure, to
  * reconnect.backoff.max.ms, each delay with +-20% jitter (as the Java
- * client does), and resets once a connection reaches UP.
+ * client does), and resets once an UP connection answers a request (not
+ * at UP itself: a listener that hangs up on every first request after
+ * ApiVersions would otherwise be redialled at the shortest backoff).
  *
  * Requests: queued in order; sent when UP, at most max_in_flight at a time
  * (pipelined); Kafka answers in order on one connection, so in-flight

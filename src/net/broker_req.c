@@ -310,7 +310,11 @@ void kfk_broker_on_frame(struct kfk_conn *c, const uint8_t *p, size_t len,
 	(void)c;
 	b->last_io_us = kfk_now_us();
 	atomic_fetch_add_explicit(&b->st_received, 1, memory_order_relaxed);
-	b->conn_resps++;
+	/* The backoff resets on a connection that answers past ApiVersions,
+	 * not on one that merely reaches UP: a listener that hangs up on
+	 * every first request must not be redialled without backoff. */
+	if (++b->conn_resps > 1 && kfk_broker_state_get(b) == KFK_BROKER_UP)
+		b->failures = 0;
 	if (!req || req->corrid != corrid) {
 		kfk_broker_fail(b, KFK_ERR__MALFORMED,
 		                "response with correlation id %d where %s%d "

@@ -49,3 +49,5 @@ KFK_SCRIPT_TESTS += tests/real/cli_configs_real.sh
 # --json of kfk topics, metadata, groups and configs, parsed by python3.
 KFK_SCRIPT_TESTS += tests/real/cli_json_real.sh
 EXTRA_DIST += tests/real/admin_lib.sh
+# TLS and SASL through the broker's secure listeners (kafka.sh --secure).
+KFK_SCRIPT_TESTS += tests/real/security_real.sh

@@ -51,6 +51,8 @@ struct script {
 	int av_silent;     /* do not answer ApiVersions either */
 	int av_hangup_upto;  /* connections 1..this hang up at ApiVersions */
 	int hangup_conn, hangup_at;
+	int hangup_conns;  /* from hangup_conn on, this many (0: one) */
+	int answer_before; /* answer the requests before hangup_at */
 	int av_seen[8];    /* versions of the ApiVersions requests, in order */
 	int nav;
 	char sw_name[64], sw_version[64];
@@ -169,9 +171,13 @@ static void handler(struct fb_conn *c, const struct fb_req *r, void *arg)
 	m = sc.mode;
 	n = ++sc.others;
 	pthread_mutex_unlock(&sc.mu);
-	if (m == M_HANGUP && r->conn_no == cfg.hangup_conn) {
+	if (m == M_HANGUP && r->conn_no >= cfg.hangup_conn &&
+	    r->conn_no < cfg.hangup_conn + (cfg.hangup_conns ? cfg.hangup_conns
+	                                                     : 1)) {
 		if (r->req_no >= cfg.hangup_at)
 			fb_hangup(c);
+		else if (cfg.answer_before)
+			fb_metadata_echo(c, r);
 	} else if (m == M_ANSWER || m == M_HANGUP) {
 		/* Like a broker with acks=0: no answer to "quiet". */
 		if (!memmem(r->body, r->body_len, "quiet", 5))
@@ -635,8 +641,12 @@ KT_TEST(broker_hangup_fails_in_flight_keeps_queued)
 		KT_ASSERT_STR_EQ(r[i].answer, topic[i]);
 	}
 	KT_ASSERT_INT_EQ(fb_connections(fb), 2);
-	KT_ASSERT(tb_logged(&t, "connection closed by the peer (_TRANSPORT, in "
-	                        "state UP)"));
+	/* Nothing was answered past ApiVersions: what a SASL listener does
+	 * to a client without SASL, so the message says so. */
+	KT_ASSERT(tb_logged(&t, "connection closed by the peer right after "
+	                        "ApiVersions: the listener may require SASL "
+	                        "authentication (check security.protocol and "
+	                        "sasl.mechanism) (_TRANSPORT, in state UP)"));
 	tb_fini(&t);
 	fb_stop(fb);
 }
@@ -968,50 +978,99 @@ KT_TEST(broker_backoff_doubles_with_jitter)
 	tb_fini(&t);
 }
 
-KT_TEST(broker_backoff_resets_after_up)
+/* DOWN periods of the broker's transitions, in ms, into ms[]; returns
+ * how many. */
+static int down_periods(struct tb *t, int64_t *ms, int max)
+{
+	struct tb_trans tr[64];
+	int64_t down_at = 0;
+	int i, n = 0, m = tb_transitions(t, tr, 64);
+
+	for (i = 0; i < m && n < max; i++) {
+		if (tr[i].to == KFK_BROKER_DOWN)
+			down_at = tr[i].us;
+		if (tr[i].from == KFK_BROKER_DOWN)
+			ms[n++] = (tr[i].us - down_at) / 1000;
+	}
+	return n;
+}
+
+static void check_periods(struct tb *t, const int *want, int n)
+{
+	int64_t ms[8];
+	int i;
+
+	KT_ASSERT_INT_EQ(down_periods(t, ms, 8), n);
+	for (i = 0; i < n; i++) {
+		kt_log("DOWN period %d: %lld ms (want %d +-20%%)", i + 1,
+		       (long long)ms[i], want[i]);
+		KT_ASSERT(ms[i] >= want[i] * 8 / 10);
+		KT_ASSERT(ms[i] <= want[i] * 12 / 10 + 50);
+	}
+}
+
+KT_TEST(broker_backoff_resets_after_an_answer)
 {
 	struct tb t;
 	struct fb *fb = setup(&t, M_HANGUP);
-	struct treq r0, r1;
-	int64_t down_at[8], left_at[8];
+	struct treq ok, r0, r1;
 	/* DOWN periods expected: two failures before UP (200, 400 ms), then
-	 * one after UP, which starts over at 200 ms. */
+	 * one after a request was answered, which starts over at 200 ms. */
 	static const int want[] = { 200, 400, 200 };
-	struct tb_trans tr[64];
-	int i, n = 0, m;
 
 	SC_SET(av_hangup_upto, 2);
 	SC_SET(hangup_conn, 3);
-	SC_SET(hangup_at, 2);
+	SC_SET(hangup_at, 3); /* ApiVersions, ok, then r0: hang up */
+	SC_SET(answer_before, 1);
 	t.cfg.backoff_ms = 200;
 	t.cfg.backoff_max_ms = 3200;
+	t.cfg.max_in_flight = 1;
 	make_broker(&t, fb);
+	treq_init(&ok, &t, "o");
+	ok.req.timeout_ms = 60000;
+	treq_send(&ok);
 	treq_init(&r0, &t, "x");
 	r0.req.timeout_ms = 60000;
 	treq_send(&r0);
-	KT_ASSERT_INT_EQ(tb_wait_done(&t, 1, TB_WAIT_MS), 1);
+	KT_ASSERT_INT_EQ(tb_wait_done(&t, 2, TB_WAIT_MS), 2);
+	KT_ASSERT_INT_EQ(ok.err, 0);
 	KT_ASSERT_INT_EQ(r0.err, KFK_ERR__TRANSPORT); /* lost on connection 3 */
 	treq_init(&r1, &t, "y");
 	treq_send(&r1);
-	KT_ASSERT_INT_EQ(tb_wait_done(&t, 2, TB_WAIT_MS), 2);
+	KT_ASSERT_INT_EQ(tb_wait_done(&t, 3, TB_WAIT_MS), 3);
 	KT_ASSERT_INT_EQ(r1.err, 0);
 	KT_ASSERT_INT_EQ(fb_connections(fb), 4);
-	m = tb_transitions(&t, tr, 64);
-	for (i = 0; i < m && n < 8; i++) {
-		if (tr[i].to == KFK_BROKER_DOWN)
-			down_at[n] = tr[i].us;
-		if (tr[i].from == KFK_BROKER_DOWN)
-			left_at[n++] = tr[i].us;
-	}
-	KT_ASSERT_INT_EQ(n, 3);
-	for (i = 0; i < 3; i++) {
-		int64_t ms = (left_at[i] - down_at[i]) / 1000;
+	check_periods(&t, want, 3);
+	tb_fini(&t);
+	fb_stop(fb);
+}
 
-		kt_log("DOWN period %d: %lld ms (want %d +-20%%)", i + 1,
-		       (long long)ms, want[i]);
-		KT_ASSERT(ms >= want[i] * 8 / 10);
-		KT_ASSERT(ms <= want[i] * 12 / 10 + 50);
+/* A listener that answers ApiVersions and hangs up on the next request
+ * (a SASL listener and a client without SASL) is redialled with a
+ * growing backoff: reaching UP is not success. Before the fix each
+ * connection reset it to the shortest. */
+KT_TEST(broker_backoff_grows_when_nothing_is_answered_after_up)
+{
+	struct tb t;
+	struct fb *fb = setup(&t, M_HANGUP);
+	struct treq r[4];
+	static const int want[] = { 200, 400, 800 };
+	int i;
+
+	SC_SET(hangup_conn, 1);
+	SC_SET(hangup_at, 2); /* ApiVersions answered, then hang up */
+	SC_SET(hangup_conns, 3);
+	t.cfg.backoff_ms = 200;
+	t.cfg.backoff_max_ms = 3200;
+	make_broker(&t, fb);
+	for (i = 0; i < 4; i++) {
+		treq_init(&r[i], &t, "x");
+		r[i].req.timeout_ms = 60000;
+		treq_send(&r[i]);
+		KT_ASSERT_INT_EQ(tb_wait_done(&t, i + 1, TB_WAIT_MS), i + 1);
+		KT_ASSERT_INT_EQ(r[i].err, i < 3 ? KFK_ERR__TRANSPORT : 0);
 	}
+	check_periods(&t, want, 3);
 	tb_fini(&t);
 	fb_stop(fb);
 }
