@@ -23,7 +23,7 @@ bench_rdkafka_perf_LDADD = $(RDKAFKA_LIBS) -lm
 endif
 # Run kfk and the twin side by side (not tests): the producers against the
 # mock cluster, the consumers against a real broker.
-EXTRA_DIST += bench/compare-producer bench/compare-consumer
+EXTRA_DIST += bench/compare-producer bench/compare-consumer bench/compare-tls
 # The assignors alone: `assignor bench` times them on 10,000 partitions
 # over 100 members; `assignor solve` answers tests/real/assignor_java.sh.
 noinst_PROGRAMS += bench/assignor
