@@ -375,6 +375,11 @@ KFK_API kfk_admin_result *kfk_admin_wait(kfk_admin *a, uint64_t id,
                                          int timeout_ms);
 /* Readable while results wait (for epoll and friends). */
 KFK_API int kfk_admin_fd(kfk_admin *a);
+
+/* The client's OAUTHBEARER token source (kfk/conf.h), or NULL when it
+ * does not take tokens from the application. Owned by a: valid until
+ * it is destroyed. Any thread. */
+KFK_API kfk_oauthbearer *kfk_admin_oauthbearer(kfk_admin *a);
 KFK_API void kfk_admin_result_destroy(kfk_admin_result *r);
 
 KFK_API kfk_admin_op kfk_admin_result_op(const kfk_admin_result *r);

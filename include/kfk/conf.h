@@ -49,11 +49,21 @@ typedef void(kfk_log_cb)(void *opaque, int level, const char *facility,
 /*
  * The error callback, the same for every kind of client: told of each
  * error the application should know of that concerns no single record or
- * request. Today that is the producer's fatal error: kfk_error_is_fatal()
- * is true, kfk_error_code() is its cause (e.g. KFK_ERR_PRODUCER_FENCED)
- * and the handle can only be destroyed now. Called on the application's
- * thread, inside the client's own poll calls (the producer's poll, flush
- * and purge), never on a kfk thread, and once per error.
+ * request:
+ *  - the producer's fatal error: kfk_error_is_fatal() is true,
+ *    kfk_error_code() is its cause (e.g. KFK_ERR_PRODUCER_FENCED) and the
+ *    handle can only be destroyed now;
+ *  - a broker connection refused for a TLS reason (KFK_ERR__SSL: an
+ *    untrusted or expired certificate, a host name mismatch, our
+ *    certificate refused, a listener not speaking TLS) or an
+ *    authentication failure (KFK_ERR__AUTHENTICATION: wrong credentials,
+ *    a mechanism the broker does not enable): once per broker each time
+ *    its connection goes from working (or new) to failing, not per
+ *    retry; the message names the broker and the cause. kfk keeps
+ *    retrying with backoff.
+ * Called on the application's thread, inside the client's own poll calls
+ * (the producer's poll, flush and purge, the consumer's poll, the admin
+ * client's poll and wait), never on a kfk thread.
  *
  * error belongs to kfk and is valid only during the call. opaque is the
  * pointer given to kfk_conf_set_opaque(): an application that needs to
@@ -166,6 +176,58 @@ KFK_API void kfk_conf_set_error_cb(kfk_conf *conf, kfk_error_cb *cb);
 /* Sets the application pointer passed to every callback of the clients
  * created from conf. kfk never dereferences nor frees it. */
 KFK_API void kfk_conf_set_opaque(kfk_conf *conf, void *opaque);
+
+/*
+ * OAUTHBEARER tokens from the application (sasl.mechanism=OAUTHBEARER
+ * without enable.sasl.oauthbearer.unsecure.jwt).
+ *
+ * A client's token source is a kfk_oauthbearer, owned by the client (get
+ * it with kfk_producer_oauthbearer(), kfk_consumer_oauthbearer() or
+ * kfk_admin_oauthbearer(), or as the callback's argument). The refresh
+ * callback is called once while the client is being created (inside
+ * kfk_*_new(), so the first connection has a token), then whenever 80%
+ * of the current token's life has passed, or 10 s after a failure was
+ * set: always on the application's thread, inside the client's poll
+ * calls (as the error callback). It should obtain a token (from an
+ * identity provider; it may block) and hand it over with
+ * kfk_oauthbearer_set_token(), or report why it could not with
+ * kfk_oauthbearer_set_token_failure(). Connections made without a token
+ * fail with KFK_ERR__AUTHENTICATION naming that reason.
+ * oauthbearer_config is the sasl.oauthbearer.config property (may be
+ * ""); opaque the kfk_conf_set_opaque() pointer.
+ */
+typedef struct kfk_oauthbearer kfk_oauthbearer;
+typedef void(kfk_oauthbearer_token_refresh_cb)(kfk_oauthbearer *ob,
+                                                const char *oauthbearer_config,
+                                                void *opaque);
+KFK_API void kfk_conf_set_oauthbearer_token_refresh_cb(
+    kfk_conf *conf, kfk_oauthbearer_token_refresh_cb *cb);
+
+/*
+ * Sets the token new connections (and re-authentications) present:
+ * token, a compact JWS; lifetime_ms, when it expires, in milliseconds
+ * since the epoch (wall clock); principal, its subject (for logs);
+ * extensions, n_extensions key-value pairs as a flat array {k1, v1, k2,
+ * v2, ...} (n_extensions counts pairs) for SASL extensions (KIP-342),
+ * keys of letters only and not "auth". Strings are copied. Any thread.
+ * Returns KFK_ERR__INVALID_ARG (errstr says which argument) for an empty
+ * token or principal, an expiry in the past or a bad extension key,
+ * KFK_ERR__STATE when the client does not use OAUTHBEARER tokens from the
+ * application.
+ */
+KFK_API kfk_err kfk_oauthbearer_set_token(kfk_oauthbearer *ob,
+                                          const char *token,
+                                          int64_t lifetime_ms,
+                                          const char *principal,
+                                          const char *const *extensions,
+                                          size_t n_extensions, char *errstr,
+                                          size_t errstr_size);
+
+/* Records that no token could be obtained (reason is copied; it appears
+ * in the errors of connections that need a token); the refresh callback
+ * is called again 10 s later. Any thread. */
+KFK_API kfk_err kfk_oauthbearer_set_token_failure(kfk_oauthbearer *ob,
+                                                  const char *reason);
 
 KFK_END_DECLS
 

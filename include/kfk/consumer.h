@@ -146,6 +146,11 @@ KFK_API int kfk_consumer_poll_batch(kfk_consumer *c, kfk_message **out,
  * owned by the consumer. */
 KFK_API int kfk_consumer_fd(kfk_consumer *c);
 
+/* The client's OAUTHBEARER token source (kfk/conf.h), or NULL when it
+ * does not take tokens from the application. Owned by c: valid until
+ * it is destroyed. Any thread. */
+KFK_API kfk_oauthbearer *kfk_consumer_oauthbearer(kfk_consumer *c);
+
 /* Moves the position of an assigned partition (an offset, or
  * KFK_OFFSET_BEGINNING / _END / KFK_OFFSET_TAIL(n)). Messages of that
  * partition fetched earlier are dropped; the next poll returns the record

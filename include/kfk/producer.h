@@ -190,6 +190,11 @@ KFK_API int kfk_producer_poll_reports(kfk_producer *p, kfk_delivery *out,
  * stops being readable once the queue is empty. */
 KFK_API int kfk_producer_fd(kfk_producer *p);
 
+/* The client's OAUTHBEARER token source (kfk/conf.h), or NULL when it
+ * does not take tokens from the application. Owned by p: valid until
+ * it is destroyed. Any thread. */
+KFK_API kfk_oauthbearer *kfk_producer_oauthbearer(kfk_producer *p);
+
 /* Sends every queued record now (without waiting for linger.ms) and waits
  * up to timeout_ms (-1: forever) until every record produced before the
  * call (and any other thread produces meanwhile) has its report, serving

@@ -159,6 +159,7 @@ KFK_API kfk_admin_result *kfk_admin_poll(kfk_admin *a, int timeout_ms)
 
 		if (left < 0 && end != INT64_MAX)
 			left = 0;
+		kfk_client_serve_notices(a->client);
 		kfk_evq_serve(&a->q, (int)left, 1, result_take, &r);
 		if (r || (end != INT64_MAX && kfk_now_ms() >= end))
 			break;
@@ -179,6 +180,7 @@ KFK_API kfk_admin_result *kfk_admin_wait(kfk_admin *a, uint64_t id,
 
 		if (end != INT64_MAX && left <= 0)
 			return NULL;
+		kfk_client_serve_notices(a->client);
 		kfk_evq_serve(&a->q, (int)left, 1, result_take, &r);
 		if (r && r->id == id)
 			return r;
@@ -186,4 +188,9 @@ KFK_API kfk_admin_result *kfk_admin_wait(kfk_admin *a, uint64_t id,
 			stash(a, r);
 	}
 	return r;
+}
+
+KFK_API kfk_oauthbearer *kfk_admin_oauthbearer(kfk_admin *a)
+{
+	return a ? kfk_client_oauthbearer(a->client) : NULL;
 }

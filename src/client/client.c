@@ -121,6 +121,36 @@ static void on_broker_state(struct kfk_broker *b, enum kfk_broker_state from,
 	kfk_client_metadata_refresh(c, NULL, reason);
 }
 
+/* A broker refusing our certificate or credentials, or speaking another
+ * protocol, concerns the whole client: the application hears it through
+ * its error callback, once per broker and state change (the broker calls
+ * this for the first failure in a row only). */
+static void on_broker_fail(struct kfk_broker *b, kfk_err err,
+                           const char *reason, void *arg)
+{
+	struct kfk_client *c = arg;
+	char text[768];
+
+	if (err != KFK_ERR__SSL && err != KFK_ERR__AUTHENTICATION)
+		return;
+	snprintf(text, sizeof(text), "%s: %s", kfk_broker_name(b), reason);
+	kfk_notices_push(&c->notices, err, text);
+}
+
+void kfk_client_serve_notices(struct kfk_client *c)
+{
+	if (!c)
+		return;
+	kfk_oauth_serve(&c->oauth);
+	kfk_notices_serve(&c->notices, kfk_conf_error_cb(c->conf),
+	                  kfk_conf_opaque(c->conf));
+}
+
+kfk_oauthbearer *kfk_client_oauthbearer(struct kfk_client *c)
+{
+	return c && c->oauth.sasl ? &c->oauth : NULL;
+}
+
 static void fill_broker_config(struct kfk_client *c)
 {
 	const kfk_conf *cf = c->conf;
@@ -147,6 +177,7 @@ static void fill_broker_config(struct kfk_client *c)
 	bc->nodelay = kfk_conf_get_bool(cf, "socket.nagle.disable");
 	bc->keepalive = kfk_conf_get_bool(cf, "socket.keepalive.enable");
 	bc->on_state = on_broker_state;
+	bc->on_fail = on_broker_fail;
 	bc->on_state_arg = c;
 }
 
@@ -207,6 +238,7 @@ static struct kfk_client *client_alloc(const kfk_conf *conf,
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&c->reg.lock, NULL);
 	kfk_notifier_init(&c->notify);
+	kfk_notices_init(&c->notices);
 	kfk_md_refresh_init(c);
 	return c;
 }
@@ -217,6 +249,7 @@ static void client_free(struct kfk_client *c)
 {
 	kfk_md_refresh_free(c);
 	kfk_notifier_destroy(&c->notify);
+	kfk_notices_destroy(&c->notices);
 	pthread_mutex_destroy(&c->reg.lock);
 	kfk_metadata_unref(c->md);
 	pthread_cond_destroy(&c->md_cond);
@@ -249,6 +282,7 @@ static kfk_err client_start(struct kfk_client *c,
 	err = kfk_client_security_init(c, errstr, errstr_size);
 	if (err)
 		return err;
+	kfk_oauth_init(&c->oauth, c->sasl, c->conf);
 	err = kfk_reg_init(c, addrs);
 	if (err)
 		snprintf(errstr, errstr_size, "cannot create the bootstrap "

@@ -52,6 +52,16 @@ struct kfk_client *kfk_client_new(const kfk_conf *conf,
  * current round (documented bound: KFK_CLIENT_DESTROY_BOUND_MS).
  * Must not be called from one of the client's own I/O threads. */
 void kfk_client_destroy(struct kfk_client *c);
+
+/* Hands the client's notices (client/notices.h: a broker refusing our
+ * certificate or credentials, ...) to the conf's error callback on the
+ * calling thread: for the handles' poll calls, on the application's
+ * thread. c may be NULL. */
+void kfk_client_serve_notices(struct kfk_client *c);
+
+/* The client's kfk_oauthbearer, or NULL when it does not take OAUTHBEARER
+ * tokens from the application. Any thread. */
+kfk_oauthbearer *kfk_client_oauthbearer(struct kfk_client *c);
 #define KFK_CLIENT_DESTROY_BOUND_MS 1000
 
 const kfk_conf *kfk_client_conf(const struct kfk_client *c);

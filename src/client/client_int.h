@@ -29,6 +29,8 @@
 #include "client/client.h"
 #include "client/metadata_backoff.h"
 #include "client/notify.h"
+#include "client/notices.h"
+#include "client/oauthbearer.h"
 #include "net/addr.h"
 #include "net/pool.h"
 #include "net/resolve.h"
@@ -125,6 +127,7 @@ struct kfk_client {
 	struct kfk_broker_config bcfg; /* template for every broker */
 	struct kfk_tls *tls;          /* SSL, SASL_SSL (client/security.c) */
 	struct kfk_sasl_conf *sasl;   /* SASL_PLAINTEXT, SASL_SSL */
+	struct kfk_oauthbearer oauth; /* the application's tokens */
 	char *client_id;
 	atomic_int destroying;
 
@@ -137,6 +140,7 @@ struct kfk_client {
 	struct kfk_md_refresh refresh;
 
 	struct kfk_notifier notify;   /* metadata swapped, broker states */
+	struct kfk_notices notices;   /* for the error callback */
 };
 
 /* ---- client_registry.c ---- */

@@ -60,6 +60,7 @@ kfk_error_cb *kfk_conf_error_cb(const kfk_conf *conf);
 enum kfk_conf_cb_slot {
 	KFK_CONF_CB_DELIVERY,    /* kfk_delivery_cb (producer.h) */
 	KFK_CONF_CB_PARTITIONER, /* kfk_partitioner_cb (producer.h) */
+	KFK_CONF_CB_OAUTHBEARER_REFRESH, /* kfk_oauthbearer_token_refresh_cb */
 	KFK_CONF_CB__COUNT
 };
 typedef void kfk_conf_fn(void);

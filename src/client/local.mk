@@ -4,6 +4,8 @@ libkfk_core_la_SOURCES += src/client/notify.c src/client/notify.h
 KFK_C_TESTS += tests/unit/test_notify
 KFK_TSAN_TESTS += tests/unit/test_notify
 # TLS and SASL settings of a client, built at its creation.
+libkfk_core_la_SOURCES += src/client/notices.c src/client/notices.h \
+	src/client/oauthbearer.c src/client/oauthbearer.h
 libkfk_core_la_SOURCES += src/client/security.c src/client/security.h \
 	src/client/jaas.c src/client/jaas.h
 # The rich error object (kfk_error); the codes themselves are util/errors.

@@ -516,3 +516,8 @@ KFK_API kfk_err kfk_consumer_assignment(kfk_consumer *c, kfk_tplist **out)
 	*out = l;
 	return l ? KFK_ERR_NONE : KFK_ERR__NO_MEMORY;
 }
+
+KFK_API kfk_oauthbearer *kfk_consumer_oauthbearer(kfk_consumer *c)
+{
+	return c ? kfk_client_oauthbearer(c->client) : NULL;
+}

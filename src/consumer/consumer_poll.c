@@ -125,6 +125,7 @@ KFK_API int kfk_consumer_poll_batch(kfk_consumer *c, kfk_message **out,
 
 		if (atomic_load(&c->closing))
 			return 0;
+		kfk_client_serve_notices(c->client);
 		if (c->group)
 			kfk_cgrp_serve(c->group);
 		n = kfk_evq_take(&c->q, max, left < 0 && timeout_ms >= 0

@@ -518,12 +518,14 @@ static const struct kfk_conn_cbs kfk_broker_conn_cbs = {
 static void kfk_broker_log_fail(struct kfk_broker *b, kfk_err err,
                                 enum kfk_broker_state s, const char *reason)
 {
-	if (err == KFK_ERR__MALFORMED || b->failures == 0)
+	if (err == KFK_ERR__MALFORMED || b->failures == 0) {
 		kfk_log(b->cfg.log,
 		        err == KFK_ERR__MALFORMED ? KFK_LOG_ERR : KFK_LOG_INFO, "FAIL",
 		        "%s: %s (%s, in state %s)", b->name, reason,
 		        kfk_err_name(err), kfk_broker_state_name(s));
-	else
+		if (b->failures == 0 && b->cfg.on_fail)
+			b->cfg.on_fail(b, err, reason, b->cfg.on_state_arg);
+	} else
 		kfk_dbg(b->cfg.log, KFK_DBG_BROKER, "FAIL",
 		        "%s: %s (%s, in state %s, failure %d in a row)", b->name,
 		        reason, kfk_err_name(err), kfk_broker_state_name(s),

@@ -177,6 +177,12 @@ struct kfk_broker_config {
 	void (*on_state)(struct kfk_broker *b, enum kfk_broker_state from,
 	                 enum kfk_broker_state to, void *arg);
 	void *on_state_arg;
+	/* Called on the broker's loop thread when a connection fails for the
+	 * first time in a row (what is logged at INFO; repeats are not), with
+	 * the broker's name and the sentence logged. May be NULL. Must not
+	 * block. on_state_arg is its arg too. */
+	void (*on_fail)(struct kfk_broker *b, kfk_err err, const char *reason,
+	                void *arg);
 };
 
 /* Creates a broker for node_id (negative for a bootstrap address) at

@@ -30,6 +30,9 @@
 #include "proto/gen/sasl_handshake.h"
 #include "util/time.h"
 
+/* The shortest session worth re-authenticating (see sasl_success()). */
+#define KFK_SASL_MIN_REAUTH_MS 1000
+
 static void sasl_send(struct kfk_broker *b, int16_t api_key);
 
 /* Ends the exchange's mechanism state. */
@@ -181,11 +184,16 @@ static void sasl_success(struct kfk_broker *b, int64_t lifetime_ms)
 	        b->name, b->reauthing ? "re-" : "", who, lifetime_ms);
 	if (lifetime_ms > 0) {
 		/* 85-95%: early enough for the round trips, spread out so a
-		 * client's connections do not all re-authenticate at once. */
+		 * client's connections do not all re-authenticate at once. A
+		 * session of under a second (a token about to expire) is let
+		 * run out instead: the broker closes the connection and the
+		 * next one authenticates afresh, where re-authenticating
+		 * again and again within milliseconds is refused. */
 		int64_t at = lifetime_ms * (85 + rand() % 11) / 100;
 
-		kfk_loop_timer_arm(b->loop, &b->sasl_timer,
-		                   kfk_now_us() + at * 1000);
+		if (lifetime_ms >= KFK_SASL_MIN_REAUTH_MS)
+			kfk_loop_timer_arm(b->loop, &b->sasl_timer,
+			                   kfk_now_us() + at * 1000);
 	}
 	if (b->reauthing) {
 		b->reauthing = false;

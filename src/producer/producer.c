@@ -426,6 +426,7 @@ static void tell_fatal(struct kfk_producer *p)
 	struct kfk_pid_mgr *idem = &p->sender.pid;
 	kfk_error *e;
 
+	kfk_client_serve_notices(p->client);
 	if (!kfk_pid_fatal_err(idem) || !p->error_cb ||
 	    atomic_exchange(&idem->fatal_told, true))
 		return;
@@ -580,4 +581,9 @@ KFK_API kfk_error *kfk_producer_fatal_error(kfk_producer *p)
 uint64_t kfk_producer_sender_rounds(kfk_producer *p)
 {
 	return atomic_load(&p->sender.rounds);
+}
+
+KFK_API kfk_oauthbearer *kfk_producer_oauthbearer(kfk_producer *p)
+{
+	return p ? kfk_client_oauthbearer(p->client) : NULL;
 }

@@ -338,6 +338,17 @@ static int produce_inputs(kfk_producer *p, const struct produce_opts *o,
 	return rc;
 }
 
+/* Trouble of the producer as a whole (a broker refusing our certificate
+ * or password, a fatal error): said while we wait, as it happens. Called
+ * inside poll and flush, on this thread. */
+static void produce_error_cb(void *opaque, const kfk_error *error)
+{
+	(void)opaque;
+	cli_err("produce", "%s%s", kfk_error_is_fatal(error) ? "fatal: "
+	                                                     : "warning: ",
+	        kfk_error_string(error));
+}
+
 int cli_produce(int argc, char **argv)
 {
 	struct produce_opts o;
@@ -356,6 +367,7 @@ int cli_produce(int argc, char **argv)
 	st.report = o.report;
 	st.json = o.json;
 	kfk_conf_set_delivery_cb(conf, produce_delivery);
+	kfk_conf_set_error_cb(conf, produce_error_cb);
 	kfk_conf_set_opaque(conf, &st);
 	p = kfk_producer_new(conf, err, sizeof(err));
 	kfk_conf_destroy(conf);

@@ -166,6 +166,8 @@ const (
 	ErrAutoOffsetReset                    ErrorCode = C.KFK_ERR__AUTO_OFFSET_RESET
 	ErrNoent                              ErrorCode = C.KFK_ERR__NOENT
 	ErrLogTruncation                      ErrorCode = C.KFK_ERR__LOG_TRUNCATION
+	ErrSsl                                ErrorCode = C.KFK_ERR__SSL
+	ErrAuthentication                     ErrorCode = C.KFK_ERR__AUTHENTICATION
 )
 
 // ErrUnknownTopicOrPart is librdkafka's shorter name, kept for programs
