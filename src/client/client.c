@@ -25,6 +25,7 @@
 
 #include "client/client_int.h"
 #include "client/conf.h"
+#include "client/kinit.h"
 #include "client/security.h"
 #include "util/time.h"
 
@@ -283,6 +284,9 @@ static kfk_err client_start(struct kfk_client *c,
 	if (err)
 		return err;
 	kfk_oauth_init(&c->oauth, c->sasl, c->conf);
+	err = kfk_kinit_start(c, errstr, errstr_size);
+	if (err)
+		return err;
 	err = kfk_reg_init(c, addrs);
 	if (err)
 		snprintf(errstr, errstr_size, "cannot create the bootstrap "
@@ -340,6 +344,7 @@ void kfk_client_destroy(struct kfk_client *c)
 	atomic_store(&c->destroying, 1);
 	if (c->pool) {
 		kfk_md_refresh_stop(c);
+		kfk_kinit_stop(c);
 		kfk_reg_shutdown(c);
 		pool_barrier(c->pool);
 	}

@@ -128,6 +128,7 @@ struct kfk_client {
 	struct kfk_tls *tls;          /* SSL, SASL_SSL (client/security.c) */
 	struct kfk_sasl_conf *sasl;   /* SASL_PLAINTEXT, SASL_SSL */
 	struct kfk_oauthbearer oauth; /* the application's tokens */
+	struct kfk_kinit *kinit;      /* GSSAPI ticket renewal, or NULL */
 	char *client_id;
 	atomic_int destroying;
 

@@ -5,7 +5,8 @@ KFK_C_TESTS += tests/unit/test_notify
 KFK_TSAN_TESTS += tests/unit/test_notify
 # TLS and SASL settings of a client, built at its creation.
 libkfk_core_la_SOURCES += src/client/notices.c src/client/notices.h \
-	src/client/oauthbearer.c src/client/oauthbearer.h
+	src/client/oauthbearer.c src/client/oauthbearer.h \
+	src/client/kinit.c src/client/kinit.h
 libkfk_core_la_SOURCES += src/client/security.c src/client/security.h \
 	src/client/jaas.c src/client/jaas.h
 # The rich error object (kfk_error); the codes themselves are util/errors.

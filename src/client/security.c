@@ -16,7 +16,6 @@
 #include "net/tls.h"
 
 #include <stdlib.h>
-#include <sys/wait.h>
 
 /* A string property, NULL when empty (unset). */
 static const char *opt_str(const kfk_conf *cf, const char *name)
@@ -182,52 +181,6 @@ static kfk_err sasl_oauth(struct kfk_client *c, const struct jaas_opts *j,
 	return e;
 }
 
-/* "%{name}" in the kinit command replaced by that property's value. */
-static void kinit_expand(const kfk_conf *cf, const char *tmpl, char *out,
-                         size_t size)
-{
-	size_t n = 0;
-
-	while (*tmpl && n + 1 < size) {
-		const char *end = strncmp(tmpl, "%{", 2) ? NULL : strchr(tmpl, '}');
-		char name[96];
-
-		if (!end || (size_t)(end - tmpl - 2) >= sizeof(name)) {
-			out[n++] = *tmpl++;
-			continue;
-		}
-		snprintf(name, sizeof(name), "%.*s", (int)(end - tmpl - 2), tmpl + 2);
-		n += (size_t)snprintf(out + n, size - n, "%s",
-		                      kfk_conf_get_str(cf, name)
-		                          ? kfk_conf_get_str(cf, name)
-		                          : "");
-		tmpl = end + 1;
-	}
-	out[n < size ? n : size - 1] = '\0';
-}
-
-/* GSSAPI with a keytab: a ticket now, from the application's thread
- * (kfk_*_new() may block for the KDC's round trip). */
-static kfk_err sasl_kinit(struct kfk_client *c, char *errstr,
-                          size_t errstr_size)
-{
-	const char *tmpl = opt_str(c->conf, "sasl.kerberos.kinit.cmd");
-	char cmd[1024];
-	int st;
-
-	if (!tmpl || !opt_str(c->conf, "sasl.kerberos.keytab"))
-		return KFK_ERR_NONE;
-	kinit_expand(c->conf, tmpl, cmd, sizeof(cmd));
-	kfk_dbg(&c->log, KFK_DBG_SECURITY, "SASL", "running %s", cmd);
-	st = system(cmd);
-	if (st != 0) {
-		snprintf(errstr, errstr_size, "sasl.kerberos.kinit.cmd failed "
-		         "(exit %d): %s", WIFEXITED(st) ? WEXITSTATUS(st) : -1, cmd);
-		return KFK_ERR__AUTHENTICATION;
-	}
-	return KFK_ERR_NONE;
-}
-
 /* The sasl.* properties (and sasl.jaas.config) into c->sasl. */
 static kfk_err sasl_fill(struct kfk_client *c, struct jaas_opts *j,
                          char *errstr, size_t errstr_size)
@@ -256,8 +209,6 @@ static kfk_err sasl_fill(struct kfk_client *c, struct jaas_opts *j,
 	}
 	if (sc->mech == KFK_SASL_OAUTHBEARER)
 		return sasl_oauth(c, j, errstr, errstr_size);
-	if (sc->mech == KFK_SASL_GSSAPI)
-		return sasl_kinit(c, errstr, errstr_size);
 	return KFK_ERR_NONE;
 }
 

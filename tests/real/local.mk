@@ -51,6 +51,7 @@ KFK_SCRIPT_TESTS += tests/real/cli_json_real.sh
 EXTRA_DIST += tests/real/admin_lib.sh
 # TLS and SASL through the broker's secure listeners (kafka.sh --secure).
 KFK_SCRIPT_TESTS += tests/real/security_real.sh
+EXTRA_DIST += tests/lsan.supp tests/kafka/tls.sh tests/kafka/kdc.sh
 KFK_C_TESTS += tests/real/test_real_oauthbearer
 tests_real_test_real_oauthbearer_SOURCES = tests/real/test_real_oauthbearer.c \
 	$(KFK_REAL_SOURCES)

@@ -34,6 +34,26 @@ mtls=("${ssl[@]}" -X "ssl.certificate.location=$tls/client.pem"
 plain=(-X security.protocol=SASL_PLAINTEXT -X sasl.mechanism=PLAIN
 	-X sasl.username=alice -X sasl.password=plain-pw-7c1e)
 
+# wait_for FILE TEXT: until FILE holds TEXT, at most 30 s.
+wait_for() {
+	local i
+	for i in $(seq 1 300); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		timeout 0.1 tail -f /dev/null 2>/dev/null
+	done
+	return 1
+}
+
+# wait_lines FILE N: until FILE has N lines, at most 30 s.
+wait_lines() {
+	local i
+	for i in $(seq 1 300); do
+		[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+		timeout 0.1 tail -f /dev/null 2>/dev/null
+	done
+	return 1
+}
+
 # roundtrip NAME BOOTSTRAP ARGS...: 50 keyed records into a topic of
 # their own through that listener, read back through it.
 roundtrip() {
@@ -42,10 +62,13 @@ roundtrip() {
 	seq 1 50 | sed 's/.*/k&:v&/' >"$tmp/in.$name"
 	timeout 60 "$kfk" produce -b "$bs" -t "$topic" -p 0 -K: "$@" \
 		<"$tmp/in.$name" >"$tmp/p.$name" 2>&1
-	kt_check "$name: 50 records produced" grep -q "50 sent, 50 delivered, 0 failed" "$tmp/p.$name"
+	local rc=$?
+	kt_check "$name: 50 records produced, exit 0" \
+		test $rc -eq 0 -a "$(tail -n 1 "$tmp/p.$name")" = "kfk produce: 50 sent, 50 delivered, 0 failed"
 	timeout 60 "$kfk" consume -b "$bs" -t "$topic" -o beginning -e \
 		-f '%k:%s\n' "$@" >"$tmp/c.$name" 2>"$tmp/ce.$name"
-	kt_check "$name: the same 50 records consumed, in order" diff "$tmp/in.$name" "$tmp/c.$name"
+	kt_check "$name: the same 50 records consumed, in order, exit 0" \
+		test $? -eq 0 -a "$(cat "$tmp/in.$name")" = "$(cat "$tmp/c.$name")"
 }
 
 roundtrip ssl-pem "$KFK_KAFKA_SSL" "${mtls[@]}"
@@ -87,6 +110,26 @@ if [ -n "${KFK_KAFKA_KRB5_CONFIG:-}" ]; then
 		-X sasl.kerberos.service.name=kafka \
 		-X "sasl.kerberos.keytab=$KFK_KAFKA_CLIENT_KEYTAB" \
 		-X "sasl.kerberos.principal=$KFK_KAFKA_CLIENT_PRINCIPAL"
+	# The ticket renewed every second while a producer waits for input.
+	mkfifo "$tmp/fifo.kinit"
+	KRB5_CONFIG=$KFK_KAFKA_KRB5_CONFIG KRB5CCNAME="FILE:$tmp/ccache" \
+		timeout 60 "$kfk" produce -b "$KFK_KAFKA_SASL_PLAINTEXT" -t "$t-gss" \
+		-X security.protocol=SASL_PLAINTEXT -X sasl.mechanism=GSSAPI \
+		-X "sasl.kerberos.keytab=$KFK_KAFKA_CLIENT_KEYTAB" \
+		-X "sasl.kerberos.principal=$KFK_KAFKA_CLIENT_PRINCIPAL" \
+		-X sasl.kerberos.min.time.before.relogin=1000 \
+		-X "sasl.kerberos.kinit.cmd=kinit -t \"%{sasl.kerberos.keytab}\" -k %{sasl.kerberos.principal} && echo renewed >>$tmp/renewals" \
+		<"$tmp/fifo.kinit" >"$tmp/kinit.out" 2>&1 &
+	kpid=$!
+	exec 8>"$tmp/fifo.kinit"
+	echo before >&8
+	wait_lines "$tmp/renewals" 4
+	kt_check "gssapi: kinit ran at start and renewed the ticket every second" test $? -eq 0
+	echo after >&8
+	exec 8>&-
+	wait "$kpid"
+	kt_check "gssapi: records produced across the renewals" \
+		grep -q "2 sent, 2 delivered, 0 failed" "$tmp/kinit.out"
 else
 	kt_skip "gssapi-keytab" "no Kerberos KDC (krb5-kdc not installed)"
 fi
@@ -145,16 +188,6 @@ kt_check "an unknown mechanism fails at once, naming the allowed ones" \
 	</dev/null >"$tmp/k.out" 2>&1
 kt_check "a wrong ssl.key.password fails at creation, naming it" \
 	grep -q "ssl.key.location: cannot read the private key (is ssl.key.password right?)" "$tmp/k.out"
-
-# wait_for FILE TEXT: until FILE holds TEXT, at most 30 s.
-wait_for() {
-	local i
-	for i in $(seq 1 300); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		timeout 0.1 tail -f /dev/null 2>/dev/null
-	done
-	return 1
-}
 
 # reload NAME FILES-BEFORE FILES-AFTER ARGS...: one running producer first
 # fails with the files as they are, then delivers once they are replaced.
