@@ -39,11 +39,24 @@ static void print_record(const kfk_message *m)
 	       value ? (int)value_len : 4, value ? value : "null");
 }
 
+/* Trouble of the client as a whole, told inside poll: with no broker to
+ * read from there is nothing to wait for. */
+static void on_error(void *opaque, const kfk_error *e)
+{
+	int *stop = opaque;
+
+	fprintf(stderr, "%s\n", kfk_error_string(e));
+	if (kfk_error_code(e) == KFK_ERR__ALL_BROKERS_DOWN ||
+	    kfk_error_is_fatal(e))
+		*stop = 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *brokers = argc > 1 ? argv[1] : "localhost:9092";
 	const char *topic = argc > 2 ? argv[2] : "teste";
 	int partitions = argc > 3 ? atoi(argv[3]) : 1, at_end = 0, p;
+	int stop = 0, errors = 0;
 	char err[256];
 	kfk_conf *conf = kfk_conf_new();
 	kfk_consumer *c;
@@ -54,6 +67,8 @@ int main(int argc, char **argv)
 	if (partitions < 1 || set(conf, "bootstrap.servers", brokers) ||
 	    set(conf, "enable.partition.eof", "true"))
 		return 1;
+	kfk_conf_set_error_cb(conf, on_error);
+	kfk_conf_set_opaque(conf, &stop);
 	c = kfk_consumer_new(conf, err, sizeof(err));
 	kfk_conf_destroy(conf); /* the consumer keeps its own copy */
 	if (!c) {
@@ -67,7 +82,7 @@ int main(int argc, char **argv)
 	kfk_consumer_assign(c, list);
 	kfk_tplist_destroy(list); /* assign copied what it needs */
 
-	while (at_end < partitions) {
+	while (at_end < partitions && !stop) {
 		/* Fetching runs in the background; poll hands out what came,
 		 * waiting up to 1 s for it. NULL: nothing came in that time. */
 		kfk_message *m = kfk_consumer_poll(c, 1000);
@@ -75,7 +90,7 @@ int main(int argc, char **argv)
 			continue;
 		if (kfk_message_err(m) == KFK_ERR__PARTITION_EOF)
 			at_end++; /* once per partition, if nobody writes meanwhile */
-		else if (kfk_message_err(m))
+		else if (kfk_message_err(m) && ++errors)
 			fprintf(stderr, "%s [%d]: %s\n", kfk_message_topic(m),
 			        (int)kfk_message_partition(m), kfk_message_errstr(m));
 		else
@@ -86,5 +101,5 @@ int main(int argc, char **argv)
 	}
 	kfk_consumer_close(c);
 	kfk_consumer_destroy(c);
-	return 0;
+	return stop || errors ? 1 : 0; /* did it read everything? */
 }

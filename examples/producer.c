@@ -63,13 +63,18 @@ int main(int argc, char **argv)
 		/* key and value are copied: value can be reused at once. */
 		e = kfk_produce(p, topic, KFK_PARTITION_ANY, keys[i], strlen(keys[i]),
 		                value, strlen(value), (void *)keys[i]);
-		if (e)
+		if (e) {
 			fprintf(stderr, "produce failed: %s\n", kfk_err_str(e));
+			failed++;
+		}
 		kfk_producer_poll(p, 0); /* serve reports that are ready */
 	}
-	if (kfk_producer_flush(p, 10000) != KFK_ERR_NONE)
-		fprintf(stderr, "%d messages not delivered in 10 s\n",
-		        kfk_producer_outstanding(p));
+	if (kfk_producer_flush(p, 10000) != KFK_ERR_NONE) {
+		/* Not delivered is not done: say so, and fail. */
+		fprintf(stderr, "%d messages not delivered in 10 s: is a broker "
+		        "running at %s?\n", kfk_producer_outstanding(p), brokers);
+		failed += kfk_producer_outstanding(p);
+	}
 	kfk_producer_destroy(p);
 	return failed ? 1 : 0;
 }

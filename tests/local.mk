@@ -33,6 +33,10 @@ tests_unit_test_mock_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
 
 # The harness driven by a real client (kcat): skips without kcat.
 KFK_SCRIPT_TESTS += tests/integration/mock_kcat.sh
+# What the project says of itself (kfk.pc, debug contexts, README status).
+KFK_SCRIPT_TESTS += tests/claims.sh
+# What a newcomer sees when something is off (issue 18), message by message.
+KFK_SCRIPT_TESTS += tests/integration/first_hour.sh
 
 # The batch-level reader (tests/integration/batchread.h): reads a partition
 # back with each batch's producer id, epoch and base sequence, for tests of

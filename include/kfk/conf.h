@@ -60,7 +60,11 @@ typedef void(kfk_log_cb)(void *opaque, int level, const char *facility,
  *    a mechanism the broker does not enable): once per broker each time
  *    its connection goes from working (or new) to failing, not per
  *    retry; the message names the broker and the cause. kfk keeps
- *    retrying with backoff.
+ *    retrying with backoff;
+ *  - all brokers down (KFK_ERR__ALL_BROKERS_DOWN): none is up or
+ *    connecting and one at least failed; told once, and when a broker
+ *    comes up again an error with code KFK_ERR_NONE says so ("... is up:
+ *    brokers reachable again").
  * Called on the application's thread, inside the client's own poll calls
  * (the producer's poll, flush and purge, the consumer's poll, the admin
  * client's poll and wait), never on a kfk thread.

@@ -99,6 +99,61 @@ static bool on_own_thread(struct kfk_client *c)
 /* Creation                                                            */
 /* ------------------------------------------------------------------ */
 
+struct broker_census {
+	int known, up, connecting, down;
+};
+
+static void census_one(struct kfk_broker *b, void *arg)
+{
+	struct broker_census *n = arg;
+
+	n->known++;
+	switch (kfk_broker_state(b)) {
+	case KFK_BROKER_UP:
+	case KFK_BROKER_APIVERSION:
+	case KFK_BROKER_AUTH:
+		n->up++;
+		break;
+	case KFK_BROKER_CONNECTING:
+		n->connecting++;
+		break;
+	case KFK_BROKER_DOWN:
+		n->down++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* "All brokers down" and "reachable again" go to the error callback once
+ * per change, not per attempt: down when no broker is up or on its way
+ * up and one at least has failed; over when one comes up. */
+static void check_all_down(struct kfk_client *c, struct kfk_broker *b,
+                           enum kfk_broker_state to)
+{
+	struct broker_census n = { 0, 0, 0, 0 };
+	char text[512];
+
+	if (to == KFK_BROKER_UP) {
+		if (!atomic_exchange(&c->all_down, 0))
+			return;
+		snprintf(text, sizeof(text), "%s is up: brokers reachable again",
+		         kfk_broker_name(b));
+		kfk_log(&c->log, KFK_LOG_NOTICE, "BROKERS", "%s", text);
+		kfk_notices_push(&c->notices, KFK_ERR_NONE, text);
+		return;
+	}
+	kfk_client_foreach_broker(c, census_one, &n);
+	if (n.up || n.connecting || !n.down || atomic_exchange(&c->all_down, 1))
+		return;
+	snprintf(text, sizeof(text), "all %d known brokers are down (the last "
+	         "to fail: %s): check bootstrap.servers, that the brokers run "
+	         "and security.protocol; retrying with backoff", n.known,
+	         kfk_broker_name(b));
+	kfk_log(&c->log, KFK_LOG_WARNING, "BROKERS", "%s", text);
+	kfk_notices_push(&c->notices, KFK_ERR__ALL_BROKERS_DOWN, text);
+}
+
 static void on_broker_state(struct kfk_broker *b, enum kfk_broker_state from,
                             enum kfk_broker_state to, void *arg)
 {
@@ -112,6 +167,8 @@ static void on_broker_state(struct kfk_broker *b, enum kfk_broker_state from,
 	 * for it) hears it now rather than polling. */
 	if (to == KFK_BROKER_UP)
 		kfk_notify_publish(&c->notify, KFK_NOTIFY_BROKER_UP);
+	if (to == KFK_BROKER_UP || to == KFK_BROKER_DOWN)
+		check_all_down(c, b, to);
 	if (to != KFK_BROKER_DOWN)
 		return;
 	kfk_notify_publish(&c->notify, KFK_NOTIFY_BROKER_DOWN);

@@ -131,6 +131,7 @@ struct kfk_client {
 	struct kfk_kinit *kinit;      /* GSSAPI ticket renewal, or NULL */
 	char *client_id;
 	atomic_int destroying;
+	atomic_int all_down;          /* _ALL_BROKERS_DOWN told, not over */
 
 	struct kfk_registry reg;
 

@@ -17,7 +17,6 @@ static const struct kfk_prop_choice debug_contexts[] = {
 	{"broker", KFK_DBG_BROKER},
 	{"protocol", KFK_DBG_PROTOCOL},
 	{"metadata", KFK_DBG_METADATA},
-	{"msg", KFK_DBG_MSG},
 	{"producer", KFK_DBG_PRODUCER},
 	{"consumer", KFK_DBG_CONSUMER},
 	{"cgrp", KFK_DBG_CGRP},
@@ -1254,7 +1253,7 @@ const struct kfk_prop kfk_props[] = {
 		.importance = KFK_PROP_MEDIUM,
 		.doc = "A comma-separated list of debug contexts to log: broker "
 		       "(connections and broker state), protocol (requests and "
-		       "responses), metadata, msg (messages), producer, consumer, "
+		       "responses), metadata, producer, consumer, "
 		       "cgrp (consumer groups), conf, security (TLS and SASL), eos "
 		       "(idempotence and transactions), admin (the admin client's "
 		       "operations), or all. Any context raises "

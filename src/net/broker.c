@@ -217,6 +217,7 @@ struct kfk_broker *kfk_broker_new(const struct kfk_broker_config *cfg,
 	kfk_broker_init_conn(b);
 	kfk_broker_av_init(b);
 	kfk_broker_sasl_init(b);
+	memset(b->noresp, 0xff, sizeof(b->noresp)); /* -1: none */
 	kfk_broker_av_clear(b);
 	return b;
 }

@@ -24,6 +24,8 @@
 #include "util/backoff.h"
 #include "proto/gen/api_keys.h"
 
+#define KFK_BROKER_NORESP_RING 64
+
 /* Which list a request is on (kfk_req.where). */
 enum kfk_broker_where {
 	KFK_REQ_NOWHERE = 0,
@@ -98,6 +100,10 @@ struct kfk_broker {
 	/* Requests (loop thread). */
 	struct kfk_reqq waiting, writing, inflight;
 	int32_t corrid;
+	/* The correlation ids of the last no-response requests (acks=0): a
+	 * peer that answers them anyway (librdkafka's mock) is tolerated. */
+	int32_t noresp[KFK_BROKER_NORESP_RING];
+	unsigned noresp_n;
 
 	/* ApiVersions (broker_apiversions.c). */
 	struct kfk_req av_req;

@@ -250,6 +250,7 @@ kfk_err kfk_broker_write_req(struct kfk_broker *b, struct kfk_req *req)
 	/* Correlation ids wrap, but stay non-negative for readable logs. */
 	b->corrid = (b->corrid + 1) & INT32_MAX;
 	if (req->flags & KFK_REQ_NO_RESPONSE) {
+		b->noresp[b->noresp_n++ % KFK_BROKER_NORESP_RING] = req->corrid;
 		kfk_reqq_push(&b->writing, req, KFK_REQ_WRITING);
 		kfk_conn_write(&b->conn, frame, len, req);
 	} else {
@@ -299,6 +300,17 @@ static int32_t kfk_broker_be32(const uint8_t *p)
 	                 ((uint32_t)p[2] << 8) | (uint32_t)p[3]);
 }
 
+/* Whether corrid is one of the last no-response requests written. */
+static bool kfk_broker_noresp_seen(const struct kfk_broker *b, int32_t corrid)
+{
+	int i;
+
+	for (i = 0; i < KFK_BROKER_NORESP_RING; i++)
+		if (b->noresp[i] == corrid && corrid >= 0)
+			return true;
+	return false;
+}
+
 void kfk_broker_on_frame(struct kfk_conn *c, const uint8_t *p, size_t len,
                          void *arg)
 {
@@ -315,6 +327,13 @@ void kfk_broker_on_frame(struct kfk_conn *c, const uint8_t *p, size_t len,
 	 * every first request must not be redialled without backoff. */
 	if (++b->conn_resps > 1 && kfk_broker_state_get(b) == KFK_BROKER_UP)
 		b->failures = 0;
+	if ((!req || req->corrid != corrid) && kfk_broker_noresp_seen(b, corrid)) {
+		kfk_dbg(b->cfg.log, KFK_DBG_PROTOCOL, "RECV",
+		        "%s: dropped an answer (correlation id %d) to a request "
+		        "that expects none (acks=0): the peer is not a real broker",
+		        b->name, (int)corrid);
+		return;
+	}
 	if (!req || req->corrid != corrid) {
 		kfk_broker_fail(b, KFK_ERR__MALFORMED,
 		                "response with correlation id %d where %s%d "

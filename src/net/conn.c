@@ -409,6 +409,15 @@ static int kfk_conn_advance(struct kfk_conn *c, size_t n)
 	return 0;
 }
 
+/* The code of a TLS failure after the handshake: _SSL until a frame came
+ * (a TLS 1.3 broker refuses our certificate only then, and nothing but
+ * ApiVersions is in flight), _TRANSPORT afterwards, so that requests in
+ * flight are retried as after any broken connection. */
+static kfk_err kfk_conn_tls_err(const struct kfk_conn *c)
+{
+	return c->framed ? KFK_ERR__TRANSPORT : KFK_ERR__SSL;
+}
+
 /* Writes the queue through TLS, a frame (or what is left of it) per
  * call: OpenSSL makes records of up to 16 KB from each. Returns 1 when
  * the queue is empty, 0 when the socket is full, -1 when closed. */
@@ -434,7 +443,8 @@ static int kfk_conn_tls_write(struct kfk_conn *c)
 			              "connection closed by the peer");
 			return -1;
 		default:
-			kfk_conn_fail(c, KFK_ERR__SSL, "TLS write failed: %s", err);
+			kfk_conn_fail(c, kfk_conn_tls_err(c), "TLS write failed: %s",
+			              err);
 			return -1;
 		}
 	}
@@ -641,7 +651,7 @@ static ssize_t kfk_conn_tls_read(struct kfk_conn *c)
 		                                    : "");
 		return -1;
 	default:
-		kfk_conn_fail(c, KFK_ERR__SSL, "TLS read failed: %s", err);
+		kfk_conn_fail(c, kfk_conn_tls_err(c), "TLS read failed: %s", err);
 		return -1;
 	}
 }

@@ -31,7 +31,7 @@ enum kfk_debug_ctx {
 	KFK_DBG_BROKER = 1u << 0,
 	KFK_DBG_PROTOCOL = 1u << 1,
 	KFK_DBG_METADATA = 1u << 2,
-	KFK_DBG_MSG = 1u << 3,
+	/* 1u << 3 was msg, never logged: not offered */
 	KFK_DBG_PRODUCER = 1u << 4,
 	KFK_DBG_CONSUMER = 1u << 5,
 	KFK_DBG_CGRP = 1u << 6,

@@ -364,6 +364,8 @@ static void consume_error_cb(void *opaque, const kfk_error *error)
 
 	cli_err(CONSUME_CMD, "%s%s", kfk_error_is_fatal(error) ? "fatal: " : "",
 	        kfk_error_string(error));
+	if (kfk_error_code(error) == KFK_ERR_NONE)
+		return; /* trouble told before is over */
 	st->errors++;
 	if (kfk_error_is_fatal(error))
 		st->fatal = 1;

@@ -69,8 +69,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
-		if (!strcmp(argv[1], cli_cmds[i].name))
+		if (!strcmp(argv[1], cli_cmds[i].name)) {
+			/* getopt's own messages ("unrecognized option") start
+			 * with argv[0]: make it "kfk produce", as ours do. */
+			static char prog[64];
+
+			snprintf(prog, sizeof(prog), "kfk %s", argv[1]);
+			argv[1] = prog;
 			return cli_cmds[i].run(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "kfk: unknown subcommand '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

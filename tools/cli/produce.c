@@ -29,12 +29,51 @@ struct produce_opts {
 	kfk_header static_hdrs[PRODUCE_MAX_HEADERS];
 	size_t static_hdr_cnt;
 	int timeout_ms;
+	char max_bytes[24];  /* message.max.bytes, for messages */
+	char *fmt;           /* --report-format (unescaped copy), or NULL */
 };
+
+/* Failures counted by reason, for the summary ("timed out: 3"). */
+#define PRODUCE_REASONS 8
 
 struct produce_stats {
 	long sent, delivered, failed;
 	int report, json;
+	const char *fmt;     /* --report-format, or NULL */
+	const char *reason[PRODUCE_REASONS];
+	long reason_n[PRODUCE_REASONS];
 };
+
+/* One more failure for reason (a static string). */
+static void produce_failed(struct produce_stats *st, const char *reason)
+{
+	int i;
+
+	st->failed++;
+	for (i = 0; i < PRODUCE_REASONS && st->reason[i]; i++)
+		if (!strcmp(st->reason[i], reason))
+			break;
+	if (i == PRODUCE_REASONS)
+		i--; /* the last slot takes whatever does not fit */
+	st->reason[i] = reason;
+	st->reason_n[i]++;
+}
+
+/* What the summary calls a delivery error. */
+static const char *produce_reason(kfk_err err)
+{
+	switch (err) {
+	case KFK_ERR__PURGED:
+	case KFK_ERR__MSG_TIMED_OUT:
+		return "timed out";
+	case KFK_ERR__MSG_SIZE_TOO_LARGE:
+	case KFK_ERR_MESSAGE_TOO_LARGE:
+	case KFK_ERR_RECORD_LIST_TOO_LARGE:
+		return "too large";
+	default:
+		return kfk_err_name(err);
+	}
+}
 
 static const char produce_usage[] =
 	"usage: kfk produce -b HOST:PORT -t TOPIC [options] [FILE...]\n"
@@ -51,17 +90,70 @@ static const char produce_usage[] =
 	"  -X, --producer-property NAME=VALUE   any producer property\n"
 	"  -F, --producer.config FILE   properties file\n"
 	"  -r, --report                 print topic[partition]@offset per record\n"
+	"  --report-format FMT          a report per record, failures too: %t topic,\n"
+	"                               %p partition, %o offset, %k key, %l input\n"
+	"                               line, %T timestamp, %E error name, %%, \\n\n"
 	"  -J, --json                   a report per record as a JSON object\n"
 	"                               (line, topic, partition, offset,\n"
 	"                               timestamp, error), failures too\n"
 	"  -T, --timeout MS             wait at most MS for deliveries at the end\n"
 	"  -q, --quiet                  no summary on stderr\n";
 
+/* A record's opaque with --report-format: its line and key. */
+struct produce_ref {
+	long line;
+	size_t key_len;
+	int has_key;
+	char key[];
+};
+
+static struct produce_ref *produce_ref_new(long line, const kfk_record *rec)
+{
+	struct produce_ref *r = malloc(sizeof(*r) + rec->key_len + 1);
+
+	if (!r)
+		return NULL;
+	r->line = line;
+	r->has_key = rec->key != NULL;
+	r->key_len = rec->key ? rec->key_len : 0;
+	if (rec->key)
+		memcpy(r->key, rec->key, rec->key_len);
+	return r;
+}
+
+/* One report in the --report-format. */
+static void produce_print_fmt(const char *f, const kfk_delivery *d,
+                              const struct produce_ref *r)
+{
+	for (; *f; f++) {
+		if (*f != '%' || !f[1]) {
+			putchar(*f);
+			continue;
+		}
+		switch (*++f) {
+		case 't': fputs(d->topic, stdout); break;
+		case 'p': printf("%d", d->partition); break;
+		case 'o': printf("%lld", (long long)d->offset); break;
+		case 'T': printf("%lld", (long long)d->timestamp); break;
+		case 'l': printf("%ld", r->line); break;
+		case 'k': fwrite(r->key, 1, r->key_len, stdout); break;
+		case 'E': fputs(kfk_err_name(d->err), stdout); break;
+		default: putchar(*f); break; /* %% and unknown: the char */
+		}
+	}
+}
+
 static void produce_delivery(kfk_producer *p, const kfk_delivery *d,
                              void *opaque)
 {
 	struct produce_stats *st = opaque;
-	long line = (long)(intptr_t)d->opaque;
+	struct produce_ref *ref = st->fmt ? d->opaque : NULL;
+	long line = ref ? ref->line : (long)(intptr_t)d->opaque;
+
+	if (ref) {
+		produce_print_fmt(st->fmt, d, ref);
+		free(ref);
+	}
 
 	if (st->json) /* topic names are [a-zA-Z0-9._-]: nothing to escape */
 		printf("{\"line\":%ld,\"topic\":\"%s\",\"partition\":%d,"
@@ -70,14 +162,16 @@ static void produce_delivery(kfk_producer *p, const kfk_delivery *d,
 		       (long long)d->timestamp, d->err ? "\"" : "",
 		       d->err ? kfk_err_name(d->err) : "null", d->err ? "\"" : "");
 	if (d->err) {
-		st->failed++;
-		fprintf(stderr, "kfk produce: record %ld to %s[%d] failed: %s (%s)\n",
-		        line, d->topic, d->partition, kfk_err_str(d->err),
-		        kfk_err_name(d->err));
+		produce_failed(st, produce_reason(d->err));
+		/* Records purged at the end of -T are summed up once. */
+		if (d->err != KFK_ERR__PURGED)
+			fprintf(stderr, "kfk produce: record %ld to %s[%d] failed: "
+			        "%s (%s)\n", line, d->topic, d->partition,
+			        kfk_err_str(d->err), kfk_err_name(d->err));
 		return;
 	}
 	st->delivered++;
-	if (st->report && !st->json)
+	if (st->report && !st->json && !st->fmt)
 		printf("%s[%d]@%lld\n", d->topic, d->partition, (long long)d->offset);
 }
 
@@ -188,6 +282,23 @@ static int produce_parse_line(const struct produce_opts *o, char *line,
 	return 0;
 }
 
+/* Says why kfk_produce() refused the record of line lineno, naming the
+ * limit that applies. */
+static void produce_refused(const struct produce_opts *o,
+                            const kfk_record *rec, kfk_err err, long lineno)
+{
+	size_t bytes = rec->key_len + rec->value_len;
+
+	if (err == KFK_ERR__MSG_SIZE_TOO_LARGE)
+		cli_err("produce", "line %ld: the record (%zu bytes of key and "
+		        "value) is larger than message.max.bytes (%s): raise it "
+		        "with -X message.max.bytes=N (the topic's max.message.bytes "
+		        "bounds it on the broker)", lineno, bytes, o->max_bytes);
+	else
+		cli_err("produce", "line %ld: %s (%s)", lineno, kfk_err_str(err),
+		        kfk_err_name(err));
+}
+
 /* Produces rec, polling while the queue is full. */
 static kfk_err produce_one(kfk_producer *p, const kfk_record *rec)
 {
@@ -218,13 +329,17 @@ static void produce_stream(kfk_producer *p, const struct produce_opts *o,
 		rec.opaque = (void *)(intptr_t)*lineno;
 		if (produce_parse_line(o, line, &rec, hdrs)) {
 			cli_err("produce", "line %ld: malformed (no separator?)", *lineno);
-			st->failed++;
+			produce_failed(st, "malformed");
 			continue;
 		}
+		if (o->fmt)
+			rec.opaque = produce_ref_new(*lineno, &rec);
 		err = produce_one(p, &rec);
 		if (err) {
-			cli_err("produce", "line %ld: %s", *lineno, kfk_err_str(err));
-			st->failed++;
+			if (o->fmt)
+				free(rec.opaque);
+			produce_refused(o, &rec, err, *lineno);
+			produce_failed(st, produce_reason(err));
 			continue;
 		}
 		st->sent++;
@@ -244,6 +359,7 @@ static int produce_options(int argc, char **argv, struct produce_opts *o,
 		{"producer-property", required_argument, NULL, 'X'},
 		{"producer.config", required_argument, NULL, 'F'},
 		{"report", no_argument, NULL, 'r'},
+		{"report-format", required_argument, NULL, 'R'},
 		{"json", no_argument, NULL, 'J'},
 		{"timeout", required_argument, NULL, 'T'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -287,6 +403,13 @@ static int produce_options(int argc, char **argv, struct produce_opts *o,
 				return -1;
 			break;
 		case 'r': o->report = 1; break;
+		case 'R':
+			free(o->fmt);
+			o->fmt = strdup(optarg);
+			if (!o->fmt)
+				return -1;
+			cli_unescape(o->fmt);
+			break;
 		case 'J': o->json = 1; break;
 		case 'T':
 			if (cli_parse_long(optarg, -1, INT32_MAX, &v))
@@ -300,6 +423,9 @@ static int produce_options(int argc, char **argv, struct produce_opts *o,
 	}
 	if (!o->topic)
 		return cli_err("produce", "--topic is required"), -1;
+	if (!o->topic[0])
+		return cli_err("produce", "the topic name is empty: give -t TOPIC"),
+		       -1;
 	return optind;
 }
 
@@ -345,41 +471,76 @@ static void produce_error_cb(void *opaque, const kfk_error *error)
 {
 	(void)opaque;
 	cli_err("produce", "%s%s", kfk_error_is_fatal(error) ? "fatal: "
-	                                                     : "warning: ",
+	                           : kfk_error_code(error) ? "warning: " : "",
 	        kfk_error_string(error));
+}
+
+/* Waits for the reports; what -T leaves undelivered fails (purged) and
+ * is counted as timed out. */
+static void produce_finish(kfk_producer *p, const struct produce_opts *o)
+{
+	int n;
+
+	if (kfk_producer_flush(p, o->timeout_ms) == KFK_ERR_NONE)
+		return;
+	n = kfk_producer_purge(p, KFK_PURGE_QUEUED | KFK_PURGE_INFLIGHT);
+	cli_err("produce", "%d records not delivered within -T %d ms: given up "
+	        "(raise -T, or check the warnings above)", n, o->timeout_ms);
+	kfk_producer_flush(p, 1000); /* serves the purged reports */
+}
+
+/* "1 sent, 0 delivered, 1 failed (timed out: 1)". */
+static void produce_summary(const struct produce_stats *st)
+{
+	int i;
+
+	fprintf(stderr, "kfk produce: %ld sent, %ld delivered, %ld failed",
+	        st->sent, st->delivered, st->failed);
+	for (i = 0; i < PRODUCE_REASONS && st->reason[i]; i++)
+		fprintf(stderr, "%s%s: %ld", i ? ", " : " (", st->reason[i],
+		        st->reason_n[i]);
+	fprintf(stderr, "%s\n", i ? ")" : "");
 }
 
 int cli_produce(int argc, char **argv)
 {
 	struct produce_opts o;
-	struct produce_stats st = {0, 0, 0, 0, 0};
+	struct produce_stats st;
 	kfk_conf *conf = kfk_conf_new();
 	kfk_producer *p;
 	char err[512];
 	int first, rc;
 
+	memset(&st, 0, sizeof(st));
 	produce_defaults(&o);
 	first = produce_options(argc, argv, &o, conf);
 	if (first < 0) {
 		kfk_conf_destroy(conf);
+		free(o.fmt);
 		return first == -2 ? 0 : 2;
 	}
 	st.report = o.report;
 	st.json = o.json;
+	st.fmt = o.fmt;
+	{
+		size_t sz = sizeof(o.max_bytes);
+
+		kfk_conf_get(conf, "message.max.bytes", o.max_bytes, &sz);
+	}
 	kfk_conf_set_delivery_cb(conf, produce_delivery);
 	kfk_conf_set_error_cb(conf, produce_error_cb);
 	kfk_conf_set_opaque(conf, &st);
 	p = kfk_producer_new(conf, err, sizeof(err));
 	kfk_conf_destroy(conf);
-	if (!p)
+	if (!p) {
+		free(o.fmt);
 		return cli_err("produce", "%s", err), 2;
+	}
 	rc = produce_inputs(p, &o, argc, argv, first, &st);
-	if (kfk_producer_flush(p, o.timeout_ms) != KFK_ERR_NONE)
-		cli_err("produce", "%d records not delivered in time",
-		        kfk_producer_outstanding(p));
+	produce_finish(p, &o);
 	kfk_producer_destroy(p);
+	free(o.fmt);
 	if (!o.quiet)
-		fprintf(stderr, "kfk produce: %ld sent, %ld delivered, %ld failed\n",
-		        st.sent, st.delivered, st.failed);
+		produce_summary(&st);
 	return rc || st.failed || st.delivered != st.sent ? 1 : 0;
 }
