@@ -61,6 +61,8 @@ typedef void(kfk_log_cb)(void *opaque, int level, const char *facility,
  *    its connection goes from working (or new) to failing, not per
  *    retry; the message names the broker and the cause. kfk keeps
  *    retrying with backoff;
+ *  - a topic that does not exist and is not created
+ *    (KFK_ERR__UNKNOWN_TOPIC): once per topic, when its records fail;
  *  - all brokers down (KFK_ERR__ALL_BROKERS_DOWN): none is up or
  *    connecting and one at least failed; told once, and when a broker
  *    comes up again an error with code KFK_ERR_NONE says so ("... is up:

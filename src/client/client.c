@@ -204,6 +204,12 @@ void kfk_client_serve_notices(struct kfk_client *c)
 	                  kfk_conf_opaque(c->conf));
 }
 
+void kfk_client_notice(struct kfk_client *c, kfk_err err, const char *text)
+{
+	kfk_log(&c->log, KFK_LOG_WARNING, "NOTICE", "%s", text);
+	kfk_notices_push(&c->notices, err, text);
+}
+
 kfk_oauthbearer *kfk_client_oauthbearer(struct kfk_client *c)
 {
 	return c && c->oauth.sasl ? &c->oauth : NULL;

@@ -59,6 +59,10 @@ void kfk_client_destroy(struct kfk_client *c);
  * thread. c may be NULL. */
 void kfk_client_serve_notices(struct kfk_client *c);
 
+/* Logs text (WARNING) and queues it with err for the error callback.
+ * Any thread; for trouble of the client as a whole, once per change. */
+void kfk_client_notice(struct kfk_client *c, kfk_err err, const char *text);
+
 /* The client's kfk_oauthbearer, or NULL when it does not take OAUTHBEARER
  * tokens from the application. Any thread. */
 kfk_oauthbearer *kfk_client_oauthbearer(struct kfk_client *c);

@@ -73,6 +73,10 @@ struct kfk_accum_hooks {
 	 * count: fetch metadata for it (kfk_accum_update_topic() with what
 	 * is known now, and a refresh). */
 	void (*want_md)(struct kfk_ptopic *tp, void *arg);
+	/* The topic does not exist (metadata has said so for
+	 * topic.metadata.propagation.max.ms): its records fail with
+	 * KFK_ERR__UNKNOWN_TOPIC. Once per topic. */
+	void (*topic_gone)(struct kfk_ptopic *tp, void *arg);
 	void *arg;
 };
 

@@ -62,6 +62,20 @@ static void on_notify(struct kfk_ppart *pp, int64_t due, void *arg)
 
 /* A topic without a partition count: what metadata knows now, and a
  * refresh for it. Application thread. */
+/* A topic that does not exist concerns the application as a whole: its
+ * error callback hears it once, with what to do. */
+static void on_topic_gone(struct kfk_ptopic *tp, void *arg)
+{
+	struct kfk_producer *p = arg;
+	char text[512];
+
+	snprintf(text, sizeof(text), "topic %s does not exist and was not "
+	         "created (allow.auto.create.topics, or the broker's "
+	         "auto.create.topics.enable, is false): create it first "
+	         "(kfk topics --create --topic %s)", tp->name, tp->name);
+	kfk_client_notice(p->client, KFK_ERR__UNKNOWN_TOPIC, text);
+}
+
 static void on_want_md(struct kfk_ptopic *tp, void *arg)
 {
 	struct kfk_producer *p = arg;
@@ -210,7 +224,8 @@ static kfk_err producer_start(struct kfk_producer *p, const kfk_conf *conf,
 	struct kfk_accum_config acfg;
 	struct kfk_sender_config scfg;
 	struct kfk_partitioner pt;
-	struct kfk_accum_hooks hooks = { on_notify, on_want_md, p };
+	struct kfk_accum_hooks hooks = { on_notify, on_want_md, on_topic_gone,
+	                                 p };
 
 	pt.kind = (enum kfk_partitioner_kind)kfk_conf_get_int(c, "partitioner");
 	pt.cb = (kfk_partitioner_cb *)kfk_conf_cb(conf, KFK_CONF_CB_PARTITIONER);

@@ -122,6 +122,7 @@ struct kfk_ptopic {
 	struct kfk_pending *pend_head, *pend_tail;
 	atomic_int pend_cnt;
 	kfk_err md_err;                    /* the topic's error in metadata */
+	int gone_told;                     /* topic_gone hook called */
 	int64_t unknown_since_us;          /* metadata first said "unknown
 	                                    * topic" (since known: 0) */
 	uint64_t md_seen;                  /* newest metadata applied */

@@ -56,3 +56,5 @@ KFK_C_TESTS += tests/real/test_real_oauthbearer
 tests_real_test_real_oauthbearer_SOURCES = tests/real/test_real_oauthbearer.c \
 	$(KFK_REAL_SOURCES)
 tests_real_test_real_oauthbearer_CPPFLAGS = $(AM_CPPFLAGS) $(KFK_MOCK_CPPFLAGS)
+# The first hour against the real broker (an unknown topic).
+KFK_SCRIPT_TESTS += tests/real/first_hour_real.sh

@@ -89,7 +89,7 @@ static struct kfk_accum_config default_cfg(void)
 static void h_init(struct h *h, const struct kfk_accum_config *cfg)
 {
 	struct kfk_partitioner pt = { KFK_PARTITIONER_MURMUR2_STICKY, NULL, NULL };
-	struct kfk_accum_hooks hooks = { on_notify, on_want_md, h };
+	struct kfk_accum_hooks hooks = { on_notify, on_want_md, NULL, h };
 
 	memset(h, 0, sizeof(*h));
 	KT_ASSERT_INT_EQ(kfk_reports_init(&h->reports, kfk_accum_dr_release,

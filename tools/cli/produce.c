@@ -70,6 +70,8 @@ static const char *produce_reason(kfk_err err)
 	case KFK_ERR_MESSAGE_TOO_LARGE:
 	case KFK_ERR_RECORD_LIST_TOO_LARGE:
 		return "too large";
+	case KFK_ERR__UNKNOWN_TOPIC:
+		return "unknown topic";
 	default:
 		return kfk_err_name(err);
 	}
