@@ -11,6 +11,8 @@
 #    once to the error callback, and no record is reported delivered;
 #  - a CA file and a client certificate replaced on disk are used by the
 #    next connection of the same running producer;
+#  - a producer re-authenticates on its connection when the broker's
+#    session ends (KIP-368);
 #  - a debug=all run's whole output holds none of the passwords or key
 #    material.
 . "$KFK_SRCDIR/tests/kt.sh"
@@ -223,6 +225,23 @@ cp "$tls/rogue-client.pem" "$tmp/client.pem"
 cp "$tls/rogue-client.key" "$tmp/client.key"
 reload cert "$KFK_KAFKA_SSL" "the broker refused our certificate" "${ssl[@]}" \
 	-X "ssl.certificate.location=$tmp/client.pem" -X "ssl.key.location=$tmp/client.key"
+
+# KIP-368: the REAUTH listener ends sessions after 5 s; one producer
+# re-authenticates on its connection and keeps delivering.
+mkfifo "$tmp/fifo.reauth"
+timeout 60 "$kfk" produce -b "$KFK_KAFKA_REAUTH" -t "$t-reauth" "${plain[@]}" \
+	-X debug=security <"$tmp/fifo.reauth" >"$tmp/reauth.out" 2>&1 &
+rpid=$!
+exec 9>"$tmp/fifo.reauth"
+echo one >&9
+wait_for "$tmp/reauth.out" "re-authenticated (PLAIN as alice), session lifetime"
+kt_check "reauth: the producer re-authenticated before the broker's 5 s session ended" test $? -eq 0
+echo two >&9
+exec 9>&-
+wait "$rpid"
+kt_check "reauth: both records delivered, on one connection" \
+	test "$(tail -n 1 "$tmp/reauth.out")" = "kfk produce: 2 sent, 2 delivered, 0 failed" \
+	-a "$(grep -c "INFO FAIL" "$tmp/reauth.out")" -eq 0
 
 # debug=all through TLS with a client key and SCRAM: no secret anywhere.
 printf 'x\ny\n' | timeout 60 "$kfk" produce -b "$KFK_KAFKA_SASL_SSL" -t "$t-dbg" \
