@@ -2,7 +2,8 @@
 # What a newcomer meets when something is off, each message exact:
 #  - no broker at the address: one "all brokers down" warning from the
 #    error callback while kfk produce waits, the record counted as failed
-#    with its reason, exit 1;
+#    with its reason, exit 1; and when a broker appears there, one
+#    "reachable again" and the record delivered;
 #  - examples/producer and examples/consumer exit 1 when they could not do
 #    their job;
 #  - acks=0 against librdkafka's mock (which answers, unlike a broker):
@@ -71,6 +72,48 @@ printf 'a\nb\nc\n' | timeout 60 "$kfk" produce -b "$bs" -t fh -X acks=0 \
 rc=$?
 kt_check "acks=0 against the mock: exit 0, no error logged" \
 	test "$rc" -eq 0 -a "$(grep -c "ERR\|FAIL" "$tmp/e7")" -eq 0
+
+# Brokers back: the producer started while nothing listened at $down; a
+# forwarder to the mock then opens there.
+mkfifo "$tmp/fifo"
+timeout 60 "$kfk" produce -b "$down" -t fh -T 30000 <"$tmp/fifo" >/dev/null 2>"$tmp/e9" &
+ppid=$!
+exec 7>"$tmp/fifo"
+echo back >&7
+for i in $(seq 1 300); do
+	grep -q "all 1 known brokers are down" "$tmp/e9" && break
+	timeout 0.1 tail -f /dev/null
+done
+python3 - "$port" "${bs%%,*}" <<'PY' &
+import socket, sys, threading
+port, (host, tport) = int(sys.argv[1]), sys.argv[2].rsplit(":", 1)
+ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", port)); ls.listen(8); ls.settimeout(30)
+def pump(a, b):
+    try:
+        while (d := a.recv(65536)):
+            b.sendall(d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try: s.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
+while True:
+    try: c, _ = ls.accept()
+    except OSError: break
+    u = socket.create_connection((host, int(tport)))
+    for x, y in ((c, u), (u, c)):
+        threading.Thread(target=pump, args=(x, y), daemon=True).start()
+PY
+fwd=$!
+exec 7>&-
+wait "$ppid"
+kill "$fwd" 2>/dev/null
+kt_check "brokers back: 'all brokers down' told once, then 'reachable again' once" \
+	test "$(grep -c "^kfk produce: warning: all 1 known brokers are down" "$tmp/e9")" -eq 1 \
+	-a "$(grep -cxF "kfk produce: $down/bootstrap is up: brokers reachable again" "$tmp/e9")" -eq 1
+kt_check "brokers back: the record waiting meanwhile is delivered" \
+	test "$(tail -n 1 "$tmp/e9")" = "kfk produce: 1 sent, 1 delivered, 0 failed"
 
 printf 'k1:v1\nk2:v2\nk3:v3\n' | timeout 60 "$kfk" produce -b "$bs" -t fh -K: -p 0 \
 	--report-format '%l %k %t[%p] %E\n' >"$tmp/o8" 2>/dev/null
