@@ -260,9 +260,6 @@ static int64_t run_topic_locked(struct kfk_accum *acc, struct kfk_ptopic *tp,
 	struct kfk_pparts *parts = kfk_topic_parts(tp);
 	kfk_err fatal = final_topic_error(acc, tp, now_us);
 
-	/* Told once per topic, by the caller once the lock is gone. */
-	if (fatal == KFK_ERR__UNKNOWN_TOPIC && tp->pend_head && !tp->gone_told)
-		tp->gone_told = 1;
 
 	while (tp->pend_head) {
 		struct kfk_pending *pd = tp->pend_head;
@@ -335,9 +332,19 @@ static void run_one(struct kfk_ptopic *tp, void *arg)
 	if (atomic_load(&tp->pend_cnt) == 0)
 		return;
 	pthread_mutex_lock(&tp->lock);
-	told = tp->gone_told;
+	/* A topic that does not exist is told before its records fail, so
+	 * the application hears why before their reports. */
+	told = !tp->gone_told && tp->pend_head &&
+	       tp->md_seen > tp->pend_head->md_version &&
+	       final_topic_error(ra->acc, tp, ra->now_us) ==
+	           KFK_ERR__UNKNOWN_TOPIC;
+	if (told && ra->acc->hooks.topic_gone) {
+		tp->gone_told = 1;
+		pthread_mutex_unlock(&tp->lock);
+		ra->acc->hooks.topic_gone(tp, ra->acc->hooks.arg);
+		pthread_mutex_lock(&tp->lock);
+	}
 	ra->left += run_topic_locked(ra->acc, tp, ra->now_us, ra->may_place);
-	told = !told && tp->gone_told;
 	if (tp->pend_head)
 		pending_due(ra, tp);
 	if (tp->pend_head && kfk_topic_parts(tp))
@@ -347,8 +354,6 @@ static void run_one(struct kfk_ptopic *tp, void *arg)
 	pthread_mutex_unlock(&tp->lock);
 	if (ask && ra->acc->hooks.want_md)
 		ra->acc->hooks.want_md(tp, ra->acc->hooks.arg);
-	if (told && ra->acc->hooks.topic_gone)
-		ra->acc->hooks.topic_gone(tp, ra->acc->hooks.arg);
 }
 
 int64_t kfk_accum_pending_run(struct kfk_accum *acc,

@@ -236,7 +236,7 @@ KT_TEST(conf_list_values)
 	    {"debug", "all", 0, "all"},
 	    {"debug", "broker,bogus", BAD,
 	     "debug: \"bogus\" is not allowed, must be a comma-separated list of: "
-	     "broker, protocol, metadata, msg, producer, consumer, cgrp, conf, "
+	     "broker, protocol, metadata, producer, consumer, cgrp, conf, "
 	     "security, eos, admin, all"},
 	};
 	kfk_conf *conf = kfk_conf_new();
