@@ -139,8 +139,7 @@ static void check_all_down(struct kfk_client *c, struct kfk_broker *b,
 			return;
 		snprintf(text, sizeof(text), "%s is up: brokers reachable again",
 		         kfk_broker_name(b));
-		kfk_log(&c->log, KFK_LOG_NOTICE, "BROKERS", "%s", text);
-		kfk_notices_push(&c->notices, KFK_ERR_NONE, text);
+		kfk_client_notice(c, KFK_ERR_NONE, text);
 		return;
 	}
 	kfk_client_foreach_broker(c, census_one, &n);
@@ -150,8 +149,7 @@ static void check_all_down(struct kfk_client *c, struct kfk_broker *b,
 	         "to fail: %s): check bootstrap.servers, that the brokers run "
 	         "and security.protocol; retrying with backoff", n.known,
 	         kfk_broker_name(b));
-	kfk_log(&c->log, KFK_LOG_WARNING, "BROKERS", "%s", text);
-	kfk_notices_push(&c->notices, KFK_ERR__ALL_BROKERS_DOWN, text);
+	kfk_client_notice(c, KFK_ERR__ALL_BROKERS_DOWN, text);
 }
 
 static void on_broker_state(struct kfk_broker *b, enum kfk_broker_state from,
@@ -206,7 +204,11 @@ void kfk_client_serve_notices(struct kfk_client *c)
 
 void kfk_client_notice(struct kfk_client *c, kfk_err err, const char *text)
 {
-	kfk_log(&c->log, KFK_LOG_WARNING, "NOTICE", "%s", text);
+	/* The log tells only an application without an error callback:
+	 * one that has one hears it there, and would read it twice. */
+	if (!kfk_conf_error_cb(c->conf))
+		kfk_log(&c->log, err ? KFK_LOG_WARNING : KFK_LOG_NOTICE, "NOTICE",
+		        "%s", text);
 	kfk_notices_push(&c->notices, err, text);
 }
 

@@ -59,8 +59,9 @@ void kfk_client_destroy(struct kfk_client *c);
  * thread. c may be NULL. */
 void kfk_client_serve_notices(struct kfk_client *c);
 
-/* Logs text (WARNING) and queues it with err for the error callback.
- * Any thread; for trouble of the client as a whole, once per change. */
+/* Queues text with err for the error callback, and logs it (WARNING, or
+ * NOTICE for KFK_ERR_NONE) when the application set none. Any thread;
+ * for trouble of the client as a whole, once per change. */
 void kfk_client_notice(struct kfk_client *c, kfk_err err, const char *text);
 
 /* The client's kfk_oauthbearer, or NULL when it does not take OAUTHBEARER
