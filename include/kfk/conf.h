@@ -68,8 +68,9 @@ typedef void(kfk_log_cb)(void *opaque, int level, const char *facility,
  *    comes up again an error with code KFK_ERR_NONE says so ("... is up:
  *    brokers reachable again").
  * Called on the application's thread, inside the client's own poll calls
- * (the producer's poll, flush and purge, the consumer's poll, the admin
- * client's poll and wait), never on a kfk thread.
+ * (the producer's poll, flush and purge, the consumer's poll and
+ * kfk_consumer_partition_count(), the admin client's poll and wait),
+ * never on a kfk thread.
  *
  * error belongs to kfk and is valid only during the call. opaque is the
  * pointer given to kfk_conf_set_opaque(): an application that needs to

@@ -64,6 +64,7 @@ KFK_API kfk_admin *kfk_admin_new(const kfk_conf *conf, char *errstr,
 		kfk_admin_destroy(a);
 		return NULL;
 	}
+	kfk_client_set_notice_queue(a->client, &a->q);
 	a->ctrl = kfk_client_control_loop(a->client);
 	a->log = kfk_client_logger(a->client);
 	a->md_sub.events = KFK_NOTIFY_METADATA;

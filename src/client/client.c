@@ -202,6 +202,11 @@ void kfk_client_serve_notices(struct kfk_client *c)
 	                  kfk_conf_opaque(c->conf));
 }
 
+void kfk_client_set_notice_queue(struct kfk_client *c, struct kfk_evq *q)
+{
+	atomic_store(&c->notices.wake, q);
+}
+
 void kfk_client_notice(struct kfk_client *c, kfk_err err, const char *text)
 {
 	/* The log tells only an application without an error callback:

@@ -59,6 +59,11 @@ void kfk_client_destroy(struct kfk_client *c);
  * thread. c may be NULL. */
 void kfk_client_serve_notices(struct kfk_client *c);
 
+/* The handle's event queue, kicked when a notice arrives so that its
+ * waiting poll serves it at once; it must outlive the client. */
+struct kfk_evq;
+void kfk_client_set_notice_queue(struct kfk_client *c, struct kfk_evq *q);
+
 /* Queues text with err for the error callback, and logs it (WARNING, or
  * NOTICE for KFK_ERR_NONE) when the application set none. Any thread;
  * for trouble of the client as a whole, once per change. */

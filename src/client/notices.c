@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client/error.h"
+#include "client/events.h"
 
 struct kfk_notice {
 	struct kfk_notice *next;
@@ -69,6 +70,8 @@ void kfk_notices_push(struct kfk_notices *q, kfk_err err, const char *text)
 	q->n++;
 	atomic_store(&q->pending, q->n);
 	pthread_mutex_unlock(&q->lock);
+	if (atomic_load(&q->wake))
+		kfk_evq_kick(atomic_load(&q->wake));
 }
 
 /* One notice to the callback; the count of those dropped before it is

@@ -22,6 +22,8 @@
 #include <kfk/conf.h>
 #include <kfk/errors.h>
 
+struct kfk_evq;
+
 #define KFK_NOTICES_MAX 64
 
 struct kfk_notice;
@@ -32,6 +34,10 @@ struct kfk_notices {
 	int n;
 	int dropped;
 	atomic_int pending;  /* read without the lock by the poll */
+	/* The handle's event queue, kicked by every push so that a poll or
+	 * flush waiting on it serves the notice now (and an event loop
+	 * watching its fd wakes up). NULL until the handle sets it. */
+	struct kfk_evq *_Atomic wake;
 };
 
 void kfk_notices_init(struct kfk_notices *q);

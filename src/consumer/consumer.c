@@ -201,6 +201,7 @@ static int consumer_start(struct kfk_consumer *c, const kfk_conf *conf)
 	c->mem = kfk_cmem_new(kfk_conf_get_int(conf, "fetch.buffer.memory"));
 	if (!c->mem || kfk_evq_init(&c->q, kfk_fset_release, NULL))
 		return -1;
+	kfk_client_set_notice_queue(c->client, &c->q);
 	c->mem->room = on_room;
 	c->mem->room_arg = c;
 	c->ctrl = kfk_client_control_loop(c->client);

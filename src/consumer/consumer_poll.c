@@ -349,6 +349,10 @@ KFK_API kfk_err kfk_consumer_partition_count(kfk_consumer *c,
 		if (left <= 0)
 			return KFK_ERR__TIMED_OUT;
 		kfk_client_metadata_new_topic(c->client, topic);
-		(void)kfk_client_metadata_wait(c->client, v, (int)left);
+		/* In slices, telling the error callback what happens (all
+		 * brokers down, a refused certificate) while we wait. */
+		kfk_client_serve_notices(c->client);
+		(void)kfk_client_metadata_wait(c->client, v,
+		                               left < 500 ? (int)left : 500);
 	}
 }

@@ -273,6 +273,8 @@ KFK_API kfk_producer *kfk_producer_new(const kfk_conf *conf, char *errstr,
 	p->reports_up = true;
 	p->client = kfk_client_new(conf, KFK_CLIENT_PRODUCER, errstr,
 	                           errstr_size);
+	if (p->client)
+		kfk_client_set_notice_queue(p->client, &p->reports.q);
 	if (!p->client || producer_start(p, conf, idempotent)) {
 		if (p->client && errstr_size && !errstr[0])
 			snprintf(errstr, errstr_size, "out of memory");

@@ -93,10 +93,13 @@ static void on_delivery(kfk_producer *p, const kfk_delivery *d,
 		a->delivered++;
 }
 
+/* Keeps the authentication error (all brokers down follows it). */
 static void on_error(void *opaque, const kfk_error *e)
 {
 	struct app *a = opaque;
 
+	if (a->error_code == KFK_ERR__AUTHENTICATION)
+		return;
 	snprintf(a->error, sizeof(a->error), "%s", kfk_error_string(e));
 	a->error_code = kfk_error_code(e);
 }

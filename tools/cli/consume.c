@@ -313,9 +313,14 @@ static int consume_all_partitions(kfk_consumer *c, struct consume_opts *o)
 	kfk_err err = kfk_consumer_partition_count(c, o->topic, &n,
 	                                           CONSUME_LOOKUP_MS);
 
+	if (err == KFK_ERR__TIMED_OUT)
+		return cli_err(CONSUME_CMD, "topic %s: no metadata about it "
+		               "within %d s: check bootstrap.servers (and the "
+		               "warnings above)", o->topic,
+		               CONSUME_LOOKUP_MS / 1000), -1;
 	if (err)
-		return cli_err(CONSUME_CMD, "topic %s: %s", o->topic,
-		               kfk_err_str(err)), -1;
+		return cli_err(CONSUME_CMD, "topic %s: %s (%s)", o->topic,
+		               kfk_err_str(err), kfk_err_name(err)), -1;
 	o->partitions = n;
 	return 0;
 }
@@ -362,7 +367,8 @@ static void consume_error_cb(void *opaque, const kfk_error *error)
 {
 	struct consume_state *st = opaque;
 
-	cli_err(CONSUME_CMD, "%s%s", kfk_error_is_fatal(error) ? "fatal: " : "",
+	cli_err(CONSUME_CMD, "%s%s", kfk_error_is_fatal(error) ? "fatal: "
+	                             : kfk_error_code(error) ? "warning: " : "",
 	        kfk_error_string(error));
 	if (kfk_error_code(error) == KFK_ERR_NONE)
 		return; /* trouble told before is over */
