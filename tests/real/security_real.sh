@@ -8,7 +8,9 @@
 #    PLAIN, SCRAM-SHA-256, OAUTHBEARER (unsecured JWT) and GSSAPI (the
 #    suite's KDC), compared byte for byte;
 #  - each bad setting fails with its own sentence, logged once and told
-#    once to the error callback, and no record is reported delivered;
+#    once to the error callback, and no record is reported delivered (a
+#    CRL revoking the broker's certificate and the system CA store among
+#    them); TLS 1.2 with one cipher suite by its IANA name;
 #  - a CA file and a client certificate replaced on disk are used by the
 #    next connection of the same running producer;
 #  - a producer re-authenticates on its connection when the broker's
@@ -177,6 +179,36 @@ refused ssl-to-plaintext "the broker closed the connection during the TLS handsh
 	"$KFK_KAFKA_BOOTSTRAP" "${ssl[@]}"
 refused plaintext-to-sasl "connection closed by the peer right after ApiVersions: the listener may require SASL authentication (check security.protocol and sasl.mechanism)" \
 	"$KFK_KAFKA_SASL_PLAINTEXT"
+
+refused system-ca-store "the broker's certificate is not trusted (self-signed certificate in certificate chain): set ssl.ca.location to the CA that signed it" \
+	"$KFK_KAFKA_SSL" -X security.protocol=SSL \
+	-X "ssl.certificate.location=$tls/client.pem" -X "ssl.key.location=$tls/client.key"
+
+# A CRL revoking the broker's certificate (made with openssl ca).
+mkdir "$tmp/crl" && : >"$tmp/crl/index.txt" && echo 1000 >"$tmp/crl/crlnumber"
+printf '[ca]\ndefault_ca = test\n[test]\ndatabase = %s\ncrlnumber = %s\ndefault_md = sha256\ndefault_crl_days = 30\n' \
+	"$tmp/crl/index.txt" "$tmp/crl/crlnumber" >"$tmp/crl/ca.cnf"
+openssl ca -batch -config "$tmp/crl/ca.cnf" -cert "$tls/ca.pem" -keyfile "$tls/ca.key" \
+	-revoke "$tls/broker.pem" >/dev/null 2>&1 &&
+	openssl ca -batch -config "$tmp/crl/ca.cnf" -cert "$tls/ca.pem" \
+		-keyfile "$tls/ca.key" -gencrl -out "$tmp/crl/crl.pem" >/dev/null 2>&1
+kt_check "a CRL revoking the broker's certificate is made" test -s "$tmp/crl/crl.pem"
+refused revoked-certificate "the broker's certificate is revoked (ssl.crl.location)" \
+	"$KFK_KAFKA_SSL" "${mtls[@]}" -X "ssl.crl.location=$tmp/crl/crl.pem"
+
+# TLS 1.2 with one cipher suite, named as the Java client names it.
+printf 'c\n' | timeout 60 "$kfk" produce -b "$KFK_KAFKA_SSL" -t "$t-cipher" "${mtls[@]}" \
+	-X ssl.enabled.protocols=TLSv1.2 \
+	-X ssl.cipher.suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 \
+	-X debug=security >"$tmp/cipher" 2>&1
+kt_check "ssl.enabled.protocols and ssl.cipher.suites (IANA name): the handshake used them" \
+	grep -q "TLS handshake done: TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256" "$tmp/cipher"
+kt_check "... and the record was delivered" \
+	test "$(tail -n 1 "$tmp/cipher")" = "kfk produce: 1 sent, 1 delivered, 0 failed"
+"$kfk" produce -b "$KFK_KAFKA_SSL" -t "$t" "${mtls[@]}" -X ssl.cipher.suites=TLS_NOPE \
+	</dev/null >"$tmp/nope" 2>&1
+kt_check "an unknown cipher suite fails the creation, named" \
+	grep -qF "ssl.cipher.suites: unknown cipher suite TLS_NOPE" "$tmp/nope"
 
 # A mechanism kfk does not know is refused when it is set.
 "$kfk" produce -b "$KFK_KAFKA_SASL_PLAINTEXT" -t "$t" -X sasl.mechanism=SCRAM-SHA-1 \
