@@ -132,16 +132,6 @@ void kfk_tls_destroy(struct kfk_tls *t)
 	free(t);
 }
 
-unsigned kfk_tls_generation(struct kfk_tls *t)
-{
-	unsigned g;
-
-	pthread_mutex_lock(&t->lock);
-	g = t->generation;
-	pthread_mutex_unlock(&t->lock);
-	return g;
-}
-
 /* Under t->lock: rebuilds the context when a watched file changed. A
  * failed rebuild keeps the old context and the old stamps, so the next
  * connection tries again (the files may be half replaced). */

@@ -86,9 +86,6 @@ void kfk_tls_destroy(struct kfk_tls *t);
 SSL *kfk_tls_session(struct kfk_tls *t, int fd, const char *host, char *err,
                      size_t errlen);
 
-/* Contexts built so far (1 after kfk_tls_new(), +1 per reload). */
-unsigned kfk_tls_generation(struct kfk_tls *t);
-
 /* What an SSL call needs before it can go on. */
 enum kfk_tls_want {
 	KFK_TLS_DONE = 0,    /* finished (handshake) or moved bytes */
