@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What the project says of itself stays true:
 #  - every library kfk.pc makes static users link (Libs.private) is one
-#    libkfk.so needs (a NEEDED entry), and the other way round: configure
-#    requires a library because code uses it;
+#    libkfk.so needs (a NEEDED entry), and the other way round; every
+#    library configure requires is linked by libkfk.so or the kfk tool;
 #  - every debug context the `debug` property offers is logged by some
 #    code (KFK_DBG_<NAME> used outside the table and log.h);
 #  - the README's status line does not promise as coming what works.
@@ -20,6 +20,19 @@ for l in $needed; do
 	case $l in c | pthread | m | dl | rt | asan | ubsan | tsan | stdc++ | gcc_s) continue ;; esac
 	kt_check "libkfk.so's lib$l is listed in kfk.pc" \
 		grep -q -- "-l$l\b" "$pc"
+done
+
+# configure requires a library because code uses it: the library or the
+# kfk tool links it (NEEDED).
+tool="$KFK_BUILDDIR/tools/.libs/kfk"
+[ -f "$tool" ] || tool="$KFK_BUILDDIR/tools/kfk"
+used="$needed
+$(readelf -d "$tool" | sed -n 's/.*Shared library: \[lib\([^.]*\)\.so.*/\1/p')"
+for mod in $(sed -n 's/^KFK_REQUIRE(\[[A-Z0-9]*\], \[\([^]]*\)\].*/\1/p' "$KFK_SRCDIR/configure.ac"); do
+	for l in $(pkg-config --libs-only-l "$mod" | tr ' ' '\n' | sed -n 's/^-l//p'); do
+		kt_check "configure requires $mod (-l$l): libkfk.so or kfk links it" \
+			grep -qx "$l" <<<"$used"
+	done
 done
 
 contexts=$(sed -n '/debug_contexts\[\] = {/,/NULL, 0/p' "$KFK_SRCDIR/src/client/props.c" |
